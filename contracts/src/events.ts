@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { RejectionReason, TransactionType } from './api.js';
+import {
+  AccountId,
+  AtmId,
+  Currency,
+  MinorUnits,
+  NonNegativeMinorUnits,
+  PanLast4,
+  Timestamp,
+  TransactionId,
+} from './primitives.js';
+
+/**
+ * The business fields of an ATM transaction, as they travel on Kinesis.
+ * The PAN never gets this far: ingest keeps only its last 4 digits.
+ * Every field here is part of the idempotency payload: the same id with
+ * any of them different is a conflict.
+ */
+export const AtmTransaction = z
+  .object({
+    transactionId: TransactionId,
+    type: TransactionType,
+    accountId: AccountId,
+    atmId: AtmId,
+    occurredAt: Timestamp,
+    amount: MinorUnits.optional(),
+    currency: Currency.optional(),
+    toAccountId: AccountId.optional(),
+    originalTransactionId: TransactionId.optional(),
+    dispensedAmount: NonNegativeMinorUnits.optional(),
+    panLast4: PanLast4.optional(),
+  })
+  .meta({ id: 'AtmTransaction' });
+export type AtmTransaction = z.infer<typeof AtmTransaction>;
+
+/**
+ * One Kinesis record: an accepted ATM transaction, partition key = `accountId`.
+ * `id` is the transaction id, so a producer retry carries the same id.
+ */
+export const AtmTransactionRecord = z
+  .object({
+    type: z.literal('atm.transaction.accepted'),
+    schemaVersion: z.literal(1),
+    id: TransactionId,
+    correlationId: z.string().min(1).max(128),
+    receivedAt: Timestamp,
+    transaction: AtmTransaction,
+  })
+  .meta({ id: 'AtmTransactionRecord' });
+export type AtmTransactionRecord = z.infer<typeof AtmTransactionRecord>;
+
+/** Record types the ledger consumer understands, by `type` then `schemaVersion`. */
+export const KNOWN_RECORD_VERSIONS: Readonly<Record<string, readonly number[]>> = {
+  'atm.transaction.accepted': [1],
+};
+
+const ledgerEventBase = {
+  schemaVersion: z.literal(1),
+  /** Deterministic: derived from the ledger item, so a redelivery carries the same id. */
+  id: z.string().min(1),
+  transactionId: TransactionId,
+  occurredAt: Timestamp,
+  correlationId: z.string().optional(),
+};
+
+export const Leg = z.object({
+  account: z.string().describe('Ledger account: a customer account id or a system account'),
+  debit: z.number().int().min(0),
+  credit: z.number().int().min(0),
+  currency: Currency,
+});
+export type Leg = z.infer<typeof Leg>;
+
+export const AccountMovement = z.object({
+  accountId: AccountId,
+  amount: z.number().int().describe('Signed: + credits the customer, - debits'),
+  balanceBefore: z.number().int(),
+  balanceAfter: z.number().int(),
+  lowBalanceThreshold: z.number().int(),
+  sequence: z.number().int(),
+});
+export type AccountMovement = z.infer<typeof AccountMovement>;
+
+export const TransactionPosted = z
+  .object({
+    ...ledgerEventBase,
+    type: z.literal('ledger.transaction.posted'),
+    transactionType: TransactionType,
+    accountId: AccountId,
+    atmId: AtmId,
+    currency: Currency.optional(),
+    amount: z.number().int().min(0),
+    panLast4: PanLast4.optional(),
+    postedAt: Timestamp,
+    movements: z.array(AccountMovement),
+    legs: z.array(Leg),
+  })
+  .meta({ id: 'TransactionPosted' });
+export type TransactionPosted = z.infer<typeof TransactionPosted>;
+
+export const TransactionRejected = z
+  .object({
+    ...ledgerEventBase,
+    type: z.literal('ledger.transaction.rejected'),
+    transactionType: TransactionType,
+    accountId: AccountId,
+    atmId: AtmId,
+    amount: z.number().int().min(0).optional(),
+    currency: Currency.optional(),
+    panLast4: PanLast4.optional(),
+    reason: RejectionReason,
+    rejectedAt: Timestamp,
+  })
+  .meta({ id: 'TransactionRejected' });
+export type TransactionRejected = z.infer<typeof TransactionRejected>;
+
+export const TransactionConflict = z
+  .object({
+    ...ledgerEventBase,
+    type: z.literal('ledger.transaction.conflict'),
+    accountId: AccountId,
+    conflictNumber: z.number().int().min(1),
+    existingPayloadHash: z.string(),
+    conflictingPayloadHash: z.string(),
+    detectedAt: Timestamp,
+  })
+  .meta({ id: 'TransactionConflict' });
+export type TransactionConflict = z.infer<typeof TransactionConflict>;
+
+export const ReversalPending = z
+  .object({
+    ...ledgerEventBase,
+    type: z.literal('ledger.reversal.pending'),
+    accountId: AccountId,
+    originalTransactionId: TransactionId,
+    pendingSince: Timestamp,
+  })
+  .meta({ id: 'ReversalPending' });
+export type ReversalPending = z.infer<typeof ReversalPending>;
+
+/** Everything the ledger publishes onto the event bus. */
+export const LedgerEvent = z
+  .discriminatedUnion('type', [
+    TransactionPosted,
+    TransactionRejected,
+    TransactionConflict,
+    ReversalPending,
+  ])
+  .meta({ id: 'LedgerEvent' });
+export type LedgerEvent = z.infer<typeof LedgerEvent>;
+
+export { MinorUnits };

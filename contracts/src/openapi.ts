@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import './api.js';
+import './events.js';
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const json = (id: string) => ({ 'application/json': { schema: ref(id) } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+const secured = [{ bearerAuth: [] }];
+
+const unauthorized = problem('Missing or invalid bearer token');
+const notFound = problem('Not found');
+const idParam = (name: string, description: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$' },
+});
+
+/**
+ * The OpenAPI 3.1 document of the HTTP API, generated from the zod schemas,
+ * which stay the single source of truth. Served at `GET /v1/openapi.json`.
+ */
+export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
+  // Every schema that carries a `.meta({ id })` becomes a component; cross-references use $ref.
+  const { schemas } = z.toJSONSchema(z.globalRegistry, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  for (const schema of Object.values(schemas)) {
+    delete (schema as { $schema?: string }).$schema;
+    delete (schema as { $id?: string }).$id;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'atm-ledger API',
+      version: '1.0.0',
+      description:
+        'Ingest ATM transactions and read the ledger. Amounts are integers in minor units. Errors are application/problem+json (RFC 9457).',
+    },
+    servers: [{ url: opts.serverUrl ?? 'http://127.0.0.1:3000' }],
+    components: {
+      schemas,
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'Local cloud: the token from LEDGER_API_TOKEN. In AWS the routes use IAM (SigV4) instead.',
+        },
+      },
+    },
+    paths: {
+      '/v1/accounts': {
+        post: {
+          operationId: 'openAccount',
+          security: secured,
+          requestBody: { required: true, content: json('OpenAccountRequest') },
+          responses: {
+            '201': { description: 'Account created', content: json('Account') },
+            '200': { description: 'An identical account already exists', content: json('Account') },
+            '400': problem('Invalid body'),
+            '401': unauthorized,
+            '409': problem('The account exists with different fields'),
+          },
+        },
+      },
+      '/v1/accounts/{accountId}': {
+        get: {
+          operationId: 'getAccount',
+          security: secured,
+          parameters: [idParam('accountId', 'Customer account id')],
+          responses: {
+            '200': { description: 'The account', content: json('Account') },
+            '400': problem('Invalid account id'),
+            '401': unauthorized,
+            '404': notFound,
+          },
+        },
+      },
+      '/v1/accounts/{accountId}/entries': {
+        get: {
+          operationId: 'listEntries',
+          security: secured,
+          parameters: [
+            idParam('accountId', 'Customer account id'),
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+            },
+            {
+              name: 'cursor',
+              in: 'query',
+              required: false,
+              schema: { type: 'string', maxLength: 512 },
+            },
+          ],
+          responses: {
+            '200': { description: 'Entries, oldest first', content: json('EntriesPage') },
+            '400': problem('Invalid query'),
+            '401': unauthorized,
+            '404': notFound,
+          },
+        },
+      },
+      '/v1/transactions': {
+        post: {
+          operationId: 'postTransaction',
+          security: secured,
+          requestBody: { required: true, content: json('PostTransactionRequest') },
+          responses: {
+            '202': { description: 'Accepted for posting', content: json('TransactionAccepted') },
+            '400': problem('Invalid body'),
+            '401': unauthorized,
+            '413': problem('Body too large'),
+          },
+        },
+      },
+      '/v1/transactions/{transactionId}': {
+        get: {
+          operationId: 'getTransaction',
+          security: secured,
+          parameters: [idParam('transactionId', 'Transaction id')],
+          responses: {
+            '200': { description: 'The transaction outcome', content: json('Transaction') },
+            '400': problem('Invalid transaction id'),
+            '401': unauthorized,
+            '404': notFound,
+          },
+        },
+      },
+      '/v1/ledger/trial-balance': {
+        get: {
+          operationId: 'getTrialBalance',
+          security: secured,
+          responses: {
+            '200': { description: 'Debits and credits per currency', content: json('TrialBalance') },
+            '401': unauthorized,
+          },
+        },
+      },
+      '/v1/health': {
+        get: {
+          operationId: 'getHealth',
+          security: [],
+          responses: {
+            '200': { description: 'Every part of the pipeline is up', content: json('Health') },
+            '503': { description: 'Some part is down', content: json('Health') },
+          },
+        },
+      },
+      '/v1/openapi.json': {
+        get: {
+          operationId: 'getOpenApi',
+          security: [],
+          responses: { '200': { description: 'This document' } },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import {
+  type AtmTransactionRecord,
+  buildOpenApiDocument,
+  type Health,
+  PostTransactionRequest,
+  type TransactionAccepted,
+  toAtmTransaction,
+} from '@atm-ledger/contracts';
+import {
+  correlationIdOf,
+  type HttpEvent,
+  type HttpResult,
+  headerValue,
+  json,
+  type Logger,
+  parseJsonBody,
+  problem,
+} from '@atm-ledger/runtime';
+import { type AcceptanceLog, type HealthCheck, isPublishError, type TransactionPublisher } from '../ports.js';
+
+export interface IngestDeps {
+  readonly publisher: TransactionPublisher;
+  readonly acceptance: AcceptanceLog;
+  readonly health: readonly HealthCheck[];
+  readonly clock: { now(): Date };
+  readonly logger: Logger;
+}
+
+/**
+ * Ingest's HTTP routes (API Gateway HTTP API, payload v2), routed on
+ * `routeKey`. The handler never looks at credentials: API Gateway checks IAM in
+ * AWS and the local gateway checks the bearer token, so the same code serves both.
+ */
+export function makeHttpHandler(deps: IngestDeps) {
+  let openApi: string | undefined;
+
+  const routes: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
+    'POST /v1/transactions': async (event) => {
+      const body = parseJsonBody(event, PostTransactionRequest);
+      if (!body.ok) return body.response;
+      const correlationId = correlationIdOf(event);
+      const now = deps.clock.now();
+      const transaction = toAtmTransaction(body.value);
+      const record: AtmTransactionRecord = {
+        type: 'atm.transaction.accepted',
+        schemaVersion: 1,
+        id: transaction.transactionId,
+        correlationId,
+        receivedAt: now.toISOString(),
+        transaction,
+      };
+      await deps.publisher.publish([record]);
+      try {
+        await deps.acceptance.markAccepted(transaction.transactionId, now);
+      } catch (error) {
+        // The record is already on the stream and will be posted; the marker
+        // only lets reads say PENDING sooner, so its loss is not worth a 5xx.
+        deps.logger.warn('acceptance marker not written', { correlationId, transactionId: transaction.transactionId, error: error as Error });
+      }
+      deps.logger.info('transaction accepted', { correlationId, transactionId: transaction.transactionId, type: transaction.type });
+      const accepted: TransactionAccepted = { transactionId: transaction.transactionId, status: 'ACCEPTED' };
+      return json(202, accepted, { 'x-correlation-id': correlationId });
+    },
+    'GET /v1/openapi.json': async (event) => {
+      const host = headerValue(event, 'host');
+      const proto = headerValue(event, 'x-forwarded-proto') ?? 'http';
+      openApi ??= JSON.stringify(buildOpenApiDocument(host === undefined ? {} : { serverUrl: `${proto}://${host}` }));
+      return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: openApi };
+    },
+    'GET /v1/health': async () => {
+      const results = await Promise.all(
+        deps.health.map(async (h) => {
+          try {
+            const r = await h.check();
+            return [h.name, { status: r.up ? 'UP' : 'DOWN', ...(r.detail ? { detail: r.detail } : {}) }] as const;
+          } catch (error) {
+            return [h.name, { status: 'DOWN', detail: (error as Error).name || 'error' }] as const;
+          }
+        }),
+      );
+      const body: Health = {
+        status: results.every(([, r]) => r.status === 'UP') ? 'UP' : 'DOWN',
+        checks: Object.fromEntries(results),
+      };
+      return json(body.status === 'UP' ? 200 : 503, body);
+    },
+  };
+
+  return async (event: HttpEvent): Promise<HttpResult> => {
+    const route = routes[event.routeKey];
+    if (route === undefined) return problem(404, 'no-route', 'No such route', `No route ${event.routeKey}`);
+    try {
+      return await route(event);
+    } catch (error) {
+      const correlationId = correlationIdOf(event);
+      if (isPublishError(error)) {
+        deps.logger.error('stream unavailable', { correlationId, error });
+        return problem(503, 'unavailable', 'Temporarily unavailable', `The transaction was not accepted; retry with the same transactionId (request ${correlationId})`);
+      }
+      deps.logger.error('unhandled error', { correlationId, error: error as Error });
+      return problem(500, 'internal', 'Internal error', `Request ${correlationId} failed; it is logged under that id. Retrying with the same transactionId is safe.`);
+    }
+  };
+}

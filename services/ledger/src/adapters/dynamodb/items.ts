@@ -1,0 +1,107 @@
+import type { AtmTransaction, Leg, RejectionReason } from '@atm-ledger/contracts';
+import type { Account, Entry, Movement, TransactionRecord } from '../../domain/index.js';
+
+/**
+ * Single-table design (docs/ledger.md draws it):
+ *
+ * | item        | pk            | sk                 |
+ * |-------------|---------------|--------------------|
+ * | transaction | `TX#<id>`     | `TX`               |
+ * | account     | `ACCT#<id>`   | `ACCT`             |
+ * | entry       | `ACCT#<id>`   | `ENTRY#<sequence>` |
+ *
+ * Entries share their account's partition so one Query pages through an
+ * account's history in order. System accounts (ATM cash) have no item of their
+ * own: their legs live on the transaction item, so a busy ATM is never a hot key.
+ */
+export const keys = {
+  transaction: (id: string) => ({ pk: `TX#${id}`, sk: 'TX' }),
+  account: (id: string) => ({ pk: `ACCT#${id}`, sk: 'ACCT' }),
+  entry: (accountId: string, sequence: number) => ({
+    pk: `ACCT#${accountId}`,
+    sk: `ENTRY#${String(sequence).padStart(12, '0')}`,
+  }),
+  /** Written by ingest once the record is on the stream: lets reads say PENDING before the ledger decides. */
+  accepted: (id: string) => ({ pk: `TX#${id}`, sk: 'ACCEPTED' }),
+  entryPrefix: 'ENTRY#',
+};
+
+export type Item = Record<string, unknown>;
+
+export function accountToItem(account: Account): Item {
+  return { ...keys.account(account.accountId), entity: 'ACCOUNT', ...account };
+}
+
+export function itemToAccount(item: Item): Account {
+  return {
+    accountId: String(item.accountId),
+    currency: String(item.currency),
+    balance: Number(item.balance),
+    overdraftLimit: Number(item.overdraftLimit),
+    lowBalanceThreshold: Number(item.lowBalanceThreshold),
+    version: Number(item.version),
+    createdAt: String(item.createdAt),
+    updatedAt: String(item.updatedAt),
+  };
+}
+
+export function entryToItem(entry: Entry): Item {
+  return { ...keys.entry(entry.accountId, entry.sequence), entity: 'ENTRY', ...entry };
+}
+
+export function itemToEntry(item: Item): Entry {
+  return {
+    accountId: String(item.accountId),
+    sequence: Number(item.sequence),
+    transactionId: String(item.transactionId),
+    type: item.type as Entry['type'],
+    amount: Number(item.amount),
+    balanceAfter: Number(item.balanceAfter),
+    postedAt: String(item.postedAt),
+  };
+}
+
+/**
+ * The transaction item is the ledger's memory of an id: its payload hash (for
+ * conflict detection), its outcome (for remembered failures), and its legs
+ * (for the trial balance). `accountId`, `type` and `status` are top-level so
+ * the item can be filtered (e.g. by the stream pipe) without parsing `tx`.
+ */
+export function recordToItem(record: TransactionRecord): Item {
+  const item: Item = {
+    ...keys.transaction(record.transaction.transactionId),
+    entity: 'TRANSACTION',
+    transactionId: record.transaction.transactionId,
+    accountId: record.transaction.accountId,
+    type: record.transaction.type,
+    status: record.status,
+    payloadHash: record.payloadHash,
+    tx: record.transaction,
+    conflicts: record.conflicts,
+    legs: record.legs,
+    movements: record.movements,
+  };
+  if (record.reason !== undefined) item.reason = record.reason;
+  if (record.decidedAt !== undefined) item.decidedAt = record.decidedAt;
+  if (record.correlationId !== undefined) item.correlationId = record.correlationId;
+  if (record.reversedBy !== undefined) item.reversedBy = record.reversedBy;
+  if (record.conflictHashes.length > 0) item.conflictHashes = new Set(record.conflictHashes);
+  return item;
+}
+
+export function itemToRecord(item: Item): TransactionRecord {
+  const hashes = item.conflictHashes;
+  return {
+    transaction: item.tx as AtmTransaction,
+    payloadHash: String(item.payloadHash),
+    status: item.status as TransactionRecord['status'],
+    reason: item.reason as RejectionReason | undefined,
+    conflicts: Number(item.conflicts ?? 0),
+    conflictHashes: hashes instanceof Set ? [...(hashes as Set<string>)] : [],
+    legs: (item.legs as Leg[] | undefined) ?? [],
+    movements: (item.movements as Movement[] | undefined) ?? [],
+    decidedAt: item.decidedAt as string | undefined,
+    correlationId: item.correlationId as string | undefined,
+    reversedBy: item.reversedBy as string | undefined,
+  };
+}

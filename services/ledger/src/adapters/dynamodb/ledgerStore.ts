@@ -1,0 +1,479 @@
+import {
+  BatchGetItemCommand,
+  type AttributeValue,
+  type CancellationReason,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+  TransactionCanceledException,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AtmTransaction } from '@atm-ledger/contracts';
+import {
+  type Account,
+  type AccountWrite,
+  accountsTouched,
+  type LedgerState,
+  type TransactionRecord,
+} from '../../domain/index.js';
+import {
+  type CommitOutcome,
+  type EntriesPageResult,
+  InvalidCursorError,
+  type LedgerStore,
+  RetryableStoreError,
+  StoreError,
+  type TrialBalanceTotals,
+  type WritingDecision,
+} from '../../ports.js';
+import {
+  accountToItem,
+  entryToItem,
+  type Item,
+  itemToAccount,
+  itemToEntry,
+  itemToRecord,
+  keys,
+  recordToItem,
+} from './items.js';
+
+const toAttrs = (item: Item) => marshall(item, { removeUndefinedValues: true, convertClassInstanceToMap: true });
+const fromAttrs = (attrs: Record<string, AttributeValue>) => unmarshall(attrs) as Item;
+
+/** Error names the SDK raises for load the caller should back off from. */
+const RETRYABLE_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TransactionConflictException',
+  'TransactionInProgressException',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+]);
+/** Cancellation reason codes that mean "try again", as opposed to a failed condition. */
+const RETRYABLE_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
+
+/** What each item of a TransactWriteItems stands for, to read its cancellation reason. */
+type Slot =
+  | { kind: 'transaction' }
+  | { kind: 'account'; accountId: string }
+  | { kind: 'entry' }
+  | { kind: 'original' };
+
+/**
+ * LedgerStore on one DynamoDB table. Every decision is one TransactWriteItems
+ * (or one conditional PutItem when a single item suffices), so a posting lands
+ * whole or not at all; failures are classified from the cancellation reasons
+ * with ALL_OLD, never by matching messages and never with an extra read.
+ */
+export class DynamoDbLedgerStore implements LedgerStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async load(transaction: AtmTransaction): Promise<LedgerState> {
+    const wanted = new Map<string, Item>([
+      ['tx', keys.transaction(transaction.transactionId)],
+      ...accountsTouched(transaction).map((id): [string, Item] => [`acct:${id}`, keys.account(id)]),
+    ]);
+    if (transaction.originalTransactionId !== undefined) {
+      wanted.set('original', keys.transaction(transaction.originalTransactionId));
+    }
+    const found = await this.batchGet([...wanted.values()]);
+    const get = (k: string) => {
+      const key = wanted.get(k);
+      return key === undefined ? undefined : found.get(`${key.pk}|${key.sk}`);
+    };
+    const original = get('original');
+    const originalRecord = original === undefined ? undefined : itemToRecord(original);
+    const accounts = new Map<string, Account | undefined>();
+    for (const id of accountsTouched(transaction)) {
+      const item = get(`acct:${id}`);
+      accounts.set(id, item === undefined ? undefined : itemToAccount(item));
+    }
+    // A reversal of a transfer also touches the transfer's other account, known only now.
+    const more = accountsTouched(transaction, originalRecord).filter((id) => !accounts.has(id));
+    if (more.length > 0) {
+      const extra = await this.batchGet(more.map((id) => keys.account(id)));
+      for (const id of more) {
+        const key = keys.account(id);
+        const item = extra.get(`${key.pk}|${key.sk}`);
+        accounts.set(id, item === undefined ? undefined : itemToAccount(item));
+      }
+    }
+    const tx = get('tx');
+    return { existing: tx === undefined ? undefined : itemToRecord(tx), accounts, original: originalRecord };
+  }
+
+  private async batchGet(keyList: Item[]): Promise<Map<string, Item>> {
+    const out = new Map<string, Item>();
+    let pending: Record<string, AttributeValue>[] = keyList.map((k) => toAttrs(k));
+    for (let round = 0; pending.length > 0; round++) {
+      if (round > 0) await new Promise((r) => setTimeout(r, Math.min(500, 10 * 2 ** round)));
+      if (round > 10) throw new RetryableStoreError('BatchGetItem kept returning unprocessed keys');
+      const response = await this.call(() =>
+        this.client.send(
+          new BatchGetItemCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        ),
+      );
+      for (const attrs of response.Responses?.[this.tableName] ?? []) {
+        const item = fromAttrs(attrs);
+        out.set(`${item.pk}|${item.sk}`, item);
+      }
+      pending = response.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return out;
+  }
+
+  async commit(decision: WritingDecision): Promise<CommitOutcome> {
+    const slots: Slot[] = [];
+    const items: TransactWriteItem[] = [];
+    const add = (slot: Slot, item: TransactWriteItem) => {
+      slots.push(slot);
+      items.push(item);
+    };
+    add(
+      { kind: 'transaction' },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: toAttrs(recordToItem(decision.record)),
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+    );
+    switch (decision.kind) {
+      case 'Post':
+        for (const write of decision.writes) {
+          add({ kind: 'account', accountId: write.after.accountId }, this.accountUpdate(write));
+          add(
+            { kind: 'entry' },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: toAttrs(entryToItem(write.entry)),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          );
+        }
+        for (const account of decision.unchanged) {
+          add({ kind: 'account', accountId: account.accountId }, this.versionCheck(account));
+        }
+        if (decision.reverses !== undefined) {
+          add(
+            { kind: 'original' },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: toAttrs(keys.transaction(decision.reverses)),
+                UpdateExpression: 'SET reversedBy = :by',
+                ConditionExpression: 'attribute_not_exists(reversedBy) AND #status = :posted',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: toAttrs({
+                  ':by': decision.record.transaction.transactionId,
+                  ':posted': 'POSTED',
+                }),
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+          );
+        }
+        break;
+      case 'Reject':
+        for (const account of decision.basedOn) {
+          add({ kind: 'account', accountId: account.accountId }, this.versionCheck(account));
+        }
+        for (const accountId of decision.absent) {
+          add(
+            { kind: 'account', accountId },
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: toAttrs(keys.account(accountId)),
+                ConditionExpression: 'attribute_not_exists(pk)',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+          );
+        }
+        break;
+      case 'Pend':
+        break;
+      default: {
+        const never: never = decision;
+        throw new StoreError(`unhandled decision ${JSON.stringify(never)}`);
+      }
+    }
+    return items.length === 1 ? this.putAlone(items[0]) : this.transact(items, slots);
+  }
+
+  /**
+   * The account write is conditional on the version it was decided from and,
+   * for a debit, on the funds being there. The funds condition is what keeps
+   * overdraft atomic even if the version check were ever loosened.
+   */
+  private accountUpdate(write: AccountWrite): TransactWriteItem {
+    const values: Item = {
+      ':v': write.before.version,
+      ':nv': write.after.version,
+      ':b': write.after.balance,
+      ':u': write.after.updatedAt,
+    };
+    let condition = '#version = :v';
+    if (write.minimumBalance > Number.MIN_SAFE_INTEGER) {
+      // balance_before >= minimum - amount  <=>  balance_after >= minimum
+      values[':floor'] = write.minimumBalance - write.entry.amount;
+      condition += ' AND #balance >= :floor';
+    }
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: toAttrs(keys.account(write.after.accountId)),
+        UpdateExpression: 'SET #balance = :b, #version = :nv, updatedAt = :u',
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { '#balance': 'balance', '#version': 'version' },
+        ExpressionAttributeValues: toAttrs(values),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+
+  private versionCheck(account: Account): TransactWriteItem {
+    return {
+      ConditionCheck: {
+        TableName: this.tableName,
+        Key: toAttrs(keys.account(account.accountId)),
+        ConditionExpression: '#version = :v',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: toAttrs({ ':v': account.version }),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+
+  /** A decision that writes only the transaction item needs no transaction: half the write units. */
+  private async putAlone(item: TransactWriteItem | undefined): Promise<CommitOutcome> {
+    const put = item?.Put;
+    if (put === undefined) throw new StoreError('single-item commit without a Put');
+    try {
+      await this.call(() => this.client.send(new PutItemCommand(put)));
+      return { kind: 'Committed' };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException && error.Item !== undefined) {
+        return { kind: 'AlreadyDecided', existing: itemToRecord(fromAttrs(error.Item)) };
+      }
+      throw error;
+    }
+  }
+
+  private async transact(items: TransactWriteItem[], slots: Slot[]): Promise<CommitOutcome> {
+    try {
+      await this.call(() => this.client.send(new TransactWriteItemsCommand({ TransactItems: items })));
+      return { kind: 'Committed' };
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return classifyCancellation(error, slots);
+      throw error;
+    }
+  }
+
+  async recordConflict(transactionId: string, conflictingHash: string, at: string) {
+    try {
+      const response = await this.call(() =>
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: toAttrs(keys.transaction(transactionId)),
+            UpdateExpression: 'ADD conflicts :one, conflictHashes :hashes SET lastConflictAt = :at',
+            ConditionExpression: 'attribute_exists(pk) AND NOT contains(conflictHashes, :hash)',
+            ExpressionAttributeValues: toAttrs({
+              ':one': 1,
+              ':hashes': new Set([conflictingHash]),
+              ':hash': conflictingHash,
+              ':at': at,
+            }),
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      );
+      return { counted: true, conflicts: Number(fromAttrs(response.Attributes ?? {}).conflicts ?? 0) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        const existing = error.Item === undefined ? undefined : fromAttrs(error.Item);
+        if (existing === undefined) throw new StoreError(`conflict recorded for unknown transaction ${transactionId}`);
+        return { counted: false, conflicts: Number(existing.conflicts ?? 0) };
+      }
+      throw error;
+    }
+  }
+
+  async createAccount(account: Account) {
+    try {
+      await this.call(() =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: toAttrs(accountToItem(account)),
+            ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      );
+      return { created: true, account };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException && error.Item !== undefined) {
+        return { created: false, account: itemToAccount(fromAttrs(error.Item)) };
+      }
+      throw error;
+    }
+  }
+
+  async getAccount(accountId: string) {
+    const item = await this.getItem(keys.account(accountId));
+    return item === undefined ? undefined : itemToAccount(item);
+  }
+
+  async getTransaction(transactionId: string) {
+    const item = await this.getItem(keys.transaction(transactionId));
+    return item === undefined ? undefined : itemToRecord(item);
+  }
+
+  async wasAccepted(transactionId: string) {
+    return (await this.getItem(keys.accepted(transactionId))) !== undefined;
+  }
+
+  private async getItem(key: Item): Promise<Item | undefined> {
+    const response = await this.call(() =>
+      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: toAttrs(key), ConsistentRead: true })),
+    );
+    return response.Item === undefined ? undefined : fromAttrs(response.Item);
+  }
+
+  async listEntries(accountId: string, limit: number, cursor?: string): Promise<EntriesPageResult> {
+    const start = cursor === undefined ? undefined : decodeCursor(cursor, accountId);
+    const response = await this.call(() =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: toAttrs({ ':pk': keys.account(accountId).pk, ':prefix': keys.entryPrefix }),
+          ExclusiveStartKey: start === undefined ? undefined : toAttrs(keys.entry(accountId, start)),
+          Limit: limit,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const items = (response.Items ?? []).map((attrs) => itemToEntry(fromAttrs(attrs)));
+    const last = items.at(-1);
+    const nextCursor = response.LastEvaluatedKey !== undefined && last !== undefined ? encodeCursor(last.sequence) : null;
+    return { items, nextCursor };
+  }
+
+  async trialBalance(): Promise<TrialBalanceTotals> {
+    const totals = new Map<string, { debits: number; credits: number }>();
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const response = await this.call(() =>
+        this.client.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: 'entity = :tx AND #status = :posted',
+            ProjectionExpression: 'legs',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: toAttrs({ ':tx': 'TRANSACTION', ':posted': 'POSTED' }),
+            ExclusiveStartKey: start,
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      for (const attrs of response.Items ?? []) {
+        const legs = (fromAttrs(attrs).legs as TransactionRecord['legs'] | undefined) ?? [];
+        for (const leg of legs) {
+          const t = totals.get(leg.currency) ?? { debits: 0, credits: 0 };
+          t.debits += leg.debit;
+          t.credits += leg.credit;
+          totals.set(leg.currency, t);
+        }
+      }
+      start = response.LastEvaluatedKey;
+    } while (start !== undefined);
+    return totals;
+  }
+
+  /** Maps SDK failures onto the port's two error kinds; condition failures are handled by callers. */
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException) {
+        throw error;
+      }
+      const name = (error as { name?: string }).name ?? '';
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+      if (RETRYABLE_ERRORS.has(name) || status >= 500 || (error as { $retryable?: unknown }).$retryable) {
+        throw new RetryableStoreError(`DynamoDB ${name || 'call'} failed: ${(error as Error).message}`, { cause: error });
+      }
+      throw new StoreError(`DynamoDB ${name || 'call'} failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
+
+/**
+ * Reads a cancelled transaction's reasons, in item order. The transaction
+ * item's failure wins: if the id was already decided nothing else matters.
+ */
+export function classifyCancellation(error: TransactionCanceledException, slots: readonly Slot[]): CommitOutcome {
+  const reasons: CancellationReason[] = error.CancellationReasons ?? [];
+  if (reasons.some((r) => r.Code !== undefined && RETRYABLE_REASONS.has(r.Code))) {
+    throw new RetryableStoreError(
+      `transaction cancelled for retry: ${reasons.map((r) => r.Code ?? 'None').join(',')}`,
+      { cause: error },
+    );
+  }
+  const failed = (i: number) => reasons[i]?.Code === 'ConditionalCheckFailed';
+  const txIndex = slots.findIndex((s) => s.kind === 'transaction');
+  const txReason = reasons[txIndex];
+  if (failed(txIndex) && txReason?.Item !== undefined) {
+    return { kind: 'AlreadyDecided', existing: itemToRecord(fromAttrs(txReason.Item)) };
+  }
+  const stale = new Map<string, Account | undefined>();
+  let original: { changed: boolean; record: TransactionRecord | undefined } = { changed: false, record: undefined };
+  slots.forEach((slot, i) => {
+    if (!failed(i)) return;
+    const item = reasons[i]?.Item;
+    if (slot.kind === 'account') stale.set(slot.accountId, item === undefined ? undefined : itemToAccount(fromAttrs(item)));
+    if (slot.kind === 'original') original = { changed: true, record: item === undefined ? undefined : itemToRecord(fromAttrs(item)) };
+  });
+  if (stale.size > 0) return { kind: 'Stale', accounts: stale };
+  if (original.changed) return { kind: 'OriginalChanged', original: original.record };
+  throw new StoreError(
+    `transaction cancelled for an unexpected reason: ${reasons.map((r) => `${r.Code ?? 'None'}${r.Message ? ` (${r.Message})` : ''}`).join(', ')}`,
+    { cause: error },
+  );
+}
+
+function encodeCursor(sequence: number): string {
+  return Buffer.from(JSON.stringify({ s: sequence })).toString('base64url');
+}
+
+function decodeCursor(cursor: string, accountId: string): number {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown };
+    if (typeof parsed.s === 'number' && Number.isSafeInteger(parsed.s) && parsed.s > 0) return parsed.s;
+  } catch {
+    // fall through to the typed error
+  }
+  throw new InvalidCursorError(`cursor ${JSON.stringify(cursor)} was not issued for the entries of ${accountId}`);
+}

@@ -1,0 +1,150 @@
+import type { AtmTransaction } from '@atm-ledger/contracts';
+import { type Account, accountsTouched, type Entry, type LedgerState, type TransactionRecord } from '../../domain/index.js';
+import {
+  type CommitOutcome,
+  type EntriesPageResult,
+  InvalidCursorError,
+  type LedgerStore,
+  StoreError,
+  type TrialBalanceTotals,
+  type WritingDecision,
+} from '../../ports.js';
+
+/**
+ * LedgerStore in memory, with the same conditional semantics as the DynamoDB
+ * one: the shared store suite runs against both. It is also the reference the
+ * property tests compare the real store with.
+ */
+export class InMemoryLedgerStore implements LedgerStore {
+  readonly transactions = new Map<string, TransactionRecord>();
+  readonly accounts = new Map<string, Account>();
+  readonly entries = new Map<string, Entry[]>();
+  readonly accepted = new Set<string>();
+
+  async load(transaction: AtmTransaction): Promise<LedgerState> {
+    const original =
+      transaction.originalTransactionId === undefined
+        ? undefined
+        : this.transactions.get(transaction.originalTransactionId);
+    const accounts = new Map<string, Account | undefined>();
+    for (const id of accountsTouched(transaction, original)) accounts.set(id, this.accounts.get(id));
+    return { existing: this.transactions.get(transaction.transactionId), accounts, original };
+  }
+
+  async commit(decision: WritingDecision): Promise<CommitOutcome> {
+    const id = decision.record.transaction.transactionId;
+    const existing = this.transactions.get(id);
+    if (existing !== undefined) return { kind: 'AlreadyDecided', existing };
+    const stale = new Map<string, Account | undefined>();
+    const expectVersion = (account: Account) => {
+      const current = this.accounts.get(account.accountId);
+      if (current?.version !== account.version) stale.set(account.accountId, current);
+    };
+    switch (decision.kind) {
+      case 'Post':
+        for (const w of decision.writes) {
+          expectVersion(w.before);
+          const current = this.accounts.get(w.before.accountId);
+          if (current !== undefined && current.balance + w.entry.amount < w.minimumBalance) {
+            stale.set(current.accountId, current);
+          }
+        }
+        for (const a of decision.unchanged) expectVersion(a);
+        break;
+      case 'Reject':
+        for (const a of decision.basedOn) expectVersion(a);
+        for (const accountId of decision.absent) {
+          const current = this.accounts.get(accountId);
+          if (current !== undefined) stale.set(accountId, current);
+        }
+        break;
+      case 'Pend':
+        break;
+      default: {
+        const never: never = decision;
+        throw new StoreError(`unhandled decision ${JSON.stringify(never)}`);
+      }
+    }
+    if (stale.size > 0) return { kind: 'Stale', accounts: stale };
+    if (decision.kind === 'Post' && decision.reverses !== undefined) {
+      const original = this.transactions.get(decision.reverses);
+      if (original === undefined || original.reversedBy !== undefined || original.status !== 'POSTED') {
+        return { kind: 'OriginalChanged', original };
+      }
+      this.transactions.set(decision.reverses, { ...original, reversedBy: id });
+    }
+    this.transactions.set(id, decision.record);
+    if (decision.kind === 'Post') {
+      for (const w of decision.writes) {
+        this.accounts.set(w.after.accountId, w.after);
+        const list = this.entries.get(w.after.accountId) ?? [];
+        list.push(w.entry);
+        this.entries.set(w.after.accountId, list);
+      }
+    }
+    return { kind: 'Committed' };
+  }
+
+  async recordConflict(transactionId: string, conflictingHash: string) {
+    const record = this.transactions.get(transactionId);
+    if (record === undefined) throw new StoreError(`conflict recorded for unknown transaction ${transactionId}`);
+    if (record.conflictHashes.includes(conflictingHash)) return { counted: false, conflicts: record.conflicts };
+    const updated = {
+      ...record,
+      conflicts: record.conflicts + 1,
+      conflictHashes: [...record.conflictHashes, conflictingHash],
+    };
+    this.transactions.set(transactionId, updated);
+    return { counted: true, conflicts: updated.conflicts };
+  }
+
+  async createAccount(account: Account) {
+    const existing = this.accounts.get(account.accountId);
+    if (existing !== undefined) return { created: false, account: existing };
+    this.accounts.set(account.accountId, account);
+    return { created: true, account };
+  }
+
+  async getAccount(accountId: string) {
+    return this.accounts.get(accountId);
+  }
+
+  async getTransaction(transactionId: string) {
+    return this.transactions.get(transactionId);
+  }
+
+  async wasAccepted(transactionId: string) {
+    return this.accepted.has(transactionId);
+  }
+
+  async listEntries(accountId: string, limit: number, cursor?: string): Promise<EntriesPageResult> {
+    let after = 0;
+    if (cursor !== undefined) {
+      const parsed = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
+      if (!Number.isSafeInteger(parsed) || parsed <= 0) {
+        throw new InvalidCursorError(`cursor ${JSON.stringify(cursor)} was not issued for the entries of ${accountId}`);
+      }
+      after = parsed;
+    }
+    const all = (this.entries.get(accountId) ?? []).filter((e) => e.sequence > after);
+    const items = all.slice(0, limit);
+    const last = items.at(-1);
+    const nextCursor =
+      all.length > limit && last !== undefined ? Buffer.from(String(last.sequence)).toString('base64url') : null;
+    return { items, nextCursor };
+  }
+
+  async trialBalance(): Promise<TrialBalanceTotals> {
+    const totals = new Map<string, { debits: number; credits: number }>();
+    for (const record of this.transactions.values()) {
+      if (record.status !== 'POSTED') continue;
+      for (const leg of record.legs) {
+        const t = totals.get(leg.currency) ?? { debits: 0, credits: 0 };
+        t.debits += leg.debit;
+        t.credits += leg.credit;
+        totals.set(leg.currency, t);
+      }
+    }
+    return totals;
+  }
+}

@@ -1,0 +1,125 @@
+import type { TransactionRecord } from '../domain/index.js';
+import { decide, RetriesExhaustedError } from '../domain/index.js';
+import type { PostTransaction } from '../domain/types.js';
+import { type Clock, isRetryableStoreError, type LedgerStore } from '../ports.js';
+
+export type PostOutcome =
+  | { readonly outcome: 'POSTED' | 'REJECTED' | 'PENDING'; readonly record: TransactionRecord; readonly attempts: number }
+  | { readonly outcome: 'DUPLICATE'; readonly record: TransactionRecord; readonly attempts: number }
+  | {
+      readonly outcome: 'CONFLICT';
+      readonly record: TransactionRecord;
+      readonly counted: boolean;
+      readonly attempts: number;
+    };
+
+export interface RetryPolicy {
+  /** Attempts at a store call that failed retryably, before giving up. */
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** Decide-and-commit rounds when state keeps moving under us (optimistic concurrency). */
+  readonly maxRounds: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 8,
+  baseDelayMs: 20,
+  maxDelayMs: 1_000,
+  maxRounds: 50,
+};
+
+export interface PostDeps {
+  readonly store: LedgerStore;
+  readonly clock: Clock;
+  readonly retry?: RetryPolicy;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Posts one transaction: read, decide, write conditionally, and on a lost race
+ * decide again from the state the failed write reported. Retryable store
+ * failures back off with full jitter, so writers contending for one account
+ * spread out instead of colliding in lockstep.
+ */
+export async function postTransaction(deps: PostDeps, command: PostTransaction): Promise<PostOutcome> {
+  const policy = deps.retry ?? defaultRetryPolicy;
+  const sleep = deps.sleep ?? defaultSleep;
+  const random = deps.random ?? Math.random;
+  let attempts = 0;
+
+  const withRetry = async <T>(call: () => Promise<T>): Promise<T> => {
+    for (let failures = 0; ; ) {
+      attempts += 1;
+      try {
+        return await call();
+      } catch (error) {
+        if (!isRetryableStoreError(error)) throw error;
+        failures += 1;
+        if (failures >= policy.maxAttempts) {
+          throw new RetriesExhaustedError(
+            `transaction ${command.transaction.transactionId}: store still failing after ${failures} attempts`,
+            { cause: error },
+          );
+        }
+        const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** failures);
+        await sleep(Math.floor(random() * cap));
+      }
+    }
+  };
+
+  let state = await withRetry(() => deps.store.load(command.transaction));
+  for (let round = 1; round <= policy.maxRounds; round++) {
+    const decision = decide(command, state, deps.clock.now().toISOString());
+    switch (decision.kind) {
+      case 'Duplicate':
+        return { outcome: 'DUPLICATE', record: decision.existing, attempts };
+      case 'Conflict': {
+        const { counted, conflicts } = await withRetry(() =>
+          deps.store.recordConflict(
+            command.transaction.transactionId,
+            decision.conflictingHash,
+            deps.clock.now().toISOString(),
+          ),
+        );
+        return { outcome: 'CONFLICT', record: { ...decision.existing, conflicts }, counted, attempts };
+      }
+      case 'Post':
+      case 'Reject':
+      case 'Pend': {
+        const result = await withRetry(() => deps.store.commit(decision));
+        switch (result.kind) {
+          case 'Committed':
+            return { outcome: decision.record.status, record: decision.record, attempts };
+          case 'AlreadyDecided':
+            state = { ...state, existing: result.existing };
+            break;
+          case 'Stale': {
+            const accounts = new Map(state.accounts);
+            for (const [id, account] of result.accounts) accounts.set(id, account);
+            state = { ...state, accounts };
+            break;
+          }
+          case 'OriginalChanged':
+            state = { ...state, original: result.original };
+            break;
+          default:
+            return assertNever(result);
+        }
+        break;
+      }
+      default:
+        return assertNever(decision);
+    }
+  }
+  throw new RetriesExhaustedError(
+    `transaction ${command.transaction.transactionId}: state kept changing for ${policy.maxRounds} rounds`,
+  );
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled case ${JSON.stringify(value)}`);
+}

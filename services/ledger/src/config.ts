@@ -1,0 +1,47 @@
+import { loadConfig } from '@atm-ledger/runtime';
+import { z } from 'zod';
+
+const common = {
+  AWS_REGION: z.string().min(1),
+  /** The ledger's DynamoDB table. */
+  LEDGER_TABLE_NAME: z.string().min(1),
+  /** Emulator endpoint on the local cloud; unset in AWS. */
+  LEDGER_AWS_ENDPOINT: z.url().optional(),
+};
+
+const ApiConfigSchema = z.object(common);
+const StreamConfigSchema = z.object({
+  ...common,
+  /** SQS queue for Kinesis records that can never be posted (poison), with their reason. */
+  LEDGER_POISON_QUEUE_URL: z.url(),
+  /** Records of different accounts in one batch posted at once; one account's stay in order. */
+  LEDGER_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+export interface LedgerApiConfig {
+  readonly region: string;
+  readonly tableName: string;
+  readonly endpoint: string | undefined;
+}
+export interface LedgerStreamConfig extends LedgerApiConfig {
+  readonly poisonQueueUrl: string;
+  readonly batchConcurrency: number;
+}
+
+/** Settings of the ledger's HTTP API function. */
+export function readLedgerApiConfig(env: Record<string, string | undefined> = process.env): LedgerApiConfig {
+  const c = loadConfig(ApiConfigSchema, env);
+  return { region: c.AWS_REGION, tableName: c.LEDGER_TABLE_NAME, endpoint: c.LEDGER_AWS_ENDPOINT };
+}
+
+/** Settings of the ledger's Kinesis consumer function. */
+export function readLedgerStreamConfig(env: Record<string, string | undefined> = process.env): LedgerStreamConfig {
+  const c = loadConfig(StreamConfigSchema, env);
+  return {
+    region: c.AWS_REGION,
+    tableName: c.LEDGER_TABLE_NAME,
+    endpoint: c.LEDGER_AWS_ENDPOINT,
+    poisonQueueUrl: c.LEDGER_POISON_QUEUE_URL,
+    batchConcurrency: c.LEDGER_BATCH_CONCURRENCY,
+  };
+}

@@ -1,0 +1,273 @@
+import type { AtmTransaction, Leg, RejectionReason } from '@atm-ledger/contracts';
+import { LedgerInvariantError } from './errors.js';
+import { atmCashAccount, credit, debit, isBalanced } from './legs.js';
+import type {
+  Account,
+  AccountWrite,
+  Decision,
+  LedgerState,
+  Movement,
+  PostTransaction,
+  TransactionRecord,
+} from './types.js';
+
+const assertNever = (value: never): never => {
+  throw new LedgerInvariantError(`unhandled case: ${JSON.stringify(value)}`);
+};
+
+/**
+ * The accounts a transaction touches, which the store loads before deciding.
+ * A reversal touches the accounts of its original, known only once the
+ * original is loaded.
+ */
+export function accountsTouched(tx: AtmTransaction, original?: TransactionRecord): string[] {
+  switch (tx.type) {
+    case 'WITHDRAWAL':
+    case 'DEPOSIT':
+    case 'BALANCE_INQUIRY':
+      return [tx.accountId];
+    case 'TRANSFER':
+      return tx.toAccountId === undefined ? [tx.accountId] : [tx.accountId, tx.toAccountId];
+    case 'REVERSAL':
+      return original === undefined
+        ? [tx.accountId]
+        : [...new Set([tx.accountId, ...original.movements.map((m) => m.accountId)])];
+    default:
+      return assertNever(tx.type);
+  }
+}
+
+/**
+ * Decides what posting one transaction means, given what the ledger holds.
+ * Pure: no I/O and no clock; `now` is the decision time, injected.
+ *
+ * Rules (docs/ledger.md has worked examples):
+ * - an id seen before with the same payload is a duplicate: nothing changes;
+ * - an id seen before with a different payload is a conflict: recorded, never applied;
+ * - a rejection is remembered like a posting, so redelivery cannot turn it into one;
+ * - every posting's legs balance per currency.
+ */
+export function decide(command: PostTransaction, state: LedgerState, now: string): Decision {
+  const { transaction: tx, payloadHash } = command;
+  if (state.existing !== undefined) {
+    return state.existing.payloadHash === payloadHash
+      ? { kind: 'Duplicate', existing: state.existing }
+      : { kind: 'Conflict', existing: state.existing, conflictingHash: payloadHash };
+  }
+  const ctx = new DecisionContext(command, state, now);
+  switch (tx.type) {
+    case 'WITHDRAWAL':
+      return ctx.move(tx.accountId, -requireAmount(tx), tx.currency, (amount, currency) => [
+        debit(tx.accountId, amount, currency),
+        credit(atmCashAccount(tx.atmId), amount, currency),
+      ]);
+    case 'DEPOSIT':
+      return ctx.move(tx.accountId, requireAmount(tx), tx.currency, (amount, currency) => [
+        debit(atmCashAccount(tx.atmId), amount, currency),
+        credit(tx.accountId, amount, currency),
+      ]);
+    case 'TRANSFER':
+      return ctx.transfer();
+    case 'BALANCE_INQUIRY':
+      return ctx.inquire();
+    case 'REVERSAL':
+      return ctx.reverse();
+    default:
+      return assertNever(tx.type);
+  }
+}
+
+function requireAmount(tx: AtmTransaction): number {
+  if (tx.amount === undefined) {
+    throw new LedgerInvariantError(`${tx.type} ${tx.transactionId} has no amount`);
+  }
+  return tx.amount;
+}
+
+class DecisionContext {
+  constructor(
+    private readonly command: PostTransaction,
+    private readonly state: LedgerState,
+    private readonly now: string,
+  ) {}
+
+  private get tx() {
+    return this.command.transaction;
+  }
+
+  private record(
+    status: TransactionRecord['status'],
+    extra: Partial<TransactionRecord> = {},
+  ): TransactionRecord {
+    return {
+      transaction: this.tx,
+      payloadHash: this.command.payloadHash,
+      status,
+      conflicts: 0,
+      conflictHashes: [],
+      legs: [],
+      movements: [],
+      decidedAt: this.now,
+      correlationId: this.command.correlationId,
+      ...extra,
+    };
+  }
+
+  private reject(reason: RejectionReason, basedOn: Account[], absent: string[] = []): Decision {
+    return { kind: 'Reject', record: this.record('REJECTED', { reason }), basedOn, absent };
+  }
+
+  private account(accountId: string): Account | undefined {
+    return this.state.accounts.get(accountId);
+  }
+
+  /** Applies signed amounts to accounts, enforcing overdraft, and returns the writes. */
+  private apply(
+    changes: ReadonlyArray<{ account: Account; amount: number; checkFunds: boolean }>,
+  ): { writes: AccountWrite[]; movements: Movement[] } | { insufficient: Account } {
+    const writes: AccountWrite[] = [];
+    const movements: Movement[] = [];
+    for (const { account, amount, checkFunds } of changes) {
+      const minimumBalance = -account.overdraftLimit;
+      const balanceAfter = account.balance + amount;
+      if (checkFunds && amount < 0 && balanceAfter < minimumBalance) return { insufficient: account };
+      const sequence = account.version + 1;
+      const after: Account = { ...account, balance: balanceAfter, version: sequence, updatedAt: this.now };
+      writes.push({
+        before: account,
+        after,
+        minimumBalance: amount < 0 && checkFunds ? minimumBalance : Number.MIN_SAFE_INTEGER,
+        entry: {
+          accountId: account.accountId,
+          sequence,
+          transactionId: this.tx.transactionId,
+          type: this.tx.type,
+          amount,
+          balanceAfter,
+          postedAt: this.now,
+        },
+      });
+      movements.push({
+        accountId: account.accountId,
+        amount,
+        balanceBefore: account.balance,
+        balanceAfter,
+        lowBalanceThreshold: account.lowBalanceThreshold,
+        sequence,
+      });
+    }
+    return { writes, movements };
+  }
+
+  private post(
+    writes: AccountWrite[],
+    movements: Movement[],
+    legs: Leg[],
+    extra: { reverses?: string; unchanged?: Account[] } = {},
+  ): Decision {
+    if (!isBalanced(legs)) {
+      throw new LedgerInvariantError(`unbalanced legs for ${this.tx.transactionId}: ${JSON.stringify(legs)}`);
+    }
+    return {
+      kind: 'Post',
+      record: this.record('POSTED', { legs, movements }),
+      writes,
+      unchanged: extra.unchanged ?? [],
+      reverses: extra.reverses,
+    };
+  }
+
+  /** A single-account movement against an ATM's cash: WITHDRAWAL and DEPOSIT. */
+  move(
+    accountId: string,
+    signedAmount: number,
+    currency: string | undefined,
+    legsFor: (amount: number, currency: string) => Leg[],
+  ): Decision {
+    const account = this.account(accountId);
+    if (account === undefined) return this.reject('ACCOUNT_NOT_FOUND', [], [accountId]);
+    if (currency !== account.currency) return this.reject('CURRENCY_MISMATCH', [account]);
+    const applied = this.apply([{ account, amount: signedAmount, checkFunds: true }]);
+    if ('insufficient' in applied) return this.reject('INSUFFICIENT_FUNDS', [account]);
+    return this.post(applied.writes, applied.movements, legsFor(Math.abs(signedAmount), account.currency));
+  }
+
+  transfer(): Decision {
+    const tx = this.tx;
+    const amount = requireAmount(tx);
+    const toId = tx.toAccountId;
+    if (toId === undefined) throw new LedgerInvariantError(`TRANSFER ${tx.transactionId} has no toAccountId`);
+    const from = this.account(tx.accountId);
+    const to = this.account(toId);
+    if (tx.accountId === toId) return this.reject('SAME_ACCOUNT', from ? [from] : [], from ? [] : [toId]);
+    const missing = [from ? undefined : tx.accountId, to ? undefined : toId].filter(
+      (id): id is string => id !== undefined,
+    );
+    if (from === undefined || to === undefined) {
+      return this.reject('ACCOUNT_NOT_FOUND', [from, to].filter((a): a is Account => a !== undefined), missing);
+    }
+    if (tx.currency !== from.currency || tx.currency !== to.currency) {
+      return this.reject('CURRENCY_MISMATCH', [from, to]);
+    }
+    const applied = this.apply([
+      { account: from, amount: -amount, checkFunds: true },
+      { account: to, amount, checkFunds: false },
+    ]);
+    if ('insufficient' in applied) return this.reject('INSUFFICIENT_FUNDS', [from, to]);
+    return this.post(applied.writes, applied.movements, [
+      debit(from.accountId, amount, from.currency),
+      credit(to.accountId, amount, to.currency),
+    ]);
+  }
+
+  inquire(): Decision {
+    const account = this.account(this.tx.accountId);
+    if (account === undefined) return this.reject('ACCOUNT_NOT_FOUND', [], [this.tx.accountId]);
+    return this.post([], [], [], { unchanged: [account] });
+  }
+
+  reverse(): Decision {
+    const tx = this.tx;
+    const original = this.state.original;
+    if (original === undefined) return { kind: 'Pend', record: this.record('PENDING') };
+    const originalTx = original.transaction;
+    if (originalTx.type === 'REVERSAL' || originalTx.type === 'BALANCE_INQUIRY') {
+      return this.reject('NOT_REVERSIBLE', []);
+    }
+    if (originalTx.accountId !== tx.accountId) return this.reject('NOT_REVERSIBLE', []);
+    if (original.status !== 'POSTED') return this.reject('ORIGINAL_NOT_POSTED', []);
+    if (original.reversedBy !== undefined) return this.reject('ALREADY_REVERSED', []);
+    const originalAmount = requireAmount(originalTx);
+    const dispensed = tx.dispensedAmount ?? 0;
+    if (dispensed > originalAmount) return this.reject('INVALID_DISPENSED_AMOUNT', []);
+    // Only cash that left the ATM for a withdrawal can be partly "dispensed"; for the
+    // other types a dispensed amount would mean a partial reversal of a non-cash movement.
+    if (dispensed > 0 && originalTx.type !== 'WITHDRAWAL') return this.reject('INVALID_DISPENSED_AMOUNT', []);
+    const refund = originalAmount - dispensed;
+    const accounts: Account[] = [];
+    for (const m of original.movements) {
+      const account = this.account(m.accountId);
+      if (account === undefined) return this.reject('ACCOUNT_NOT_FOUND', accounts, [m.accountId]);
+      accounts.push(account);
+    }
+    const currency = originalTx.currency ?? accounts[0]?.currency;
+    if (currency === undefined) throw new LedgerInvariantError(`original ${originalTx.transactionId} has no currency`);
+    if (refund === 0) return this.post([], [], [], { reverses: originalTx.transactionId, unchanged: accounts });
+    // Each account moves back in proportion to how the original moved it; a
+    // refund smaller than the original applies only to withdrawals (single account).
+    const changes = original.movements.map((m, i) => ({
+      account: accounts[i] as Account,
+      amount: -Math.sign(m.amount) * (refund === originalAmount ? Math.abs(m.amount) : refund),
+      // Putting money back is never refused; taking back a deposit or transfer is,
+      // like any debit, subject to the account's funds.
+      checkFunds: true,
+    }));
+    const applied = this.apply(changes);
+    if ('insufficient' in applied) return this.reject('INSUFFICIENT_FUNDS', accounts);
+    const legs = original.legs.map((leg) => {
+      const share = refund === originalAmount ? Math.max(leg.debit, leg.credit) : refund;
+      return leg.debit > 0 ? credit(leg.account, share, leg.currency) : debit(leg.account, share, leg.currency);
+    });
+    return this.post(applied.writes, applied.movements, legs, { reverses: originalTx.transactionId });
+  }
+}

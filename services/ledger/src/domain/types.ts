@@ -1,0 +1,111 @@
+import type { AtmTransaction, Leg, RejectionReason, TransactionType } from '@atm-ledger/contracts';
+
+/** A customer account as the ledger holds it. `balance` is the fold of its entries. */
+export interface Account {
+  readonly accountId: string;
+  readonly currency: string;
+  readonly balance: number;
+  readonly overdraftLimit: number;
+  readonly lowBalanceThreshold: number;
+  /** Number of entries applied; the next entry gets sequence `version + 1`. */
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** One line of a customer account's history. Append-only. */
+export interface Entry {
+  readonly accountId: string;
+  readonly sequence: number;
+  readonly transactionId: string;
+  readonly type: TransactionType;
+  /** Signed: + credits the customer, − debits. */
+  readonly amount: number;
+  readonly balanceAfter: number;
+  readonly postedAt: string;
+}
+
+export type TransactionStatus = 'POSTED' | 'REJECTED' | 'PENDING';
+
+/** The remembered outcome of a transaction id: what makes redelivery harmless. */
+export interface TransactionRecord {
+  readonly transaction: AtmTransaction;
+  readonly payloadHash: string;
+  readonly status: TransactionStatus;
+  readonly reason?: RejectionReason | undefined;
+  readonly conflicts: number;
+  /** Payload hashes of conflicting deliveries already counted. */
+  readonly conflictHashes: readonly string[];
+  readonly legs: readonly Leg[];
+  readonly movements: readonly Movement[];
+  readonly decidedAt?: string | undefined;
+  readonly correlationId?: string | undefined;
+  /** Set on an original once a reversal has been applied to it. */
+  readonly reversedBy?: string | undefined;
+}
+
+/** The change one posting makes to one customer account. */
+export interface Movement {
+  readonly accountId: string;
+  readonly amount: number;
+  readonly balanceBefore: number;
+  readonly balanceAfter: number;
+  readonly lowBalanceThreshold: number;
+  readonly sequence: number;
+}
+
+/** Ask the ledger to post one transaction. */
+export interface PostTransaction {
+  readonly kind: 'PostTransaction';
+  readonly transaction: AtmTransaction;
+  readonly payloadHash: string;
+  readonly correlationId?: string | undefined;
+}
+
+/** What the ledger knows when it decides, loaded in one consistent read. */
+export interface LedgerState {
+  /** The remembered outcome of this transaction id, if any. */
+  readonly existing: TransactionRecord | undefined;
+  /** Every account the transaction touches, by id; `undefined` if it does not exist. */
+  readonly accounts: ReadonlyMap<string, Account | undefined>;
+  /** For a reversal: the original transaction's record, if it has arrived. */
+  readonly original: TransactionRecord | undefined;
+}
+
+/** An account write: the new state, conditional on the version it was decided from. */
+export interface AccountWrite {
+  readonly before: Account;
+  readonly after: Account;
+  readonly entry: Entry;
+  /** The lowest balance the write may leave, enforced inside the write. */
+  readonly minimumBalance: number;
+}
+
+/** The outcome of `decide`: exhaustive, and each case carries what must be written. */
+export type Decision =
+  | { readonly kind: 'Duplicate'; readonly existing: TransactionRecord }
+  | {
+      readonly kind: 'Conflict';
+      readonly existing: TransactionRecord;
+      readonly conflictingHash: string;
+    }
+  | {
+      readonly kind: 'Post';
+      readonly record: TransactionRecord;
+      readonly writes: readonly AccountWrite[];
+      /** Accounts whose version must not have moved though nothing is written to them. */
+      readonly unchanged: readonly Account[];
+      /** For a reversal: the original it marks as reversed. */
+      readonly reverses?: string | undefined;
+    }
+  | {
+      readonly kind: 'Reject';
+      readonly record: TransactionRecord;
+      /** Accounts the rejection was decided from: it is only valid if they have not moved. */
+      readonly basedOn: readonly Account[];
+      /** Accounts whose absence the rejection relies on. */
+      readonly absent: readonly string[];
+    }
+  | { readonly kind: 'Pend'; readonly record: TransactionRecord };
+
+export type DecisionKind = Decision['kind'];

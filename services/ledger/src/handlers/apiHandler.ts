@@ -1,0 +1,135 @@
+import {
+  type AccountView,
+  EntriesQuery,
+  Identifier,
+  OpenAccountRequest,
+  type TransactionView,
+  type TrialBalance,
+} from '@atm-ledger/contracts';
+import {
+  correlationIdOf,
+  type HttpEvent,
+  type HttpResult,
+  isAtmLedgerError,
+  json,
+  notFound,
+  parseJsonBody,
+  problem,
+  validationProblem,
+} from '@atm-ledger/runtime';
+import { openAccount } from '../application/openAccount.js';
+import type { Account, TransactionRecord } from '../domain/index.js';
+import type { LedgerDeps } from '../wiring.js';
+
+export type ApiHandlerDeps = Pick<LedgerDeps, 'store' | 'clock' | 'logger'>;
+
+/** Error codes to HTTP statuses: the one place where domain errors meet HTTP. */
+const STATUS_BY_CODE: Record<string, { status: number; slug: string; title: string }> = {
+  ACCOUNT_CONFLICT: { status: 409, slug: 'account-conflict', title: 'Account exists with different fields' },
+  INVALID_CURSOR: { status: 400, slug: 'invalid-cursor', title: 'Invalid cursor' },
+  STORE_RETRYABLE: { status: 503, slug: 'unavailable', title: 'Temporarily unavailable' },
+  RETRIES_EXHAUSTED: { status: 503, slug: 'unavailable', title: 'Temporarily unavailable' },
+};
+
+export const toAccountView = (a: Account): AccountView => ({
+  accountId: a.accountId,
+  currency: a.currency,
+  balance: a.balance,
+  overdraftLimit: a.overdraftLimit,
+  lowBalanceThreshold: a.lowBalanceThreshold,
+  version: a.version,
+  updatedAt: a.updatedAt,
+});
+
+export const toTransactionView = (r: TransactionRecord): TransactionView => {
+  const view: TransactionView = { transactionId: r.transaction.transactionId, status: r.status, conflicts: r.conflicts };
+  if (r.reason !== undefined) view.reason = r.reason;
+  if (r.status === 'POSTED' && r.decidedAt !== undefined) view.postedAt = r.decidedAt;
+  return view;
+};
+
+/**
+ * The ledger's HTTP API (accounts and reads), routed on API Gateway's
+ * `routeKey`. Authentication happens before this handler: IAM in AWS, the
+ * bearer token on the local gateway.
+ */
+export function makeApiHandler(deps: ApiHandlerDeps) {
+  const pathId = (event: HttpEvent, name: string) => {
+    const parsed = Identifier.safeParse(event.pathParameters?.[name]);
+    return parsed.success ? { ok: true as const, id: parsed.data } : { ok: false as const, response: validationProblem(prefix(parsed.error, name), 'path') };
+  };
+
+  const routes: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
+    'POST /v1/accounts': async (event) => {
+      const body = parseJsonBody(event, OpenAccountRequest);
+      if (!body.ok) return body.response;
+      const { created, account } = await openAccount(deps, body.value);
+      return json(created ? 201 : 200, toAccountView(account), created ? { location: `/v1/accounts/${account.accountId}` } : {});
+    },
+    'GET /v1/accounts/{accountId}': async (event) => {
+      const id = pathId(event, 'accountId');
+      if (!id.ok) return id.response;
+      const account = await deps.store.getAccount(id.id);
+      return account === undefined ? notFound(`No account ${id.id}`) : json(200, toAccountView(account));
+    },
+    'GET /v1/accounts/{accountId}/entries': async (event) => {
+      const id = pathId(event, 'accountId');
+      if (!id.ok) return id.response;
+      const query = EntriesQuery.safeParse(event.queryStringParameters ?? {});
+      if (!query.success) return validationProblem(query.error, 'query');
+      const account = await deps.store.getAccount(id.id);
+      if (account === undefined) return notFound(`No account ${id.id}`);
+      const page = await deps.store.listEntries(id.id, query.data.limit, query.data.cursor);
+      return json(200, {
+        items: page.items.map(({ sequence, transactionId, type, amount, balanceAfter, postedAt }) => ({
+          sequence,
+          transactionId,
+          type,
+          amount,
+          balanceAfter,
+          postedAt,
+        })),
+        nextCursor: page.nextCursor,
+      });
+    },
+    'GET /v1/transactions/{transactionId}': async (event) => {
+      const id = pathId(event, 'transactionId');
+      if (!id.ok) return id.response;
+      const record = await deps.store.getTransaction(id.id);
+      if (record !== undefined) return json(200, toTransactionView(record));
+      if (await deps.store.wasAccepted(id.id)) {
+        const view: TransactionView = { transactionId: id.id, status: 'PENDING', conflicts: 0 };
+        return json(200, view);
+      }
+      return notFound(`Transaction ${id.id} was never seen`);
+    },
+    'GET /v1/ledger/trial-balance': async () => {
+      const totals = await deps.store.trialBalance();
+      const body: TrialBalance = { currencies: {} };
+      for (const [currency, t] of [...totals].sort(([a], [b]) => a.localeCompare(b))) {
+        body.currencies[currency] = { debits: t.debits, credits: t.credits, balanced: t.debits === t.credits };
+      }
+      return json(200, body);
+    },
+  };
+
+  return async (event: HttpEvent): Promise<HttpResult> => {
+    const route = routes[event.routeKey];
+    if (route === undefined) return problem(404, 'no-route', 'No such route', `No route ${event.routeKey}`);
+    try {
+      return await route(event);
+    } catch (error) {
+      const mapped = isAtmLedgerError(error) ? STATUS_BY_CODE[error.code] : undefined;
+      if (mapped !== undefined && isAtmLedgerError(error)) {
+        return problem(mapped.status, mapped.slug, mapped.title, error.message);
+      }
+      deps.logger.error('unhandled error', { routeKey: event.routeKey, correlationId: correlationIdOf(event), error: error as Error });
+      return problem(500, 'internal', 'Internal error', `Request ${correlationIdOf(event)} failed; it is logged under that id`);
+    }
+  };
+}
+
+function prefix<E extends { issues: { path: PropertyKey[] }[] }>(error: E, name: string): E {
+  for (const issue of error.issues) issue.path = [name, ...issue.path];
+  return error;
+}

@@ -1,0 +1,7 @@
+import { ledgerStreamDeps } from '../wiring.js';
+import { makeKinesisHandler } from './kinesisHandler.js';
+
+const deps = ledgerStreamDeps();
+
+/** Lambda entry point: Kinesis event source mapping with ReportBatchItemFailures. */
+export const handler = makeKinesisHandler({ ...deps, concurrency: deps.batchConcurrency });

@@ -1,0 +1,88 @@
+import { payloadHash } from '@atm-ledger/contracts';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { postTransaction, type RetryPolicy } from '../application/postTransaction.js';
+import type { LedgerStreamDeps } from '../wiring.js';
+import { decodeRecord } from './decodeRecord.js';
+
+export type KinesisHandlerDeps = Pick<LedgerStreamDeps, 'store' | 'clock' | 'poison' | 'logger'> & {
+  readonly concurrency: number;
+  readonly retry?: RetryPolicy;
+};
+
+/**
+ * The ledger's Kinesis consumer. Records are grouped by partition key
+ * (account): accounts proceed concurrently, while one account's records are
+ * posted strictly in order and stop at its first failure, so a later record of
+ * that account can never overtake one that will be retried. Failures are
+ * reported per item (ReportBatchItemFailures); Lambda resumes from the lowest
+ * failed sequence number and the ledger's idempotency absorbs the replays.
+ */
+export function makeKinesisHandler(deps: KinesisHandlerDeps) {
+  return async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
+    const lanes = new Map<string, KinesisStreamRecord[]>();
+    for (const record of event.Records) {
+      const lane = lanes.get(record.kinesis.partitionKey) ?? [];
+      lane.push(record);
+      lanes.set(record.kinesis.partitionKey, lane);
+    }
+    const failures: string[] = [];
+    const queue = [...lanes.values()];
+    const worker = async () => {
+      for (let lane = queue.shift(); lane !== undefined; lane = queue.shift()) {
+        for (const record of lane) {
+          try {
+            await processRecord(deps, record);
+          } catch (error) {
+            deps.logger.error('record failed; its account stops here for this batch', {
+              sequenceNumber: record.kinesis.sequenceNumber,
+              partitionKey: record.kinesis.partitionKey,
+              error: error as Error,
+            });
+            failures.push(record.kinesis.sequenceNumber);
+            break;
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(deps.concurrency, queue.length) }, worker));
+    return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}
+
+async function processRecord(deps: KinesisHandlerDeps, record: KinesisStreamRecord): Promise<void> {
+  const decoded = decodeRecord(record.kinesis.data);
+  if (!decoded.ok) {
+    // Retrying cannot fix a record like this: park it with its reason and let the shard move on.
+    await deps.poison.send({
+      reason: decoded.reason,
+      detail: decoded.detail,
+      source: {
+        eventSourceARN: record.eventSourceARN,
+        eventID: record.eventID,
+        partitionKey: record.kinesis.partitionKey,
+        sequenceNumber: record.kinesis.sequenceNumber,
+        approximateArrivalTimestamp: record.kinesis.approximateArrivalTimestamp,
+        data: record.kinesis.data.length <= 4096 ? record.kinesis.data : `${record.kinesis.data.slice(0, 4096)}…`,
+      },
+    });
+    deps.logger.warn('poison record sent to the dead-letter queue', {
+      reason: decoded.reason,
+      detail: decoded.detail,
+      sequenceNumber: record.kinesis.sequenceNumber,
+    });
+    return;
+  }
+  const { transaction, correlationId } = decoded.record;
+  const result = await postTransaction(
+    { store: deps.store, clock: deps.clock, retry: deps.retry },
+    { kind: 'PostTransaction', transaction, payloadHash: payloadHash(transaction), correlationId },
+  );
+  deps.logger.info('transaction processed', {
+    correlationId,
+    transactionId: transaction.transactionId,
+    type: transaction.type,
+    outcome: result.outcome,
+    reason: result.record.reason,
+    attempts: result.attempts,
+  });
+}

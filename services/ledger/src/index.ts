@@ -1,0 +1,13 @@
+export { openAccount } from './application/openAccount.js';
+export { defaultRetryPolicy, type PostOutcome, postTransaction, type RetryPolicy } from './application/postTransaction.js';
+export { classifyCancellation, DynamoDbLedgerStore } from './adapters/dynamodb/ledgerStore.js';
+export { keys as ledgerKeys } from './adapters/dynamodb/items.js';
+export { InMemoryLedgerStore } from './adapters/memory/ledgerStore.js';
+export { SqsPoisonRecordSink } from './adapters/sqsPoisonSink.js';
+export { type LedgerApiConfig, type LedgerStreamConfig, readLedgerApiConfig, readLedgerStreamConfig } from './config.js';
+export * from './domain/index.js';
+export { makeApiHandler, toAccountView, toTransactionView } from './handlers/apiHandler.js';
+export { decodeRecord, MAX_RECORD_BYTES } from './handlers/decodeRecord.js';
+export { type KinesisHandlerDeps, makeKinesisHandler } from './handlers/kinesisHandler.js';
+export * from './ports.js';
+export type { LedgerDeps, LedgerStreamDeps } from './wiring.js';

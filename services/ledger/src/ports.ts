@@ -1,0 +1,88 @@
+import type { AtmTransaction } from '@atm-ledger/contracts';
+import { AtmLedgerError } from '@atm-ledger/runtime';
+import type { Account, Decision, Entry, LedgerState, TransactionRecord } from './domain/index.js';
+
+/** Time, injected so the domain and tests never read the wall clock. */
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+
+/** The decisions that write something. */
+export type WritingDecision = Extract<Decision, { kind: 'Post' | 'Reject' | 'Pend' }>;
+
+/**
+ * What happened to a commit. A commit either lands whole or not at all; when
+ * it does not, the store says why with the current state it read from the
+ * write's own failure (no extra read), so the caller can decide again.
+ */
+export type CommitOutcome =
+  | { readonly kind: 'Committed' }
+  /** The transaction id was decided by someone else first (or by our own earlier, timed-out attempt). */
+  | { readonly kind: 'AlreadyDecided'; readonly existing: TransactionRecord }
+  /** An account moved since it was read; here is its current state. */
+  | { readonly kind: 'Stale'; readonly accounts: ReadonlyMap<string, Account | undefined> }
+  /** A reversal's original changed (it was reversed meanwhile). */
+  | { readonly kind: 'OriginalChanged'; readonly original: TransactionRecord | undefined };
+
+export interface EntriesPageResult {
+  readonly items: readonly Entry[];
+  readonly nextCursor: string | null;
+}
+
+export type TrialBalanceTotals = ReadonlyMap<string, { debits: number; credits: number }>;
+
+/**
+ * Durable ledger storage. Implementations: DynamoDB (production and local
+ * cloud) and in-memory (the reference model for tests); one shared suite runs
+ * against both.
+ */
+export interface LedgerStore {
+  /** One consistent read of everything `decide` needs for this transaction. */
+  load(transaction: AtmTransaction): Promise<LedgerState>;
+  /** Writes a decision atomically, conditional on the state it was decided from. */
+  commit(decision: WritingDecision): Promise<CommitOutcome>;
+  /**
+   * Counts a conflicting delivery of an existing id once per distinct payload.
+   * Returns the conflict count after the call and whether this call counted it.
+   */
+  recordConflict(
+    transactionId: string,
+    conflictingHash: string,
+    at: string,
+  ): Promise<{ readonly counted: boolean; readonly conflicts: number }>;
+  /** Creates the account unless it exists; returns the existing one if it does. */
+  createAccount(account: Account): Promise<{ readonly created: boolean; readonly account: Account }>;
+  getAccount(accountId: string): Promise<Account | undefined>;
+  getTransaction(transactionId: string): Promise<TransactionRecord | undefined>;
+  /** Whether ingest accepted this id onto the stream (it may not be decided yet). */
+  wasAccepted(transactionId: string): Promise<boolean>;
+  listEntries(accountId: string, limit: number, cursor?: string): Promise<EntriesPageResult>;
+  /** Debits and credits per currency over every posted leg. */
+  trialBalance(): Promise<TrialBalanceTotals>;
+}
+
+/** A store call failed in a way that is worth retrying: throttling, a transaction conflict, a timeout. */
+export class RetryableStoreError extends AtmLedgerError {
+  readonly code = 'STORE_RETRYABLE';
+}
+export const isRetryableStoreError = (e: unknown): e is RetryableStoreError =>
+  e instanceof RetryableStoreError;
+
+/** A store call failed in a way retrying will not fix (validation, permissions, a bug). */
+export class StoreError extends AtmLedgerError {
+  readonly code = 'STORE_FAILED';
+}
+export const isStoreError = (e: unknown): e is StoreError => e instanceof StoreError;
+
+/** A cursor that this store did not issue. */
+export class InvalidCursorError extends AtmLedgerError {
+  readonly code = 'INVALID_CURSOR';
+}
+export const isInvalidCursorError = (e: unknown): e is InvalidCursorError =>
+  e instanceof InvalidCursorError;
+
+/** Where records that can never be processed go, with their reason, so the stream moves on. */
+export interface PoisonRecordSink {
+  send(record: { readonly reason: string; readonly detail: string; readonly source: Record<string, unknown> }): Promise<void>;
+}

@@ -1,0 +1,122 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** Largest request body we accept; an ATM transaction is well under 1 KiB. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
+}
+
+const PROBLEM_BASE = '/problems/';
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** An RFC 9457 problem details response. */
+export function problem(
+  statusCode: number,
+  slug: string,
+  title: string,
+  detail: string,
+  errors?: readonly FieldError[],
+): HttpResult {
+  const body: Record<string, unknown> = {
+    type: `${PROBLEM_BASE}${slug}`,
+    title,
+    status: statusCode,
+    detail,
+  };
+  if (errors !== undefined) body.errors = errors;
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/problem+json' },
+    body: JSON.stringify(body),
+  };
+}
+
+/** Turns zod issues into one entry per offending field, named by its dotted path. */
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        out.push({ field: base ? `${base}.${key}` : key, message: 'unknown field' });
+      }
+      continue;
+    }
+    if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
+      out.push({ field: base ? `${base}.${issue.discriminator}` : String(issue.discriminator), message: issue.message });
+      continue;
+    }
+    out.push({ field: base || '(body)', message: issue.message });
+  }
+  return out;
+}
+
+export function validationProblem(error: z.ZodError, what = 'request body'): HttpResult {
+  const errors = fieldErrors(error);
+  const fields = [...new Set(errors.map((e) => e.field))].join(', ');
+  return problem(400, 'validation-error', 'Invalid request', `The ${what} is invalid: ${fields}`, errors);
+}
+
+export type BodyResult<T> = { ok: true; value: T } | { ok: false; response: HttpResult };
+
+/** Decodes and validates a JSON body against a contract schema. */
+export function parseJsonBody<S extends z.ZodType>(event: HttpEvent, schema: S): BodyResult<z.output<S>> {
+  const raw = event.body ?? '';
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
+    return {
+      ok: false,
+      response: problem(413, 'body-too-large', 'Body too large', `The body must be at most ${MAX_BODY_BYTES} bytes`),
+    };
+  }
+  const contentType = headerValue(event, 'content-type') ?? '';
+  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) {
+    return {
+      ok: false,
+      response: problem(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json'),
+    };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return {
+      ok: false,
+      response: problem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON', [
+        { field: '(body)', message: 'expected a JSON object' },
+      ]),
+    };
+  }
+  const result = schema.safeParse(parsed);
+  return result.success ? { ok: true, value: result.data } : { ok: false, response: validationProblem(result.error) };
+}
+
+export function headerValue(event: HttpEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}
+
+/** The correlation id of a request: the caller's `x-correlation-id`, else the gateway's request id. */
+export function correlationIdOf(event: HttpEvent): string {
+  const given = headerValue(event, 'x-correlation-id');
+  if (given !== undefined && /^[A-Za-z0-9._:-]{1,128}$/.test(given)) return given;
+  return event.requestContext.requestId;
+}
+
+export const notFound = (detail: string) => problem(404, 'not-found', 'Not found', detail);

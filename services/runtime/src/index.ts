@@ -1,0 +1,24 @@
+export { type AwsEndpointConfig, sdkClientOptions } from './aws.js';
+export { loadConfig } from './config.js';
+export {
+  AtmLedgerError,
+  ConfigurationError,
+  isAtmLedgerError,
+  isConfigurationError,
+} from './errors.js';
+export {
+  type BodyResult,
+  correlationIdOf,
+  type FieldError,
+  fieldErrors,
+  type HttpEvent,
+  type HttpResult,
+  headerValue,
+  json,
+  MAX_BODY_BYTES,
+  notFound,
+  parseJsonBody,
+  problem,
+  validationProblem,
+} from './http.js';
+export { createLogger, type Logger } from './logger.js';
