@@ -179,7 +179,10 @@ export type TrialBalance = z.infer<typeof TrialBalance>;
 export const Health = z
   .object({
     status: z.enum(['UP', 'DOWN']),
-    checks: z.record(z.string(), z.object({ status: z.enum(['UP', 'DOWN']), detail: z.string().optional() })),
+    checks: z.record(
+      z.string(),
+      z.object({ status: z.enum(['UP', 'DOWN']), detail: z.string().optional() }),
+    ),
   })
   .meta({ id: 'Health' });
 export type Health = z.infer<typeof Health>;

@@ -2,5 +2,5 @@ export * from './api.js';
 export * from './events.js';
 export { buildOpenApiDocument } from './openapi.js';
 export * from './primitives.js';
-export { payloadHash, toAtmTransaction } from './transaction.js';
 export * from './routes.js';
+export { payloadHash, toAtmTransaction } from './transaction.js';

@@ -142,7 +142,10 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
           operationId: 'getTrialBalance',
           security: secured,
           responses: {
-            '200': { description: 'Debits and credits per currency', content: json('TrialBalance') },
+            '200': {
+              description: 'Debits and credits per currency',
+              content: json('TrialBalance'),
+            },
             '401': unauthorized,
           },
         },

@@ -12,7 +12,11 @@ export const ROUTES = [
   { routeKey: 'GET /v1/accounts/{accountId}/entries', service: 'ledger', authenticated: true },
   { routeKey: 'GET /v1/transactions/{transactionId}', service: 'ledger', authenticated: true },
   { routeKey: 'GET /v1/ledger/trial-balance', service: 'ledger', authenticated: true },
-] as const satisfies readonly { routeKey: string; service: 'ingest' | 'ledger'; authenticated: boolean }[];
+] as const satisfies readonly {
+  routeKey: string;
+  service: 'ingest' | 'ledger';
+  authenticated: boolean;
+}[];
 
 export type Route = (typeof ROUTES)[number];
 export type RouteKey = Route['routeKey'];

@@ -18,7 +18,9 @@ export interface IngestConfig {
   readonly endpoint: string | undefined;
 }
 
-export function readIngestConfig(env: Record<string, string | undefined> = process.env): IngestConfig {
+export function readIngestConfig(
+  env: Record<string, string | undefined> = process.env,
+): IngestConfig {
   const c = loadConfig(IngestConfigSchema, env);
   return {
     region: c.AWS_REGION,

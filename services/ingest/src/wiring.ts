@@ -1,6 +1,6 @@
+import { createLogger, sdkClientOptions } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { createLogger, sdkClientOptions } from '@atm-ledger/runtime';
 import { DynamoAcceptanceLog } from './adapters/dynamoAcceptanceLog.js';
 import { streamHealth, tableHealth } from './adapters/healthChecks.js';
 import { KinesisTransactionPublisher } from './adapters/kinesisPublisher.js';

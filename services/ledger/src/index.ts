@@ -1,10 +1,20 @@
-export { openAccount } from './application/openAccount.js';
-export { defaultRetryPolicy, type PostOutcome, postTransaction, type RetryPolicy } from './application/postTransaction.js';
-export { classifyCancellation, DynamoDbLedgerStore } from './adapters/dynamodb/ledgerStore.js';
 export { keys as ledgerKeys } from './adapters/dynamodb/items.js';
+export { classifyCancellation, DynamoDbLedgerStore } from './adapters/dynamodb/ledgerStore.js';
 export { InMemoryLedgerStore } from './adapters/memory/ledgerStore.js';
 export { SqsPoisonRecordSink } from './adapters/sqsPoisonSink.js';
-export { type LedgerApiConfig, type LedgerStreamConfig, readLedgerApiConfig, readLedgerStreamConfig } from './config.js';
+export { openAccount } from './application/openAccount.js';
+export {
+  defaultRetryPolicy,
+  type PostOutcome,
+  postTransaction,
+  type RetryPolicy,
+} from './application/postTransaction.js';
+export {
+  type LedgerApiConfig,
+  type LedgerStreamConfig,
+  readLedgerApiConfig,
+  readLedgerStreamConfig,
+} from './config.js';
 export * from './domain/index.js';
 export { makeApiHandler, toAccountView, toTransactionView } from './handlers/apiHandler.js';
 export { decodeRecord, MAX_RECORD_BYTES } from './handlers/decodeRecord.js';

@@ -52,7 +52,9 @@ export interface LedgerStore {
     at: string,
   ): Promise<{ readonly counted: boolean; readonly conflicts: number }>;
   /** Creates the account unless it exists; returns the existing one if it does. */
-  createAccount(account: Account): Promise<{ readonly created: boolean; readonly account: Account }>;
+  createAccount(
+    account: Account,
+  ): Promise<{ readonly created: boolean; readonly account: Account }>;
   getAccount(accountId: string): Promise<Account | undefined>;
   getTransaction(transactionId: string): Promise<TransactionRecord | undefined>;
   /** Whether ingest accepted this id onto the stream (it may not be decided yet). */
@@ -84,5 +86,9 @@ export const isInvalidCursorError = (e: unknown): e is InvalidCursorError =>
 
 /** Where records that can never be processed go, with their reason, so the stream moves on. */
 export interface PoisonRecordSink {
-  send(record: { readonly reason: string; readonly detail: string; readonly source: Record<string, unknown> }): Promise<void>;
+  send(record: {
+    readonly reason: string;
+    readonly detail: string;
+    readonly source: Record<string, unknown>;
+  }): Promise<void>;
 }

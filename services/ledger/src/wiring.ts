@@ -1,6 +1,6 @@
+import { createLogger, type Logger, sdkClientOptions } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createLogger, type Logger, sdkClientOptions } from '@atm-ledger/runtime';
 import { DynamoDbLedgerStore } from './adapters/dynamodb/ledgerStore.js';
 import { SqsPoisonRecordSink } from './adapters/sqsPoisonSink.js';
 import { type LedgerApiConfig, readLedgerApiConfig, readLedgerStreamConfig } from './config.js';
@@ -20,7 +20,10 @@ function baseDeps(config: LedgerApiConfig) {
   const options = sdkClientOptions({ endpoint: config.endpoint, region: config.region });
   return {
     options,
-    store: new DynamoDbLedgerStore(new DynamoDBClient({ ...options, maxAttempts: 3 }), config.tableName),
+    store: new DynamoDbLedgerStore(
+      new DynamoDBClient({ ...options, maxAttempts: 3 }),
+      config.tableName,
+    ),
     clock: systemClock,
     logger: createLogger('ledger'),
   };

@@ -14,7 +14,11 @@ export interface FieldError {
 
 const PROBLEM_BASE = '/problems/';
 
-export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+export function json(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResult {
   return {
     statusCode,
     headers: { 'content-type': 'application/json', ...headers },
@@ -56,7 +60,10 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
       continue;
     }
     if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
-      out.push({ field: base ? `${base}.${issue.discriminator}` : String(issue.discriminator), message: issue.message });
+      out.push({
+        field: base ? `${base}.${issue.discriminator}` : String(issue.discriminator),
+        message: issue.message,
+      });
       continue;
     }
     out.push({ field: base || '(body)', message: issue.message });
@@ -67,26 +74,45 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
 export function validationProblem(error: z.ZodError, what = 'request body'): HttpResult {
   const errors = fieldErrors(error);
   const fields = [...new Set(errors.map((e) => e.field))].join(', ');
-  return problem(400, 'validation-error', 'Invalid request', `The ${what} is invalid: ${fields}`, errors);
+  return problem(
+    400,
+    'validation-error',
+    'Invalid request',
+    `The ${what} is invalid: ${fields}`,
+    errors,
+  );
 }
 
 export type BodyResult<T> = { ok: true; value: T } | { ok: false; response: HttpResult };
 
 /** Decodes and validates a JSON body against a contract schema. */
-export function parseJsonBody<S extends z.ZodType>(event: HttpEvent, schema: S): BodyResult<z.output<S>> {
+export function parseJsonBody<S extends z.ZodType>(
+  event: HttpEvent,
+  schema: S,
+): BodyResult<z.output<S>> {
   const raw = event.body ?? '';
   const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
     return {
       ok: false,
-      response: problem(413, 'body-too-large', 'Body too large', `The body must be at most ${MAX_BODY_BYTES} bytes`),
+      response: problem(
+        413,
+        'body-too-large',
+        'Body too large',
+        `The body must be at most ${MAX_BODY_BYTES} bytes`,
+      ),
     };
   }
   const contentType = headerValue(event, 'content-type') ?? '';
   if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) {
     return {
       ok: false,
-      response: problem(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json'),
+      response: problem(
+        415,
+        'unsupported-media-type',
+        'Unsupported media type',
+        'Send the body as application/json',
+      ),
     };
   }
   let parsed: unknown;
@@ -95,13 +121,19 @@ export function parseJsonBody<S extends z.ZodType>(event: HttpEvent, schema: S):
   } catch {
     return {
       ok: false,
-      response: problem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON', [
-        { field: '(body)', message: 'expected a JSON object' },
-      ]),
+      response: problem(
+        400,
+        'malformed-json',
+        'Malformed JSON',
+        'The request body is not valid JSON',
+        [{ field: '(body)', message: 'expected a JSON object' }],
+      ),
     };
   }
   const result = schema.safeParse(parsed);
-  return result.success ? { ok: true, value: result.data } : { ok: false, response: validationProblem(result.error) };
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, response: validationProblem(result.error) };
 }
 
 export function headerValue(event: HttpEvent, name: string): string | undefined {

@@ -8,7 +8,10 @@ export function streamHealth(client: KinesisClient, streamName: string): HealthC
     async check() {
       const out = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
       const status = out.StreamDescriptionSummary?.StreamStatus;
-      return { up: status === 'ACTIVE' || status === 'UPDATING', detail: `${streamName}: ${status}` };
+      return {
+        up: status === 'ACTIVE' || status === 'UPDATING',
+        detail: `${streamName}: ${status}`,
+      };
     },
   };
 }
@@ -19,7 +22,10 @@ export function tableHealth(client: DynamoDBClient, tableName: string): HealthCh
     async check() {
       const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
       const status = out.Table?.TableStatus;
-      return { up: status === 'ACTIVE' || status === 'UPDATING', detail: `${tableName}: ${status}` };
+      return {
+        up: status === 'ACTIVE' || status === 'UPDATING',
+        detail: `${tableName}: ${status}`,
+      };
     },
   };
 }

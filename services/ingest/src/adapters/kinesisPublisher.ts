@@ -1,10 +1,10 @@
+import type { AtmTransactionRecord } from '@atm-ledger/contracts';
 import {
   type KinesisClient,
   PutRecordsCommand,
   type PutRecordsCommandOutput,
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
-import type { AtmTransactionRecord } from '@atm-ledger/contracts';
 import { PublishError, type TransactionPublisher } from '../ports.js';
 
 /** PutRecords takes at most 500 entries per call. */
@@ -45,11 +45,15 @@ export class KinesisTransactionPublisher implements TransactionPublisher {
         );
       }
       if (attempt > 1) {
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(2_000, baseDelayMs * 2 ** attempt)));
+        await new Promise((r) =>
+          setTimeout(r, Math.random() * Math.min(2_000, baseDelayMs * 2 ** attempt)),
+        );
       }
       let response: PutRecordsCommandOutput;
       try {
-        response = await this.client.send(new PutRecordsCommand({ StreamName: this.streamName, Records: pending }));
+        response = await this.client.send(
+          new PutRecordsCommand({ StreamName: this.streamName, Records: pending }),
+        );
       } catch (error) {
         lastError = (error as Error).name;
         continue;

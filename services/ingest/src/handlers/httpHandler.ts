@@ -16,7 +16,12 @@ import {
   parseJsonBody,
   problem,
 } from '@atm-ledger/runtime';
-import { type AcceptanceLog, type HealthCheck, isPublishError, type TransactionPublisher } from '../ports.js';
+import {
+  type AcceptanceLog,
+  type HealthCheck,
+  isPublishError,
+  type TransactionPublisher,
+} from '../ports.js';
 
 export interface IngestDeps {
   readonly publisher: TransactionPublisher;
@@ -55,16 +60,29 @@ export function makeHttpHandler(deps: IngestDeps) {
       } catch (error) {
         // The record is already on the stream and will be posted; the marker
         // only lets reads say PENDING sooner, so its loss is not worth a 5xx.
-        deps.logger.warn('acceptance marker not written', { correlationId, transactionId: transaction.transactionId, error: error as Error });
+        deps.logger.warn('acceptance marker not written', {
+          correlationId,
+          transactionId: transaction.transactionId,
+          error: error as Error,
+        });
       }
-      deps.logger.info('transaction accepted', { correlationId, transactionId: transaction.transactionId, type: transaction.type });
-      const accepted: TransactionAccepted = { transactionId: transaction.transactionId, status: 'ACCEPTED' };
+      deps.logger.info('transaction accepted', {
+        correlationId,
+        transactionId: transaction.transactionId,
+        type: transaction.type,
+      });
+      const accepted: TransactionAccepted = {
+        transactionId: transaction.transactionId,
+        status: 'ACCEPTED',
+      };
       return json(202, accepted, { 'x-correlation-id': correlationId });
     },
     'GET /v1/openapi.json': async (event) => {
       const host = headerValue(event, 'host');
       const proto = headerValue(event, 'x-forwarded-proto') ?? 'http';
-      openApi ??= JSON.stringify(buildOpenApiDocument(host === undefined ? {} : { serverUrl: `${proto}://${host}` }));
+      openApi ??= JSON.stringify(
+        buildOpenApiDocument(host === undefined ? {} : { serverUrl: `${proto}://${host}` }),
+      );
       return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: openApi };
     },
     'GET /v1/health': async () => {
@@ -72,7 +90,10 @@ export function makeHttpHandler(deps: IngestDeps) {
         deps.health.map(async (h) => {
           try {
             const r = await h.check();
-            return [h.name, { status: r.up ? 'UP' : 'DOWN', ...(r.detail ? { detail: r.detail } : {}) }] as const;
+            return [
+              h.name,
+              { status: r.up ? 'UP' : 'DOWN', ...(r.detail ? { detail: r.detail } : {}) },
+            ] as const;
           } catch (error) {
             return [h.name, { status: 'DOWN', detail: (error as Error).name || 'error' }] as const;
           }
@@ -88,17 +109,28 @@ export function makeHttpHandler(deps: IngestDeps) {
 
   return async (event: HttpEvent): Promise<HttpResult> => {
     const route = routes[event.routeKey];
-    if (route === undefined) return problem(404, 'no-route', 'No such route', `No route ${event.routeKey}`);
+    if (route === undefined)
+      return problem(404, 'no-route', 'No such route', `No route ${event.routeKey}`);
     try {
       return await route(event);
     } catch (error) {
       const correlationId = correlationIdOf(event);
       if (isPublishError(error)) {
         deps.logger.error('stream unavailable', { correlationId, error });
-        return problem(503, 'unavailable', 'Temporarily unavailable', `The transaction was not accepted; retry with the same transactionId (request ${correlationId})`);
+        return problem(
+          503,
+          'unavailable',
+          'Temporarily unavailable',
+          `The transaction was not accepted; retry with the same transactionId (request ${correlationId})`,
+        );
       }
       deps.logger.error('unhandled error', { correlationId, error: error as Error });
-      return problem(500, 'internal', 'Internal error', `Request ${correlationId} failed; it is logged under that id. Retrying with the same transactionId is safe.`);
+      return problem(
+        500,
+        'internal',
+        'Internal error',
+        `Request ${correlationId} failed; it is logged under that id. Retrying with the same transactionId is safe.`,
+      );
     }
   };
 }

@@ -8,7 +8,11 @@ export class SqsPoisonRecordSink implements PoisonRecordSink {
     private readonly queueUrl: string,
   ) {}
 
-  async send(record: { reason: string; detail: string; source: Record<string, unknown> }): Promise<void> {
+  async send(record: {
+    reason: string;
+    detail: string;
+    source: Record<string, unknown>;
+  }): Promise<void> {
     await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,

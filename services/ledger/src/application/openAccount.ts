@@ -1,5 +1,5 @@
 import type { OpenAccountRequest } from '@atm-ledger/contracts';
-import { AccountConflictError, type Account, decideOpenAccount } from '../domain/index.js';
+import { type Account, AccountConflictError, decideOpenAccount } from '../domain/index.js';
 import type { Clock, LedgerStore } from '../ports.js';
 
 /** Opens an account idempotently. Throws AccountConflictError if it exists with other fields. */

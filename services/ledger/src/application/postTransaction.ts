@@ -3,8 +3,17 @@ import { decide, RetriesExhaustedError } from '../domain/index.js';
 import type { PostTransaction } from '../domain/types.js';
 import { type Clock, isRetryableStoreError, type LedgerStore } from '../ports.js';
 
-export type PostOutcome =
-  | { readonly outcome: 'POSTED' | 'REJECTED' | 'PENDING'; readonly record: TransactionRecord; readonly attempts: number }
+export type PostOutcome = DecidedOutcome & {
+  /** Reversals that were waiting for this transaction, decided right after it. */
+  readonly resumed?: readonly PostOutcome[];
+};
+
+type DecidedOutcome =
+  | {
+      readonly outcome: 'POSTED' | 'REJECTED' | 'PENDING';
+      readonly record: TransactionRecord;
+      readonly attempts: number;
+    }
   | { readonly outcome: 'DUPLICATE'; readonly record: TransactionRecord; readonly attempts: number }
   | {
       readonly outcome: 'CONFLICT';
@@ -45,7 +54,36 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * failures back off with full jitter, so writers contending for one account
  * spread out instead of colliding in lockstep.
  */
-export async function postTransaction(deps: PostDeps, command: PostTransaction): Promise<PostOutcome> {
+export async function postTransaction(
+  deps: PostDeps,
+  command: PostTransaction,
+): Promise<PostOutcome> {
+  const { outcome, waiting } = await decideAndCommit(deps, command);
+  if (waiting.length === 0 || outcome.outcome === 'CONFLICT' || outcome.outcome === 'PENDING')
+    return outcome;
+  // Reversals that arrived early are decided now, right after their original. This
+  // also runs when the original is a duplicate, so a crash between posting the
+  // original and resuming its reversals is repaired by the redelivery.
+  const resumed: PostOutcome[] = [];
+  for (const reversalId of waiting) {
+    const pending = await deps.store.getTransaction(reversalId);
+    if (pending?.status !== 'PENDING') continue;
+    resumed.push(
+      await postTransaction(deps, {
+        kind: 'PostTransaction',
+        transaction: pending.transaction,
+        payloadHash: pending.payloadHash,
+        correlationId: pending.correlationId,
+      }),
+    );
+  }
+  return { ...outcome, resumed };
+}
+
+async function decideAndCommit(
+  deps: PostDeps,
+  command: PostTransaction,
+): Promise<{ outcome: DecidedOutcome; waiting: readonly string[] }> {
   const policy = deps.retry ?? defaultRetryPolicy;
   const sleep = deps.sleep ?? defaultSleep;
   const random = deps.random ?? Math.random;
@@ -76,7 +114,10 @@ export async function postTransaction(deps: PostDeps, command: PostTransaction):
     const decision = decide(command, state, deps.clock.now().toISOString());
     switch (decision.kind) {
       case 'Duplicate':
-        return { outcome: 'DUPLICATE', record: decision.existing, attempts };
+        return {
+          outcome: { outcome: 'DUPLICATE', record: decision.existing, attempts },
+          waiting: state.waiting,
+        };
       case 'Conflict': {
         const { counted, conflicts } = await withRetry(() =>
           deps.store.recordConflict(
@@ -85,7 +126,15 @@ export async function postTransaction(deps: PostDeps, command: PostTransaction):
             deps.clock.now().toISOString(),
           ),
         );
-        return { outcome: 'CONFLICT', record: { ...decision.existing, conflicts }, counted, attempts };
+        return {
+          outcome: {
+            outcome: 'CONFLICT',
+            record: { ...decision.existing, conflicts },
+            counted,
+            attempts,
+          },
+          waiting: [],
+        };
       }
       case 'Post':
       case 'Reject':
@@ -93,7 +142,10 @@ export async function postTransaction(deps: PostDeps, command: PostTransaction):
         const result = await withRetry(() => deps.store.commit(decision));
         switch (result.kind) {
           case 'Committed':
-            return { outcome: decision.record.status, record: decision.record, attempts };
+            return {
+              outcome: { outcome: decision.record.status, record: decision.record, attempts },
+              waiting: state.waiting,
+            };
           case 'AlreadyDecided':
             state = { ...state, existing: result.existing };
             break;

@@ -49,12 +49,34 @@ export function accountsTouched(tx: AtmTransaction, original?: TransactionRecord
  */
 export function decide(command: PostTransaction, state: LedgerState, now: string): Decision {
   const { transaction: tx, payloadHash } = command;
-  if (state.existing !== undefined) {
-    return state.existing.payloadHash === payloadHash
-      ? { kind: 'Duplicate', existing: state.existing }
-      : { kind: 'Conflict', existing: state.existing, conflictingHash: payloadHash };
+  const existing = state.existing;
+  let resumesPending = false;
+  if (existing !== undefined) {
+    if (existing.payloadHash !== payloadHash) {
+      return { kind: 'Conflict', existing, conflictingHash: payloadHash };
+    }
+    // A reversal left PENDING is decided once its original is there; until then, and
+    // for anything already decided, the same payload again is a duplicate.
+    if (existing.status !== 'PENDING' || state.original === undefined)
+      return { kind: 'Duplicate', existing };
+    resumesPending = true;
   }
-  const ctx = new DecisionContext(command, state, now);
+  const decision = decideNew(new DecisionContext(command, state, now), tx);
+  if (!resumesPending) return decision;
+  switch (decision.kind) {
+    case 'Post':
+    case 'Reject':
+      return { ...decision, resumesPending: true };
+    case 'Pend':
+    case 'Duplicate':
+    case 'Conflict':
+      throw new LedgerInvariantError(`resuming ${tx.transactionId} produced ${decision.kind}`);
+    default:
+      return assertNever(decision);
+  }
+}
+
+function decideNew(ctx: DecisionContext, tx: AtmTransaction): Decision {
   switch (tx.type) {
     case 'WITHDRAWAL':
       return ctx.move(tx.accountId, -requireAmount(tx), tx.currency, (amount, currency) => [
@@ -103,8 +125,9 @@ class DecisionContext {
       transaction: this.tx,
       payloadHash: this.command.payloadHash,
       status,
-      conflicts: 0,
-      conflictHashes: [],
+      // A resumed PENDING record keeps the conflicts counted against it meanwhile.
+      conflicts: this.state.existing?.conflicts ?? 0,
+      conflictHashes: this.state.existing?.conflictHashes ?? [],
       legs: [],
       movements: [],
       decidedAt: this.now,
@@ -130,9 +153,15 @@ class DecisionContext {
     for (const { account, amount, checkFunds } of changes) {
       const minimumBalance = -account.overdraftLimit;
       const balanceAfter = account.balance + amount;
-      if (checkFunds && amount < 0 && balanceAfter < minimumBalance) return { insufficient: account };
+      if (checkFunds && amount < 0 && balanceAfter < minimumBalance)
+        return { insufficient: account };
       const sequence = account.version + 1;
-      const after: Account = { ...account, balance: balanceAfter, version: sequence, updatedAt: this.now };
+      const after: Account = {
+        ...account,
+        balance: balanceAfter,
+        version: sequence,
+        updatedAt: this.now,
+      };
       writes.push({
         before: account,
         after,
@@ -166,7 +195,9 @@ class DecisionContext {
     extra: { reverses?: string; unchanged?: Account[] } = {},
   ): Decision {
     if (!isBalanced(legs)) {
-      throw new LedgerInvariantError(`unbalanced legs for ${this.tx.transactionId}: ${JSON.stringify(legs)}`);
+      throw new LedgerInvariantError(
+        `unbalanced legs for ${this.tx.transactionId}: ${JSON.stringify(legs)}`,
+      );
     }
     return {
       kind: 'Post',
@@ -189,22 +220,32 @@ class DecisionContext {
     if (currency !== account.currency) return this.reject('CURRENCY_MISMATCH', [account]);
     const applied = this.apply([{ account, amount: signedAmount, checkFunds: true }]);
     if ('insufficient' in applied) return this.reject('INSUFFICIENT_FUNDS', [account]);
-    return this.post(applied.writes, applied.movements, legsFor(Math.abs(signedAmount), account.currency));
+    return this.post(
+      applied.writes,
+      applied.movements,
+      legsFor(Math.abs(signedAmount), account.currency),
+    );
   }
 
   transfer(): Decision {
     const tx = this.tx;
     const amount = requireAmount(tx);
     const toId = tx.toAccountId;
-    if (toId === undefined) throw new LedgerInvariantError(`TRANSFER ${tx.transactionId} has no toAccountId`);
+    if (toId === undefined)
+      throw new LedgerInvariantError(`TRANSFER ${tx.transactionId} has no toAccountId`);
     const from = this.account(tx.accountId);
     const to = this.account(toId);
-    if (tx.accountId === toId) return this.reject('SAME_ACCOUNT', from ? [from] : [], from ? [] : [toId]);
+    if (tx.accountId === toId)
+      return this.reject('SAME_ACCOUNT', from ? [from] : [], from ? [] : [toId]);
     const missing = [from ? undefined : tx.accountId, to ? undefined : toId].filter(
       (id): id is string => id !== undefined,
     );
     if (from === undefined || to === undefined) {
-      return this.reject('ACCOUNT_NOT_FOUND', [from, to].filter((a): a is Account => a !== undefined), missing);
+      return this.reject(
+        'ACCOUNT_NOT_FOUND',
+        [from, to].filter((a): a is Account => a !== undefined),
+        missing,
+      );
     }
     if (tx.currency !== from.currency || tx.currency !== to.currency) {
       return this.reject('CURRENCY_MISMATCH', [from, to]);
@@ -229,7 +270,12 @@ class DecisionContext {
   reverse(): Decision {
     const tx = this.tx;
     const original = this.state.original;
-    if (original === undefined) return { kind: 'Pend', record: this.record('PENDING') };
+    const originalId = tx.originalTransactionId;
+    if (originalId === undefined)
+      throw new LedgerInvariantError(`REVERSAL ${tx.transactionId} has no originalTransactionId`);
+    if (originalId === tx.transactionId) return this.reject('NOT_REVERSIBLE', []);
+    if (original === undefined)
+      return { kind: 'Pend', record: this.record('PENDING'), waitsFor: originalId };
     const originalTx = original.transaction;
     if (originalTx.type === 'REVERSAL' || originalTx.type === 'BALANCE_INQUIRY') {
       return this.reject('NOT_REVERSIBLE', []);
@@ -242,7 +288,8 @@ class DecisionContext {
     if (dispensed > originalAmount) return this.reject('INVALID_DISPENSED_AMOUNT', []);
     // Only cash that left the ATM for a withdrawal can be partly "dispensed"; for the
     // other types a dispensed amount would mean a partial reversal of a non-cash movement.
-    if (dispensed > 0 && originalTx.type !== 'WITHDRAWAL') return this.reject('INVALID_DISPENSED_AMOUNT', []);
+    if (dispensed > 0 && originalTx.type !== 'WITHDRAWAL')
+      return this.reject('INVALID_DISPENSED_AMOUNT', []);
     const refund = originalAmount - dispensed;
     const accounts: Account[] = [];
     for (const m of original.movements) {
@@ -251,8 +298,10 @@ class DecisionContext {
       accounts.push(account);
     }
     const currency = originalTx.currency ?? accounts[0]?.currency;
-    if (currency === undefined) throw new LedgerInvariantError(`original ${originalTx.transactionId} has no currency`);
-    if (refund === 0) return this.post([], [], [], { reverses: originalTx.transactionId, unchanged: accounts });
+    if (currency === undefined)
+      throw new LedgerInvariantError(`original ${originalTx.transactionId} has no currency`);
+    if (refund === 0)
+      return this.post([], [], [], { reverses: originalTx.transactionId, unchanged: accounts });
     // Each account moves back in proportion to how the original moved it; a
     // refund smaller than the original applies only to withdrawals (single account).
     const changes = original.movements.map((m, i) => ({
@@ -266,8 +315,12 @@ class DecisionContext {
     if ('insufficient' in applied) return this.reject('INSUFFICIENT_FUNDS', accounts);
     const legs = original.legs.map((leg) => {
       const share = refund === originalAmount ? Math.max(leg.debit, leg.credit) : refund;
-      return leg.debit > 0 ? credit(leg.account, share, leg.currency) : debit(leg.account, share, leg.currency);
+      return leg.debit > 0
+        ? credit(leg.account, share, leg.currency)
+        : debit(leg.account, share, leg.currency);
     });
-    return this.post(applied.writes, applied.movements, legs, { reverses: originalTx.transactionId });
+    return this.post(applied.writes, applied.movements, legs, {
+      reverses: originalTx.transactionId,
+    });
   }
 }

@@ -1,5 +1,5 @@
-import type { Account, Entry } from './types.js';
 import { LedgerInvariantError } from './errors.js';
+import type { Account, Entry } from './types.js';
 
 /**
  * Folds one entry into an account. An account's state is exactly the fold of
@@ -27,7 +27,10 @@ export function evolve(account: Account, entry: Entry): Account {
 
 /** An opened account before any entry. */
 export function emptyAccount(
-  opened: Pick<Account, 'accountId' | 'currency' | 'overdraftLimit' | 'lowBalanceThreshold' | 'createdAt'>,
+  opened: Pick<
+    Account,
+    'accountId' | 'currency' | 'overdraftLimit' | 'lowBalanceThreshold' | 'createdAt'
+  >,
 ): Account {
   return { ...opened, balance: 0, version: 0, updatedAt: opened.createdAt };
 }

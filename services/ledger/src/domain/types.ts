@@ -70,6 +70,8 @@ export interface LedgerState {
   readonly accounts: ReadonlyMap<string, Account | undefined>;
   /** For a reversal: the original transaction's record, if it has arrived. */
   readonly original: TransactionRecord | undefined;
+  /** Ids of reversals that arrived before this transaction and wait for it. */
+  readonly waiting: readonly string[];
 }
 
 /** An account write: the new state, conditional on the version it was decided from. */
@@ -97,6 +99,8 @@ export type Decision =
       readonly unchanged: readonly Account[];
       /** For a reversal: the original it marks as reversed. */
       readonly reverses?: string | undefined;
+      /** Decides a reversal that was left PENDING: the write replaces that record. */
+      readonly resumesPending?: boolean | undefined;
     }
   | {
       readonly kind: 'Reject';
@@ -105,7 +109,13 @@ export type Decision =
       readonly basedOn: readonly Account[];
       /** Accounts whose absence the rejection relies on. */
       readonly absent: readonly string[];
+      readonly resumesPending?: boolean | undefined;
     }
-  | { readonly kind: 'Pend'; readonly record: TransactionRecord };
+  | {
+      readonly kind: 'Pend';
+      readonly record: TransactionRecord;
+      /** The original the reversal waits for. */
+      readonly waitsFor: string;
+    };
 
 export type DecisionKind = Decision['kind'];

@@ -25,7 +25,11 @@ export type ApiHandlerDeps = Pick<LedgerDeps, 'store' | 'clock' | 'logger'>;
 
 /** Error codes to HTTP statuses: the one place where domain errors meet HTTP. */
 const STATUS_BY_CODE: Record<string, { status: number; slug: string; title: string }> = {
-  ACCOUNT_CONFLICT: { status: 409, slug: 'account-conflict', title: 'Account exists with different fields' },
+  ACCOUNT_CONFLICT: {
+    status: 409,
+    slug: 'account-conflict',
+    title: 'Account exists with different fields',
+  },
   INVALID_CURSOR: { status: 400, slug: 'invalid-cursor', title: 'Invalid cursor' },
   STORE_RETRYABLE: { status: 503, slug: 'unavailable', title: 'Temporarily unavailable' },
   RETRIES_EXHAUSTED: { status: 503, slug: 'unavailable', title: 'Temporarily unavailable' },
@@ -42,7 +46,11 @@ export const toAccountView = (a: Account): AccountView => ({
 });
 
 export const toTransactionView = (r: TransactionRecord): TransactionView => {
-  const view: TransactionView = { transactionId: r.transaction.transactionId, status: r.status, conflicts: r.conflicts };
+  const view: TransactionView = {
+    transactionId: r.transaction.transactionId,
+    status: r.status,
+    conflicts: r.conflicts,
+  };
   if (r.reason !== undefined) view.reason = r.reason;
   if (r.status === 'POSTED' && r.decidedAt !== undefined) view.postedAt = r.decidedAt;
   return view;
@@ -56,7 +64,9 @@ export const toTransactionView = (r: TransactionRecord): TransactionView => {
 export function makeApiHandler(deps: ApiHandlerDeps) {
   const pathId = (event: HttpEvent, name: string) => {
     const parsed = Identifier.safeParse(event.pathParameters?.[name]);
-    return parsed.success ? { ok: true as const, id: parsed.data } : { ok: false as const, response: validationProblem(prefix(parsed.error, name), 'path') };
+    return parsed.success
+      ? { ok: true as const, id: parsed.data }
+      : { ok: false as const, response: validationProblem(prefix(parsed.error, name), 'path') };
   };
 
   const routes: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
@@ -64,13 +74,19 @@ export function makeApiHandler(deps: ApiHandlerDeps) {
       const body = parseJsonBody(event, OpenAccountRequest);
       if (!body.ok) return body.response;
       const { created, account } = await openAccount(deps, body.value);
-      return json(created ? 201 : 200, toAccountView(account), created ? { location: `/v1/accounts/${account.accountId}` } : {});
+      return json(
+        created ? 201 : 200,
+        toAccountView(account),
+        created ? { location: `/v1/accounts/${account.accountId}` } : {},
+      );
     },
     'GET /v1/accounts/{accountId}': async (event) => {
       const id = pathId(event, 'accountId');
       if (!id.ok) return id.response;
       const account = await deps.store.getAccount(id.id);
-      return account === undefined ? notFound(`No account ${id.id}`) : json(200, toAccountView(account));
+      return account === undefined
+        ? notFound(`No account ${id.id}`)
+        : json(200, toAccountView(account));
     },
     'GET /v1/accounts/{accountId}/entries': async (event) => {
       const id = pathId(event, 'accountId');
@@ -81,14 +97,16 @@ export function makeApiHandler(deps: ApiHandlerDeps) {
       if (account === undefined) return notFound(`No account ${id.id}`);
       const page = await deps.store.listEntries(id.id, query.data.limit, query.data.cursor);
       return json(200, {
-        items: page.items.map(({ sequence, transactionId, type, amount, balanceAfter, postedAt }) => ({
-          sequence,
-          transactionId,
-          type,
-          amount,
-          balanceAfter,
-          postedAt,
-        })),
+        items: page.items.map(
+          ({ sequence, transactionId, type, amount, balanceAfter, postedAt }) => ({
+            sequence,
+            transactionId,
+            type,
+            amount,
+            balanceAfter,
+            postedAt,
+          }),
+        ),
         nextCursor: page.nextCursor,
       });
     },
@@ -107,7 +125,11 @@ export function makeApiHandler(deps: ApiHandlerDeps) {
       const totals = await deps.store.trialBalance();
       const body: TrialBalance = { currencies: {} };
       for (const [currency, t] of [...totals].sort(([a], [b]) => a.localeCompare(b))) {
-        body.currencies[currency] = { debits: t.debits, credits: t.credits, balanced: t.debits === t.credits };
+        body.currencies[currency] = {
+          debits: t.debits,
+          credits: t.credits,
+          balanced: t.debits === t.credits,
+        };
       }
       return json(200, body);
     },
@@ -115,7 +137,8 @@ export function makeApiHandler(deps: ApiHandlerDeps) {
 
   return async (event: HttpEvent): Promise<HttpResult> => {
     const route = routes[event.routeKey];
-    if (route === undefined) return problem(404, 'no-route', 'No such route', `No route ${event.routeKey}`);
+    if (route === undefined)
+      return problem(404, 'no-route', 'No such route', `No route ${event.routeKey}`);
     try {
       return await route(event);
     } catch (error) {
@@ -123,8 +146,17 @@ export function makeApiHandler(deps: ApiHandlerDeps) {
       if (mapped !== undefined && isAtmLedgerError(error)) {
         return problem(mapped.status, mapped.slug, mapped.title, error.message);
       }
-      deps.logger.error('unhandled error', { routeKey: event.routeKey, correlationId: correlationIdOf(event), error: error as Error });
-      return problem(500, 'internal', 'Internal error', `Request ${correlationIdOf(event)} failed; it is logged under that id`);
+      deps.logger.error('unhandled error', {
+        routeKey: event.routeKey,
+        correlationId: correlationIdOf(event),
+        error: error as Error,
+      });
+      return problem(
+        500,
+        'internal',
+        'Internal error',
+        `Request ${correlationIdOf(event)} failed; it is logged under that id`,
+      );
     }
   };
 }

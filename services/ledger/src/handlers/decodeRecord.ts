@@ -7,7 +7,12 @@ export type DecodeResult =
   | { readonly ok: true; readonly record: AtmTransactionRecord }
   | {
       readonly ok: false;
-      readonly reason: 'RECORD_TOO_LARGE' | 'NOT_JSON' | 'UNKNOWN_TYPE' | 'UNKNOWN_SCHEMA_VERSION' | 'INVALID_RECORD';
+      readonly reason:
+        | 'RECORD_TOO_LARGE'
+        | 'NOT_JSON'
+        | 'UNKNOWN_TYPE'
+        | 'UNKNOWN_SCHEMA_VERSION'
+        | 'INVALID_RECORD';
       readonly detail: string;
     };
 
@@ -15,7 +20,11 @@ export type DecodeResult =
 export function decodeRecord(base64Data: string): DecodeResult {
   const bytes = Buffer.from(base64Data, 'base64');
   if (bytes.length > MAX_RECORD_BYTES) {
-    return { ok: false, reason: 'RECORD_TOO_LARGE', detail: `${bytes.length} bytes, at most ${MAX_RECORD_BYTES}` };
+    return {
+      ok: false,
+      reason: 'RECORD_TOO_LARGE',
+      detail: `${bytes.length} bytes, at most ${MAX_RECORD_BYTES}`,
+    };
   }
   let value: unknown;
   try {
@@ -29,7 +38,11 @@ export function decodeRecord(base64Data: string): DecodeResult {
   const { type, schemaVersion } = value as { type?: unknown; schemaVersion?: unknown };
   const versions = typeof type === 'string' ? KNOWN_RECORD_VERSIONS[type] : undefined;
   if (versions === undefined) {
-    return { ok: false, reason: 'UNKNOWN_TYPE', detail: `type ${JSON.stringify(type)?.slice(0, 100)}` };
+    return {
+      ok: false,
+      reason: 'UNKNOWN_TYPE',
+      detail: `type ${JSON.stringify(type)?.slice(0, 100)}`,
+    };
   }
   if (typeof schemaVersion !== 'number' || !versions.includes(schemaVersion)) {
     return {
@@ -47,7 +60,11 @@ export function decodeRecord(base64Data: string): DecodeResult {
     return { ok: false, reason: 'INVALID_RECORD', detail };
   }
   if (parsed.data.id !== parsed.data.transaction.transactionId) {
-    return { ok: false, reason: 'INVALID_RECORD', detail: 'id differs from transaction.transactionId' };
+    return {
+      ok: false,
+      reason: 'INVALID_RECORD',
+      detail: 'id differs from transaction.transactionId',
+    };
   }
   return { ok: true, record: parsed.data };
 }

@@ -1,5 +1,9 @@
 import { payloadHash } from '@atm-ledger/contracts';
-import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type {
+  KinesisStreamBatchResponse,
+  KinesisStreamEvent,
+  KinesisStreamRecord,
+} from 'aws-lambda';
 import { postTransaction, type RetryPolicy } from '../application/postTransaction.js';
 import type { LedgerStreamDeps } from '../wiring.js';
 import { decodeRecord } from './decodeRecord.js';
@@ -62,7 +66,10 @@ async function processRecord(deps: KinesisHandlerDeps, record: KinesisStreamReco
         partitionKey: record.kinesis.partitionKey,
         sequenceNumber: record.kinesis.sequenceNumber,
         approximateArrivalTimestamp: record.kinesis.approximateArrivalTimestamp,
-        data: record.kinesis.data.length <= 4096 ? record.kinesis.data : `${record.kinesis.data.slice(0, 4096)}…`,
+        data:
+          record.kinesis.data.length <= 4096
+            ? record.kinesis.data
+            : `${record.kinesis.data.slice(0, 4096)}…`,
       },
     });
     deps.logger.warn('poison record sent to the dead-letter queue', {

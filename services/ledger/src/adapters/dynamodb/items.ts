@@ -23,6 +23,8 @@ export const keys = {
   }),
   /** Written by ingest once the record is on the stream: lets reads say PENDING before the ledger decides. */
   accepted: (id: string) => ({ pk: `TX#${id}`, sk: 'ACCEPTED' }),
+  /** Reversals that arrived before this transaction, waiting for it: a string set `reversals`. */
+  waiting: (id: string) => ({ pk: `TX#${id}`, sk: 'WAITING' }),
   entryPrefix: 'ENTRY#',
 };
 

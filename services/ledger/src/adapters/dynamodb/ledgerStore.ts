@@ -1,6 +1,7 @@
+import type { AtmTransaction } from '@atm-ledger/contracts';
 import {
-  BatchGetItemCommand,
   type AttributeValue,
+  BatchGetItemCommand,
   type CancellationReason,
   ConditionalCheckFailedException,
   type DynamoDBClient,
@@ -8,13 +9,12 @@ import {
   PutItemCommand,
   QueryCommand,
   ScanCommand,
+  TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
-  TransactionCanceledException,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AtmTransaction } from '@atm-ledger/contracts';
 import {
   type Account,
   type AccountWrite,
@@ -43,7 +43,8 @@ import {
   recordToItem,
 } from './items.js';
 
-const toAttrs = (item: Item) => marshall(item, { removeUndefinedValues: true, convertClassInstanceToMap: true });
+const toAttrs = (item: Item) =>
+  marshall(item, { removeUndefinedValues: true, convertClassInstanceToMap: true });
 const fromAttrs = (attrs: Record<string, AttributeValue>) => unmarshall(attrs) as Item;
 
 /** Error names the SDK raises for load the caller should back off from. */
@@ -58,14 +59,19 @@ const RETRYABLE_ERRORS = new Set([
   'TimeoutError',
 ]);
 /** Cancellation reason codes that mean "try again", as opposed to a failed condition. */
-const RETRYABLE_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
+const RETRYABLE_REASONS = new Set([
+  'TransactionConflict',
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+]);
 
 /** What each item of a TransactWriteItems stands for, to read its cancellation reason. */
 type Slot =
   | { kind: 'transaction' }
   | { kind: 'account'; accountId: string }
   | { kind: 'entry' }
-  | { kind: 'original' };
+  | { kind: 'original' }
+  | { kind: 'waiting' };
 
 /**
  * LedgerStore on one DynamoDB table. Every decision is one TransactWriteItems
@@ -82,6 +88,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
   async load(transaction: AtmTransaction): Promise<LedgerState> {
     const wanted = new Map<string, Item>([
       ['tx', keys.transaction(transaction.transactionId)],
+      ['waiting', keys.waiting(transaction.transactionId)],
       ...accountsTouched(transaction).map((id): [string, Item] => [`acct:${id}`, keys.account(id)]),
     ]);
     if (transaction.originalTransactionId !== undefined) {
@@ -110,7 +117,13 @@ export class DynamoDbLedgerStore implements LedgerStore {
       }
     }
     const tx = get('tx');
-    return { existing: tx === undefined ? undefined : itemToRecord(tx), accounts, original: originalRecord };
+    const waiting = get('waiting')?.reversals;
+    return {
+      existing: tx === undefined ? undefined : itemToRecord(tx),
+      accounts,
+      original: originalRecord,
+      waiting: waiting instanceof Set ? [...(waiting as Set<string>)].sort() : [],
+    };
   }
 
   private async batchGet(keyList: Item[]): Promise<Map<string, Item>> {
@@ -142,13 +155,24 @@ export class DynamoDbLedgerStore implements LedgerStore {
       slots.push(slot);
       items.push(item);
     };
+    // A resumed reversal replaces its own PENDING record, and nothing else may have.
+    const resumes = decision.kind !== 'Pend' && decision.resumesPending === true;
     add(
       { kind: 'transaction' },
       {
         Put: {
           TableName: this.tableName,
           Item: toAttrs(recordToItem(decision.record)),
-          ConditionExpression: 'attribute_not_exists(pk)',
+          ...(resumes
+            ? {
+                ConditionExpression: '#status = :pending AND payloadHash = :hash',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: toAttrs({
+                  ':pending': 'PENDING',
+                  ':hash': decision.record.payloadHash,
+                }),
+              }
+            : { ConditionExpression: 'attribute_not_exists(pk)' }),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
@@ -210,6 +234,20 @@ export class DynamoDbLedgerStore implements LedgerStore {
         }
         break;
       case 'Pend':
+        add(
+          { kind: 'waiting' },
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: toAttrs(keys.waiting(decision.waitsFor)),
+              UpdateExpression: 'ADD reversals :id SET entity = :entity',
+              ExpressionAttributeValues: toAttrs({
+                ':id': new Set([decision.record.transaction.transactionId]),
+                ':entity': 'WAITING',
+              }),
+            },
+          },
+        );
         break;
       default: {
         const never: never = decision;
@@ -280,7 +318,9 @@ export class DynamoDbLedgerStore implements LedgerStore {
 
   private async transact(items: TransactWriteItem[], slots: Slot[]): Promise<CommitOutcome> {
     try {
-      await this.call(() => this.client.send(new TransactWriteItemsCommand({ TransactItems: items })));
+      await this.call(() =>
+        this.client.send(new TransactWriteItemsCommand({ TransactItems: items })),
+      );
       return { kind: 'Committed' };
     } catch (error) {
       if (error instanceof TransactionCanceledException) return classifyCancellation(error, slots);
@@ -308,11 +348,15 @@ export class DynamoDbLedgerStore implements LedgerStore {
           }),
         ),
       );
-      return { counted: true, conflicts: Number(fromAttrs(response.Attributes ?? {}).conflicts ?? 0) };
+      return {
+        counted: true,
+        conflicts: Number(fromAttrs(response.Attributes ?? {}).conflicts ?? 0),
+      };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         const existing = error.Item === undefined ? undefined : fromAttrs(error.Item);
-        if (existing === undefined) throw new StoreError(`conflict recorded for unknown transaction ${transactionId}`);
+        if (existing === undefined)
+          throw new StoreError(`conflict recorded for unknown transaction ${transactionId}`);
         return { counted: false, conflicts: Number(existing.conflicts ?? 0) };
       }
       throw error;
@@ -356,7 +400,9 @@ export class DynamoDbLedgerStore implements LedgerStore {
 
   private async getItem(key: Item): Promise<Item | undefined> {
     const response = await this.call(() =>
-      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: toAttrs(key), ConsistentRead: true })),
+      this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: toAttrs(key), ConsistentRead: true }),
+      ),
     );
     return response.Item === undefined ? undefined : fromAttrs(response.Item);
   }
@@ -368,8 +414,12 @@ export class DynamoDbLedgerStore implements LedgerStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: toAttrs({ ':pk': keys.account(accountId).pk, ':prefix': keys.entryPrefix }),
-          ExclusiveStartKey: start === undefined ? undefined : toAttrs(keys.entry(accountId, start)),
+          ExpressionAttributeValues: toAttrs({
+            ':pk': keys.account(accountId).pk,
+            ':prefix': keys.entryPrefix,
+          }),
+          ExclusiveStartKey:
+            start === undefined ? undefined : toAttrs(keys.entry(accountId, start)),
           Limit: limit,
           ConsistentRead: true,
         }),
@@ -377,7 +427,10 @@ export class DynamoDbLedgerStore implements LedgerStore {
     );
     const items = (response.Items ?? []).map((attrs) => itemToEntry(fromAttrs(attrs)));
     const last = items.at(-1);
-    const nextCursor = response.LastEvaluatedKey !== undefined && last !== undefined ? encodeCursor(last.sequence) : null;
+    const nextCursor =
+      response.LastEvaluatedKey !== undefined && last !== undefined
+        ? encodeCursor(last.sequence)
+        : null;
     return { items, nextCursor };
   }
 
@@ -417,15 +470,28 @@ export class DynamoDbLedgerStore implements LedgerStore {
     try {
       return await fn();
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException) {
+      if (
+        error instanceof ConditionalCheckFailedException ||
+        error instanceof TransactionCanceledException
+      ) {
         throw error;
       }
       const name = (error as { name?: string }).name ?? '';
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-      if (RETRYABLE_ERRORS.has(name) || status >= 500 || (error as { $retryable?: unknown }).$retryable) {
-        throw new RetryableStoreError(`DynamoDB ${name || 'call'} failed: ${(error as Error).message}`, { cause: error });
+      const status =
+        (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+      if (
+        RETRYABLE_ERRORS.has(name) ||
+        status >= 500 ||
+        (error as { $retryable?: unknown }).$retryable
+      ) {
+        throw new RetryableStoreError(
+          `DynamoDB ${name || 'call'} failed: ${(error as Error).message}`,
+          { cause: error },
+        );
       }
-      throw new StoreError(`DynamoDB ${name || 'call'} failed: ${(error as Error).message}`, { cause: error });
+      throw new StoreError(`DynamoDB ${name || 'call'} failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 }
@@ -434,7 +500,10 @@ export class DynamoDbLedgerStore implements LedgerStore {
  * Reads a cancelled transaction's reasons, in item order. The transaction
  * item's failure wins: if the id was already decided nothing else matters.
  */
-export function classifyCancellation(error: TransactionCanceledException, slots: readonly Slot[]): CommitOutcome {
+export function classifyCancellation(
+  error: TransactionCanceledException,
+  slots: readonly Slot[],
+): CommitOutcome {
   const reasons: CancellationReason[] = error.CancellationReasons ?? [];
   if (reasons.some((r) => r.Code !== undefined && RETRYABLE_REASONS.has(r.Code))) {
     throw new RetryableStoreError(
@@ -449,12 +518,20 @@ export function classifyCancellation(error: TransactionCanceledException, slots:
     return { kind: 'AlreadyDecided', existing: itemToRecord(fromAttrs(txReason.Item)) };
   }
   const stale = new Map<string, Account | undefined>();
-  let original: { changed: boolean; record: TransactionRecord | undefined } = { changed: false, record: undefined };
+  let original: { changed: boolean; record: TransactionRecord | undefined } = {
+    changed: false,
+    record: undefined,
+  };
   slots.forEach((slot, i) => {
     if (!failed(i)) return;
     const item = reasons[i]?.Item;
-    if (slot.kind === 'account') stale.set(slot.accountId, item === undefined ? undefined : itemToAccount(fromAttrs(item)));
-    if (slot.kind === 'original') original = { changed: true, record: item === undefined ? undefined : itemToRecord(fromAttrs(item)) };
+    if (slot.kind === 'account')
+      stale.set(slot.accountId, item === undefined ? undefined : itemToAccount(fromAttrs(item)));
+    if (slot.kind === 'original')
+      original = {
+        changed: true,
+        record: item === undefined ? undefined : itemToRecord(fromAttrs(item)),
+      };
   });
   if (stale.size > 0) return { kind: 'Stale', accounts: stale };
   if (original.changed) return { kind: 'OriginalChanged', original: original.record };
@@ -471,9 +548,12 @@ function encodeCursor(sequence: number): string {
 function decodeCursor(cursor: string, accountId: string): number {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown };
-    if (typeof parsed.s === 'number' && Number.isSafeInteger(parsed.s) && parsed.s > 0) return parsed.s;
+    if (typeof parsed.s === 'number' && Number.isSafeInteger(parsed.s) && parsed.s > 0)
+      return parsed.s;
   } catch {
     // fall through to the typed error
   }
-  throw new InvalidCursorError(`cursor ${JSON.stringify(cursor)} was not issued for the entries of ${accountId}`);
+  throw new InvalidCursorError(
+    `cursor ${JSON.stringify(cursor)} was not issued for the entries of ${accountId}`,
+  );
 }

@@ -1,5 +1,11 @@
 import type { AtmTransaction } from '@atm-ledger/contracts';
-import { type Account, accountsTouched, type Entry, type LedgerState, type TransactionRecord } from '../../domain/index.js';
+import {
+  type Account,
+  accountsTouched,
+  type Entry,
+  type LedgerState,
+  type TransactionRecord,
+} from '../../domain/index.js';
 import {
   type CommitOutcome,
   type EntriesPageResult,
@@ -20,6 +26,7 @@ export class InMemoryLedgerStore implements LedgerStore {
   readonly accounts = new Map<string, Account>();
   readonly entries = new Map<string, Entry[]>();
   readonly accepted = new Set<string>();
+  readonly waiting = new Map<string, Set<string>>();
 
   async load(transaction: AtmTransaction): Promise<LedgerState> {
     const original =
@@ -27,14 +34,32 @@ export class InMemoryLedgerStore implements LedgerStore {
         ? undefined
         : this.transactions.get(transaction.originalTransactionId);
     const accounts = new Map<string, Account | undefined>();
-    for (const id of accountsTouched(transaction, original)) accounts.set(id, this.accounts.get(id));
-    return { existing: this.transactions.get(transaction.transactionId), accounts, original };
+    for (const id of accountsTouched(transaction, original))
+      accounts.set(id, this.accounts.get(id));
+    return {
+      existing: this.transactions.get(transaction.transactionId),
+      accounts,
+      original,
+      waiting: [...(this.waiting.get(transaction.transactionId) ?? [])].sort(),
+    };
   }
 
   async commit(decision: WritingDecision): Promise<CommitOutcome> {
     const id = decision.record.transaction.transactionId;
     const existing = this.transactions.get(id);
-    if (existing !== undefined) return { kind: 'AlreadyDecided', existing };
+    const resumes = decision.kind !== 'Pend' && decision.resumesPending === true;
+    if (resumes) {
+      if (
+        existing === undefined ||
+        existing.status !== 'PENDING' ||
+        existing.payloadHash !== decision.record.payloadHash
+      ) {
+        if (existing === undefined) throw new StoreError(`resumed ${id} has no PENDING record`);
+        return { kind: 'AlreadyDecided', existing };
+      }
+    } else if (existing !== undefined) {
+      return { kind: 'AlreadyDecided', existing };
+    }
     const stale = new Map<string, Account | undefined>();
     const expectVersion = (account: Account) => {
       const current = this.accounts.get(account.accountId);
@@ -68,12 +93,22 @@ export class InMemoryLedgerStore implements LedgerStore {
     if (stale.size > 0) return { kind: 'Stale', accounts: stale };
     if (decision.kind === 'Post' && decision.reverses !== undefined) {
       const original = this.transactions.get(decision.reverses);
-      if (original === undefined || original.reversedBy !== undefined || original.status !== 'POSTED') {
+      if (
+        original === undefined ||
+        original.reversedBy !== undefined ||
+        original.status !== 'POSTED'
+      ) {
         return { kind: 'OriginalChanged', original };
       }
       this.transactions.set(decision.reverses, { ...original, reversedBy: id });
     }
     this.transactions.set(id, decision.record);
+    if (decision.kind === 'Pend') {
+      this.waiting.set(
+        decision.waitsFor,
+        (this.waiting.get(decision.waitsFor) ?? new Set()).add(id),
+      );
+    }
     if (decision.kind === 'Post') {
       for (const w of decision.writes) {
         this.accounts.set(w.after.accountId, w.after);
@@ -87,8 +122,10 @@ export class InMemoryLedgerStore implements LedgerStore {
 
   async recordConflict(transactionId: string, conflictingHash: string) {
     const record = this.transactions.get(transactionId);
-    if (record === undefined) throw new StoreError(`conflict recorded for unknown transaction ${transactionId}`);
-    if (record.conflictHashes.includes(conflictingHash)) return { counted: false, conflicts: record.conflicts };
+    if (record === undefined)
+      throw new StoreError(`conflict recorded for unknown transaction ${transactionId}`);
+    if (record.conflictHashes.includes(conflictingHash))
+      return { counted: false, conflicts: record.conflicts };
     const updated = {
       ...record,
       conflicts: record.conflicts + 1,
@@ -122,7 +159,9 @@ export class InMemoryLedgerStore implements LedgerStore {
     if (cursor !== undefined) {
       const parsed = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
       if (!Number.isSafeInteger(parsed) || parsed <= 0) {
-        throw new InvalidCursorError(`cursor ${JSON.stringify(cursor)} was not issued for the entries of ${accountId}`);
+        throw new InvalidCursorError(
+          `cursor ${JSON.stringify(cursor)} was not issued for the entries of ${accountId}`,
+        );
       }
       after = parsed;
     }
@@ -130,7 +169,9 @@ export class InMemoryLedgerStore implements LedgerStore {
     const items = all.slice(0, limit);
     const last = items.at(-1);
     const nextCursor =
-      all.length > limit && last !== undefined ? Buffer.from(String(last.sequence)).toString('base64url') : null;
+      all.length > limit && last !== undefined
+        ? Buffer.from(String(last.sequence)).toString('base64url')
+        : null;
     return { items, nextCursor };
   }
 

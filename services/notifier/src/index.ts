@@ -1,0 +1,1 @@
+export { type ParsedMessage, parseLedgerEventMessage } from './messages.js';
