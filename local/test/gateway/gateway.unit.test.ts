@@ -1,0 +1,72 @@
+import type { HttpEvent, HttpResult } from '@atm-ledger/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalGateway } from '../../src/gateway/gateway.js';
+
+describe('LocalGateway', () => {
+  const seen: HttpEvent[] = [];
+  const echo = async (event: HttpEvent): Promise<HttpResult> => {
+    seen.push(event);
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ routeKey: event.routeKey }),
+    };
+  };
+  const gateway = new LocalGateway({
+    host: '127.0.0.1',
+    port: 0,
+    token: 's3cret',
+    handlers: { ingest: echo, ledger: echo },
+  });
+  const auth = { authorization: 'Bearer s3cret' };
+
+  beforeAll(() => gateway.start());
+  afterAll(() => gateway.stop());
+
+  it('routes by the shared route table and passes path parameters, decoded', async () => {
+    const response = await fetch(`${gateway.url}/v1/accounts/a%3Ab/entries?limit=2&cursor=x`, {
+      headers: auth,
+    });
+    expect(response.status).toBe(200);
+    const event = seen.at(-1);
+    expect(event?.routeKey).toBe('GET /v1/accounts/{accountId}/entries');
+    expect(event?.pathParameters).toEqual({ accountId: 'a:b' });
+    expect(event?.queryStringParameters).toEqual({ limit: '2', cursor: 'x' });
+    expect(event?.requestContext.http.method).toBe('GET');
+  });
+
+  it('requires the bearer token on authenticated routes only', async () => {
+    const before = seen.length;
+    const none = await fetch(`${gateway.url}/v1/ledger/trial-balance`);
+    const wrong = await fetch(`${gateway.url}/v1/ledger/trial-balance`, {
+      headers: { authorization: 'Bearer s3cre' },
+    });
+    const open = await fetch(`${gateway.url}/v1/health`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('content-type')).toBe('application/problem+json');
+    expect(wrong.status).toBe(401);
+    expect(open.status).toBe(200);
+    expect(seen.length).toBe(before + 1);
+  });
+
+  it('answers 404 for unknown paths and 405 for known paths with another method', async () => {
+    expect((await fetch(`${gateway.url}/v2/nothing`, { headers: auth })).status).toBe(404);
+    const wrongMethod = await fetch(`${gateway.url}/v1/ledger/trial-balance`, {
+      method: 'DELETE',
+      headers: auth,
+    });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET');
+  });
+
+  it('refuses bodies over the limit with 413 before calling the handler', async () => {
+    const before = seen.length;
+    const response = await fetch(`${gateway.url}/v1/transactions`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ pad: 'x'.repeat(100_000) }),
+    });
+    expect(response.status).toBe(413);
+    expect(seen.length).toBe(before);
+  });
+});

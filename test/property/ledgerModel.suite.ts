@@ -1,0 +1,354 @@
+import { type AtmTransaction, type AtmTransactionRecord, payloadHash } from '@atm-ledger/contracts';
+import {
+  emptyAccount,
+  type LedgerStore,
+  makeKinesisHandler,
+  type PoisonRecordSink,
+} from '@atm-ledger/ledger';
+import { createLogger } from '@atm-ledger/runtime';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import { ReferenceLedger } from './referenceLedger.js';
+
+/** Runs scale with FC_NUM_RUNS; each run is a whole command sequence. */
+export const numRuns = (fallback: number) => Number(process.env.FC_NUM_RUNS ?? fallback);
+
+const ACCOUNTS = ['A', 'B', 'C', 'D'] as const;
+const ATMS = ['atm-1', 'atm-2', 'atm-3'] as const;
+const at = '2026-11-27T09:00:00.000Z';
+
+/** The system under test: a store behind the real Kinesis handler. */
+class RealLedger {
+  #sequence = 0n;
+  readonly poisoned: string[] = [];
+  readonly handler;
+  constructor(readonly store: LedgerStore) {
+    const poison: PoisonRecordSink = { send: async (r) => void this.poisoned.push(r.reason) };
+    this.handler = makeKinesisHandler({
+      store,
+      clock: { now: () => new Date() },
+      poison,
+      logger: createLogger('model-test'),
+      concurrency: 4,
+    });
+  }
+
+  /** Delivers a batch like the event source mapping would, retrying what the handler reports failed. */
+  async deliver(batch: readonly AtmTransaction[]): Promise<void> {
+    let records = batch.map((tx) => this.#record(tx));
+    for (let attempt = 0; records.length > 0; attempt++) {
+      if (attempt > 20) throw new Error('batch kept failing');
+      const result = await this.handler({ Records: records } as KinesisStreamEvent);
+      const failed = result.batchItemFailures.map((f) => f.itemIdentifier);
+      if (failed.length === 0) return;
+      const lowest = failed.reduce((a, b) => (BigInt(a) < BigInt(b) ? a : b));
+      records = records.filter((r) => BigInt(r.kinesis.sequenceNumber) >= BigInt(lowest));
+    }
+  }
+
+  #record(tx: AtmTransaction) {
+    this.#sequence += 1n;
+    const record: AtmTransactionRecord = {
+      type: 'atm.transaction.accepted',
+      schemaVersion: 1,
+      id: tx.transactionId,
+      correlationId: `c-${tx.transactionId}`,
+      receivedAt: at,
+      transaction: tx,
+    };
+    const sequenceNumber = String(this.#sequence).padStart(21, '0');
+    return {
+      kinesis: {
+        kinesisSchemaVersion: '1.0',
+        partitionKey: tx.accountId,
+        sequenceNumber,
+        data: Buffer.from(JSON.stringify(record)).toString('base64'),
+        approximateArrivalTimestamp: Date.now() / 1000,
+      },
+      eventSource: 'aws:kinesis',
+      eventVersion: '1.0',
+      eventID: `shardId-000000000000:${sequenceNumber}`,
+      eventName: 'aws:kinesis:record',
+      invokeIdentityArn: 'arn:aws:iam::123456789012:role/ledger',
+      awsRegion: 'us-east-1',
+      eventSourceARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/model',
+    };
+  }
+}
+
+interface World {
+  readonly model: ReferenceLedger;
+  readonly real: RealLedger;
+  /** Every message sent so far, for redelivery. */
+  readonly history: AtmTransaction[];
+  next: number;
+}
+
+const newId = (w: World, prefix: string) => `${prefix}-${w.next++}`;
+
+type Step = { readonly label: string; readonly make: (w: World) => AtmTransaction[][] };
+
+const arbAccount = () => fc.constantFrom(...ACCOUNTS);
+const arbAtm = () => fc.constantFrom(...ATMS);
+/** Cash denominations, so sums hit boundaries (exactly zero, exactly the overdraft) often. */
+const arbAmount = () => fc.constantFrom(1_000, 2_000, 5_000, 10_000, 20_000);
+
+const arbMoney = (type: 'DEPOSIT' | 'WITHDRAWAL'): fc.Arbitrary<Step> =>
+  fc
+    .record({ account: arbAccount(), amount: arbAmount(), atm: arbAtm(), foreign: fc.boolean() })
+    .map((c) => ({
+      label: `${type} ${c.account} ${c.amount}${c.foreign ? ' EUR' : ''}`,
+      make: (w) => [
+        [
+          {
+            transactionId: newId(w, type[0] ?? 'x'),
+            type,
+            accountId: c.account,
+            atmId: c.atm,
+            occurredAt: at,
+            amount: c.amount,
+            currency: c.foreign ? 'EUR' : 'USD',
+          },
+        ],
+      ],
+    }));
+
+const arbTransfer = (): fc.Arbitrary<Step> =>
+  fc.record({ from: arbAccount(), to: arbAccount(), amount: arbAmount() }).map((c) => ({
+    label: `TRANSFER ${c.from}->${c.to} ${c.amount}`,
+    make: (w) => [
+      [
+        {
+          transactionId: newId(w, 'T'),
+          type: 'TRANSFER',
+          accountId: c.from,
+          toAccountId: c.to,
+          atmId: 'atm-1',
+          occurredAt: at,
+          amount: c.amount,
+          currency: 'USD',
+        },
+      ],
+    ],
+  }));
+
+const arbInquiry = (): fc.Arbitrary<Step> =>
+  arbAccount().map((account) => ({
+    label: `BALANCE_INQUIRY ${account}`,
+    make: (w) => [
+      [
+        {
+          transactionId: newId(w, 'I'),
+          type: 'BALANCE_INQUIRY',
+          accountId: account,
+          atmId: 'atm-1',
+          occurredAt: at,
+        },
+      ],
+    ],
+  }));
+
+/** Reverses an earlier message (any type: the rules reject what cannot be reversed), fully or partly. */
+const arbReverse = (): fc.Arbitrary<Step> =>
+  fc
+    .record({
+      pick: fc.nat(),
+      dispensed: fc.option(fc.constantFrom(0, 1_000, 5_000, 30_000), { nil: undefined }),
+    })
+    .map((c) => ({
+      label: `REVERSAL of #${c.pick}${c.dispensed === undefined ? '' : ` dispensed ${c.dispensed}`}`,
+      make: (w) => {
+        const original = w.history[c.pick % Math.max(1, w.history.length)];
+        if (original === undefined) return [];
+        return [
+          [
+            {
+              transactionId: newId(w, 'R'),
+              type: 'REVERSAL',
+              accountId: original.accountId,
+              atmId: original.atmId,
+              occurredAt: at,
+              originalTransactionId: original.transactionId,
+              ...(c.dispensed === undefined ? {} : { dispensedAmount: c.dispensed }),
+            },
+          ],
+        ];
+      },
+    }));
+
+/** A reversal that arrives before its withdrawal. */
+const arbEarlyReversal = (): fc.Arbitrary<Step> =>
+  fc
+    .record({ account: arbAccount(), amount: arbAmount(), dispensed: fc.constantFrom(0, 1_000) })
+    .map((c) => ({
+      label: `REVERSAL before its WITHDRAWAL ${c.account} ${c.amount}`,
+      make: (w) => {
+        const withdrawal: AtmTransaction = {
+          transactionId: newId(w, 'W'),
+          type: 'WITHDRAWAL',
+          accountId: c.account,
+          atmId: 'atm-2',
+          occurredAt: at,
+          amount: c.amount,
+          currency: 'USD',
+        };
+        const reversal: AtmTransaction = {
+          transactionId: newId(w, 'R'),
+          type: 'REVERSAL',
+          accountId: c.account,
+          atmId: 'atm-2',
+          occurredAt: at,
+          originalTransactionId: withdrawal.transactionId,
+          dispensedAmount: c.dispensed,
+        };
+        return [[reversal], [withdrawal]];
+      },
+    }));
+
+const arbRedeliver = (): fc.Arbitrary<Step> =>
+  fc.nat().map((pick) => ({
+    label: `redeliver #${pick}`,
+    make: (w) => {
+      const tx = w.history[pick % Math.max(1, w.history.length)];
+      return tx === undefined ? [] : [[tx]];
+    },
+  }));
+
+const arbConflictingRedelivery = (): fc.Arbitrary<Step> =>
+  fc.record({ pick: fc.nat(), bump: fc.constantFrom(1, 7, 1_000) }).map((c) => ({
+    label: `conflicting redelivery of #${c.pick} (+${c.bump})`,
+    make: (w) => {
+      const tx = w.history[c.pick % Math.max(1, w.history.length)];
+      if (tx === undefined) return [];
+      return [
+        [
+          {
+            ...tx,
+            ...(tx.amount === undefined
+              ? { atmId: `${tx.atmId}-x` }
+              : { amount: tx.amount + c.bump }),
+          },
+        ],
+      ];
+    },
+  }));
+
+/** A crash after the writes but before the checkpoint: the last k messages come again, as one batch. */
+const arbCrashReplay = (): fc.Arbitrary<Step> =>
+  fc.integer({ min: 1, max: 6 }).map((k) => ({
+    label: `crash and replay the last ${k}`,
+    make: (w) => (w.history.length === 0 ? [] : [w.history.slice(-k)]),
+  }));
+
+export const arbStep = (): fc.Arbitrary<Step> =>
+  fc.oneof(
+    { arbitrary: arbMoney('DEPOSIT'), weight: 4 },
+    { arbitrary: arbMoney('WITHDRAWAL'), weight: 5 },
+    { arbitrary: arbTransfer(), weight: 2 },
+    { arbitrary: arbInquiry(), weight: 1 },
+    { arbitrary: arbReverse(), weight: 2 },
+    { arbitrary: arbEarlyReversal(), weight: 1 },
+    { arbitrary: arbRedeliver(), weight: 3 },
+    { arbitrary: arbConflictingRedelivery(), weight: 2 },
+    { arbitrary: arbCrashReplay(), weight: 2 },
+  );
+
+async function checkInvariants(w: World): Promise<void> {
+  const { model, real } = w;
+  for (const id of ACCOUNTS) {
+    const expected = model.accounts.get(id);
+    const actual = await real.store.getAccount(id);
+    expect(actual?.balance, `balance of ${id}`).toBe(expected?.balance);
+    // Exactly-once: each transaction appears at most once in an account's entries, and
+    // the entries fold to the balance with no gap in sequence.
+    const page = await real.store.listEntries(id, 100);
+    const ids = page.items.map((e) => e.transactionId);
+    expect(new Set(ids).size, `entries of ${id} are unique`).toBe(ids.length);
+    expect(page.items.map((e) => e.sequence)).toEqual(page.items.map((_, i) => i + 1));
+    expect(page.items.reduce((s, e) => s + e.amount, 0)).toBe(expected?.balance ?? 0);
+  }
+  for (const [currency, t] of await real.store.trialBalance()) {
+    expect(t.debits, `trial balance ${currency}`).toBe(t.credits);
+  }
+  for (const [id, expected] of model.outcomes) {
+    const actual = await real.store.getTransaction(id);
+    expect(
+      { status: actual?.status, reason: actual?.reason, conflicts: actual?.conflicts },
+      `outcome of ${id}`,
+    ).toEqual({
+      status: expected.status,
+      reason: expected.reason,
+      conflicts: expected.conflicts.size,
+    });
+  }
+}
+
+/**
+ * Model-based test of the ledger: random sequences of transactions,
+ * redeliveries, conflicting redeliveries and crash-replays go through the real
+ * Kinesis handler and store, and after every step the store must agree with
+ * the reference ledger and keep every invariant.
+ */
+export function testLedgerAgainstModel(
+  name: string,
+  factory: () => Promise<{ store: LedgerStore; cleanup?: () => Promise<void> }>,
+  opts: { runs: number; maxSteps: number; timeoutMs?: number },
+) {
+  it(
+    `${name}: agrees with the reference ledger after every step`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(arbStep(), { minLength: 1, maxLength: opts.maxSteps }),
+          async (steps) => {
+            const { store, cleanup } = await factory();
+            try {
+              const w: World = {
+                model: new ReferenceLedger(),
+                real: new RealLedger(store),
+                history: [],
+                next: 0,
+              };
+              for (const [i, id] of ACCOUNTS.entries()) {
+                const overdraft = i === 0 ? 5_000 : 0;
+                w.model.open(id, 'USD', overdraft);
+                await store.createAccount(
+                  emptyAccount({
+                    accountId: id,
+                    currency: 'USD',
+                    overdraftLimit: overdraft,
+                    lowBalanceThreshold: 0,
+                    createdAt: at,
+                  }),
+                );
+              }
+              for (const step of steps) {
+                for (const batch of step.make(w)) {
+                  for (const tx of batch) {
+                    w.model.deliver(tx);
+                    if (
+                      !w.history.some(
+                        (h) =>
+                          h.transactionId === tx.transactionId &&
+                          payloadHash(h) === payloadHash(tx),
+                      )
+                    )
+                      w.history.push(tx);
+                  }
+                  await w.real.deliver(batch);
+                }
+                await checkInvariants(w);
+              }
+              expect(w.real.poisoned).toEqual([]);
+            } finally {
+              await cleanup?.();
+            }
+          },
+        ),
+        { numRuns: opts.runs, endOnFailure: true },
+      );
+    },
+    opts.timeoutMs ?? 120_000,
+  );
+}
