@@ -4,6 +4,7 @@ import {
   type LedgerStore,
   makeKinesisHandler,
   type PoisonRecordSink,
+  rebuild,
 } from '@atm-ledger/ledger';
 import { createLogger } from '@atm-ledger/runtime';
 import type { KinesisStreamEvent } from 'aws-lambda';
@@ -268,6 +269,8 @@ async function checkInvariants(w: World): Promise<void> {
     expect(page.items.map((e) => e.sequence)).toEqual(page.items.map((_, i) => i + 1));
     expect(page.items.reduce((s, e) => s + e.amount, 0)).toBe(expected?.balance ?? 0);
   }
+  // Event-sourced: every account equals the fold of its entries.
+  expect((await rebuild(real.store)).drift).toEqual([]);
   for (const [currency, t] of await real.store.trialBalance()) {
     expect(t.debits, `trial balance ${currency}`).toBe(t.credits);
   }

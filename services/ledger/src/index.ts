@@ -9,6 +9,7 @@ export {
   postTransaction,
   type RetryPolicy,
 } from './application/postTransaction.js';
+export { type AccountDrift, type RebuildReport, rebuild } from './application/rebuild.js';
 export {
   type LedgerApiConfig,
   type LedgerStreamConfig,

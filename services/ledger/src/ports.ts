@@ -62,6 +62,10 @@ export interface LedgerStore {
   listEntries(accountId: string, limit: number, cursor?: string): Promise<EntriesPageResult>;
   /** Debits and credits per currency over every posted leg. */
   trialBalance(): Promise<TrialBalanceTotals>;
+  /** Every customer account, in pages (for rebuild and audits, not for the hot path). */
+  listAccounts(
+    cursor?: string,
+  ): Promise<{ readonly items: readonly Account[]; readonly nextCursor: string | null }>;
 }
 
 /** A store call failed in a way that is worth retrying: throttling, a transaction conflict, a timeout. */

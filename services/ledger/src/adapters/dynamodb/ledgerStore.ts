@@ -434,6 +434,33 @@ export class DynamoDbLedgerStore implements LedgerStore {
     return { items, nextCursor };
   }
 
+  async listAccounts(cursor?: string) {
+    const response = await this.call(() =>
+      this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'entity = :account',
+          ExpressionAttributeValues: toAttrs({ ':account': 'ACCOUNT' }),
+          ExclusiveStartKey:
+            cursor === undefined
+              ? undefined
+              : (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<
+                  string,
+                  AttributeValue
+                >),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const items = (response.Items ?? []).map((attrs) => itemToAccount(fromAttrs(attrs)));
+    const next = response.LastEvaluatedKey;
+    return {
+      items,
+      nextCursor:
+        next === undefined ? null : Buffer.from(JSON.stringify(next)).toString('base64url'),
+    };
+  }
+
   async trialBalance(): Promise<TrialBalanceTotals> {
     const totals = new Map<string, { debits: number; credits: number }>();
     let start: Record<string, AttributeValue> | undefined;

@@ -175,6 +175,10 @@ export class InMemoryLedgerStore implements LedgerStore {
     return { items, nextCursor };
   }
 
+  async listAccounts() {
+    return { items: [...this.accounts.values()], nextCursor: null };
+  }
+
   async trialBalance(): Promise<TrialBalanceTotals> {
     const totals = new Map<string, { debits: number; credits: number }>();
     for (const record of this.transactions.values()) {
