@@ -4,3 +4,4 @@ export { buildOpenApiDocument } from './openapi.js';
 export * from './primitives.js';
 export * from './routes.js';
 export { payloadHash, toAtmTransaction } from './transaction.js';
+export { AtmTransactionShape } from './transactionShape.js';

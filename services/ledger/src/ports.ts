@@ -23,7 +23,9 @@ export type CommitOutcome =
   /** An account moved since it was read; here is its current state. */
   | { readonly kind: 'Stale'; readonly accounts: ReadonlyMap<string, Account | undefined> }
   /** A reversal's original changed (it was reversed meanwhile). */
-  | { readonly kind: 'OriginalChanged'; readonly original: TransactionRecord | undefined };
+  | { readonly kind: 'OriginalChanged'; readonly original: TransactionRecord | undefined }
+  /** More reversals started waiting for this transaction since it was read. */
+  | { readonly kind: 'WaitingChanged'; readonly waiting: readonly string[] };
 
 export interface EntriesPageResult {
   readonly items: readonly Entry[];

@@ -66,7 +66,7 @@ export async function postTransaction(
   // original and resuming its reversals is repaired by the redelivery.
   const resumed: PostOutcome[] = [];
   for (const reversalId of waiting) {
-    const pending = await deps.store.getTransaction(reversalId);
+    const pending = await retrying(deps, reversalId, () => deps.store.getTransaction(reversalId));
     if (pending?.status !== 'PENDING') continue;
     resumed.push(
       await postTransaction(deps, {
@@ -80,34 +80,45 @@ export async function postTransaction(
   return { ...outcome, resumed };
 }
 
+/** Runs a store call, backing off with full jitter while it fails retryably. */
+async function retrying<T>(
+  deps: PostDeps,
+  transactionId: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  const policy = deps.retry ?? defaultRetryPolicy;
+  const sleep = deps.sleep ?? defaultSleep;
+  const random = deps.random ?? Math.random;
+  for (let failures = 0; ; ) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isRetryableStoreError(error)) throw error;
+      failures += 1;
+      if (failures >= policy.maxAttempts) {
+        throw new RetriesExhaustedError(
+          `transaction ${transactionId}: store still failing after ${failures} attempts`,
+          { cause: error },
+        );
+      }
+      const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** failures);
+      await sleep(Math.floor(random() * cap));
+    }
+  }
+}
+
 async function decideAndCommit(
   deps: PostDeps,
   command: PostTransaction,
 ): Promise<{ outcome: DecidedOutcome; waiting: readonly string[] }> {
   const policy = deps.retry ?? defaultRetryPolicy;
-  const sleep = deps.sleep ?? defaultSleep;
-  const random = deps.random ?? Math.random;
   let attempts = 0;
 
-  const withRetry = async <T>(call: () => Promise<T>): Promise<T> => {
-    for (let failures = 0; ; ) {
+  const withRetry = <T>(call: () => Promise<T>): Promise<T> =>
+    retrying(deps, command.transaction.transactionId, () => {
       attempts += 1;
-      try {
-        return await call();
-      } catch (error) {
-        if (!isRetryableStoreError(error)) throw error;
-        failures += 1;
-        if (failures >= policy.maxAttempts) {
-          throw new RetriesExhaustedError(
-            `transaction ${command.transaction.transactionId}: store still failing after ${failures} attempts`,
-            { cause: error },
-          );
-        }
-        const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** failures);
-        await sleep(Math.floor(random() * cap));
-      }
-    }
-  };
+      return call();
+    });
 
   let state = await withRetry(() => deps.store.load(command.transaction));
   for (let round = 1; round <= policy.maxRounds; round++) {
@@ -155,6 +166,9 @@ async function decideAndCommit(
             state = { ...state, accounts };
             break;
           }
+          case 'WaitingChanged':
+            state = { ...state, waiting: result.waiting };
+            break;
           case 'OriginalChanged':
             state = { ...state, original: result.original };
             break;

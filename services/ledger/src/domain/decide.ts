@@ -132,6 +132,7 @@ class DecisionContext {
       movements: [],
       decidedAt: this.now,
       correlationId: this.command.correlationId,
+      ...(this.state.waiting.length > 0 ? { reversalsWaiting: this.state.waiting } : {}),
       ...extra,
     };
   }

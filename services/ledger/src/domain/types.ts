@@ -42,6 +42,11 @@ export interface TransactionRecord {
   readonly correlationId?: string | undefined;
   /** Set on an original once a reversal has been applied to it. */
   readonly reversedBy?: string | undefined;
+  /**
+   * Reversals that arrived before this transaction and wait for it, as read
+   * when it was decided. Kept on the record so a redelivery can resume them.
+   */
+  readonly reversalsWaiting?: readonly string[] | undefined;
 }
 
 /** The change one posting makes to one customer account. */

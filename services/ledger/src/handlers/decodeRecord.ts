@@ -1,4 +1,8 @@
-import { AtmTransactionRecord, KNOWN_RECORD_VERSIONS } from '@atm-ledger/contracts';
+import {
+  AtmTransactionRecord,
+  AtmTransactionShape,
+  KNOWN_RECORD_VERSIONS,
+} from '@atm-ledger/contracts';
 
 /** Larger than any record ingest produces by two orders of magnitude. */
 export const MAX_RECORD_BYTES = 64 * 1024;
@@ -56,6 +60,16 @@ export function decodeRecord(base64Data: string): DecodeResult {
     const detail = parsed.error.issues
       .slice(0, 5)
       .map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`)
+      .join('; ');
+    return { ok: false, reason: 'INVALID_RECORD', detail };
+  }
+  // The record is well-formed; now the transaction must have its type's fields,
+  // or the ledger could never decide it and the record would block its account.
+  const shape = AtmTransactionShape.safeParse(parsed.data.transaction);
+  if (!shape.success) {
+    const detail = shape.error.issues
+      .slice(0, 5)
+      .map((i) => `transaction.${i.path.join('.') || '(transaction)'}: ${i.message}`)
       .join('; ');
     return { ok: false, reason: 'INVALID_RECORD', detail };
   }

@@ -94,19 +94,22 @@ describe('postTransaction: a reversal that arrives before its original', () => {
   });
 
   it('is resumed by a redelivery of the original if the first resume never ran', async () => {
-    // Prepare: the original is posted but the process "crashed" before resuming.
+    // Prepare: the original is posted, then the process "crashes" before resuming.
     const { post, store } = await ledgerWith(10_000);
     await post(reversal);
-    await postTransaction(
-      {
-        store: {
-          ...bound(store),
-          load: async (tx) => ({ ...(await store.load(tx)), waiting: [] }),
-        },
-        clock,
+    const crashing = {
+      ...bound(store),
+      getTransaction: async () => {
+        throw new Error('process killed');
       },
-      { kind: 'PostTransaction', transaction: withdrawal, payloadHash: payloadHash(withdrawal) },
-    );
+    };
+    await expect(
+      postTransaction(
+        { store: crashing, clock },
+        { kind: 'PostTransaction', transaction: withdrawal, payloadHash: payloadHash(withdrawal) },
+      ),
+    ).rejects.toThrow('process killed');
+    expect((await store.getTransaction('w-1'))?.status).toBe('POSTED');
     expect((await store.getTransaction('r-1'))?.status).toBe('PENDING');
 
     // Act
@@ -131,5 +134,6 @@ function bound(store: InMemoryLedgerStore) {
     wasAccepted: store.wasAccepted.bind(store),
     listEntries: store.listEntries.bind(store),
     trialBalance: store.trialBalance.bind(store),
+    listAccounts: store.listAccounts.bind(store),
   };
 }

@@ -23,8 +23,6 @@ export const keys = {
   }),
   /** Written by ingest once the record is on the stream: lets reads say PENDING before the ledger decides. */
   accepted: (id: string) => ({ pk: `TX#${id}`, sk: 'ACCEPTED' }),
-  /** Reversals that arrived before this transaction, waiting for it: a string set `reversals`. */
-  waiting: (id: string) => ({ pk: `TX#${id}`, sk: 'WAITING' }),
   entryPrefix: 'ENTRY#',
 };
 
@@ -88,8 +86,22 @@ export function recordToItem(record: TransactionRecord): Item {
   if (record.correlationId !== undefined) item.correlationId = record.correlationId;
   if (record.reversedBy !== undefined) item.reversedBy = record.reversedBy;
   if (record.conflictHashes.length > 0) item.conflictHashes = new Set(record.conflictHashes);
+  if (record.reversalsWaiting !== undefined && record.reversalsWaiting.length > 0) {
+    item.reversals = new Set(record.reversalsWaiting);
+  }
   return item;
 }
+
+/**
+ * Status of the placeholder a reversal leaves at its original's key when it
+ * arrives first. It holds only `reversals` (a string set); the original's own
+ * write replaces it, conditional on that set being what the original read, so
+ * no waiting reversal can be missed.
+ */
+export const AWAITED = 'AWAITED';
+export const isAwaitedPlaceholder = (item: Item) => item.status === AWAITED;
+export const reversalsOf = (item: Item): string[] =>
+  item.reversals instanceof Set ? [...(item.reversals as Set<string>)].sort() : [];
 
 export function itemToRecord(item: Item): TransactionRecord {
   const hashes = item.conflictHashes;
@@ -105,5 +117,6 @@ export function itemToRecord(item: Item): TransactionRecord {
     decidedAt: item.decidedAt as string | undefined,
     correlationId: item.correlationId as string | undefined,
     reversedBy: item.reversedBy as string | undefined,
+    ...(reversalsOf(item).length > 0 ? { reversalsWaiting: reversalsOf(item) } : {}),
   };
 }

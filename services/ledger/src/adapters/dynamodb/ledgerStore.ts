@@ -33,14 +33,17 @@ import {
   type WritingDecision,
 } from '../../ports.js';
 import {
+  AWAITED,
   accountToItem,
   entryToItem,
   type Item,
+  isAwaitedPlaceholder,
   itemToAccount,
   itemToEntry,
   itemToRecord,
   keys,
   recordToItem,
+  reversalsOf,
 } from './items.js';
 
 const toAttrs = (item: Item) =>
@@ -70,8 +73,7 @@ type Slot =
   | { kind: 'transaction' }
   | { kind: 'account'; accountId: string }
   | { kind: 'entry' }
-  | { kind: 'original' }
-  | { kind: 'waiting' };
+  | { kind: 'original' };
 
 /**
  * LedgerStore on one DynamoDB table. Every decision is one TransactWriteItems
@@ -88,7 +90,6 @@ export class DynamoDbLedgerStore implements LedgerStore {
   async load(transaction: AtmTransaction): Promise<LedgerState> {
     const wanted = new Map<string, Item>([
       ['tx', keys.transaction(transaction.transactionId)],
-      ['waiting', keys.waiting(transaction.transactionId)],
       ...accountsTouched(transaction).map((id): [string, Item] => [`acct:${id}`, keys.account(id)]),
     ]);
     if (transaction.originalTransactionId !== undefined) {
@@ -100,7 +101,8 @@ export class DynamoDbLedgerStore implements LedgerStore {
       return key === undefined ? undefined : found.get(`${key.pk}|${key.sk}`);
     };
     const original = get('original');
-    const originalRecord = original === undefined ? undefined : itemToRecord(original);
+    const originalRecord =
+      original === undefined || isAwaitedPlaceholder(original) ? undefined : itemToRecord(original);
     const accounts = new Map<string, Account | undefined>();
     for (const id of accountsTouched(transaction)) {
       const item = get(`acct:${id}`);
@@ -117,18 +119,20 @@ export class DynamoDbLedgerStore implements LedgerStore {
       }
     }
     const tx = get('tx');
-    const waiting = get('waiting')?.reversals;
+    const existing = tx === undefined || isAwaitedPlaceholder(tx) ? undefined : itemToRecord(tx);
     return {
-      existing: tx === undefined ? undefined : itemToRecord(tx),
+      existing,
       accounts,
       original: originalRecord,
-      waiting: waiting instanceof Set ? [...(waiting as Set<string>)].sort() : [],
+      waiting: tx === undefined ? [] : reversalsOf(tx),
     };
   }
 
   private async batchGet(keyList: Item[]): Promise<Map<string, Item>> {
     const out = new Map<string, Item>();
-    let pending: Record<string, AttributeValue>[] = keyList.map((k) => toAttrs(k));
+    // BatchGetItem refuses duplicate keys (a reversal naming itself would ask twice).
+    const unique = new Map(keyList.map((k) => [`${k.pk}|${k.sk}`, k]));
+    let pending: Record<string, AttributeValue>[] = [...unique.values()].map((k) => toAttrs(k));
     for (let round = 0; pending.length > 0; round++) {
       if (round > 0) await new Promise((r) => setTimeout(r, Math.min(500, 10 * 2 ** round)));
       if (round > 10) throw new RetryableStoreError('BatchGetItem kept returning unprocessed keys');
@@ -155,28 +159,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
       slots.push(slot);
       items.push(item);
     };
-    // A resumed reversal replaces its own PENDING record, and nothing else may have.
-    const resumes = decision.kind !== 'Pend' && decision.resumesPending === true;
-    add(
-      { kind: 'transaction' },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: toAttrs(recordToItem(decision.record)),
-          ...(resumes
-            ? {
-                ConditionExpression: '#status = :pending AND payloadHash = :hash',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: toAttrs({
-                  ':pending': 'PENDING',
-                  ':hash': decision.record.payloadHash,
-                }),
-              }
-            : { ConditionExpression: 'attribute_not_exists(pk)' }),
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        },
-      },
-    );
+    add({ kind: 'transaction' }, { Put: this.transactionPut(decision) });
     switch (decision.kind) {
       case 'Post':
         for (const write of decision.writes) {
@@ -234,17 +217,23 @@ export class DynamoDbLedgerStore implements LedgerStore {
         }
         break;
       case 'Pend':
+        // Leaves a placeholder at the original's key, unless the original was decided
+        // since we read it: then the reversal must be decided again, not left waiting.
         add(
-          { kind: 'waiting' },
+          { kind: 'original' },
           {
             Update: {
               TableName: this.tableName,
-              Key: toAttrs(keys.waiting(decision.waitsFor)),
-              UpdateExpression: 'ADD reversals :id SET entity = :entity',
+              Key: toAttrs(keys.transaction(decision.waitsFor)),
+              UpdateExpression:
+                'SET entity = if_not_exists(entity, :awaited), #status = if_not_exists(#status, :awaited) ADD reversals :id',
+              ConditionExpression: 'attribute_not_exists(pk) OR #status = :awaited',
+              ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: toAttrs({
                 ':id': new Set([decision.record.transaction.transactionId]),
-                ':entity': 'WAITING',
+                ':awaited': AWAITED,
               }),
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
           },
         );
@@ -255,6 +244,45 @@ export class DynamoDbLedgerStore implements LedgerStore {
       }
     }
     return items.length === 1 ? this.putAlone(items[0]) : this.transact(items, slots);
+  }
+
+  /**
+   * The transaction item is written exactly once per id: on an empty key; over
+   * its own PENDING record when a waiting reversal is decided (conditional on
+   * the conflicts counted meanwhile, which it carries over); or over the
+   * placeholder early reversals left, conditional on that set of reversals
+   * being exactly the one it read.
+   */
+  private transactionPut(decision: WritingDecision) {
+    const record = decision.record;
+    const base = {
+      TableName: this.tableName,
+      Item: toAttrs(recordToItem(record)),
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    };
+    if (decision.kind !== 'Pend' && decision.resumesPending === true) {
+      return {
+        ...base,
+        ConditionExpression:
+          '#status = :pending AND payloadHash = :hash AND conflicts = :conflicts',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: toAttrs({
+          ':pending': 'PENDING',
+          ':hash': record.payloadHash,
+          ':conflicts': record.conflicts,
+        }),
+      };
+    }
+    const waiting = record.reversalsWaiting?.length ?? 0;
+    if (waiting > 0) {
+      return {
+        ...base,
+        ConditionExpression: '#status = :awaited AND size(reversals) = :n',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: toAttrs({ ':awaited': AWAITED, ':n': waiting }),
+      };
+    }
+    return { ...base, ConditionExpression: 'attribute_not_exists(pk)' };
   }
 
   /**
@@ -391,7 +419,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
 
   async getTransaction(transactionId: string) {
     const item = await this.getItem(keys.transaction(transactionId));
-    return item === undefined ? undefined : itemToRecord(item);
+    return item === undefined || isAwaitedPlaceholder(item) ? undefined : itemToRecord(item);
   }
 
   async wasAccepted(transactionId: string) {
@@ -420,17 +448,18 @@ export class DynamoDbLedgerStore implements LedgerStore {
           }),
           ExclusiveStartKey:
             start === undefined ? undefined : toAttrs(keys.entry(accountId, start)),
-          Limit: limit,
+          // One more than asked: DynamoDB returns a continuation key whenever it stops at
+          // the limit, so only an extra item proves there is a next page.
+          Limit: limit + 1,
           ConsistentRead: true,
         }),
       ),
     );
-    const items = (response.Items ?? []).map((attrs) => itemToEntry(fromAttrs(attrs)));
+    const all = (response.Items ?? []).map((attrs) => itemToEntry(fromAttrs(attrs)));
+    const items = all.slice(0, limit);
     const last = items.at(-1);
     const nextCursor =
-      response.LastEvaluatedKey !== undefined && last !== undefined
-        ? encodeCursor(last.sequence)
-        : null;
+      all.length > limit && last !== undefined ? encodeCursor(last.sequence) : null;
     return { items, nextCursor };
   }
 
@@ -441,13 +470,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
           TableName: this.tableName,
           FilterExpression: 'entity = :account',
           ExpressionAttributeValues: toAttrs({ ':account': 'ACCOUNT' }),
-          ExclusiveStartKey:
-            cursor === undefined
-              ? undefined
-              : (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<
-                  string,
-                  AttributeValue
-                >),
+          ExclusiveStartKey: cursor === undefined ? undefined : decodeAccountsCursor(cursor),
           ConsistentRead: true,
         }),
       ),
@@ -542,7 +565,10 @@ export function classifyCancellation(
   const txIndex = slots.findIndex((s) => s.kind === 'transaction');
   const txReason = reasons[txIndex];
   if (failed(txIndex) && txReason?.Item !== undefined) {
-    return { kind: 'AlreadyDecided', existing: itemToRecord(fromAttrs(txReason.Item)) };
+    const item = fromAttrs(txReason.Item);
+    return isAwaitedPlaceholder(item)
+      ? { kind: 'WaitingChanged', waiting: reversalsOf(item) }
+      : { kind: 'AlreadyDecided', existing: itemToRecord(item) };
   }
   const stale = new Map<string, Account | undefined>();
   let original: { changed: boolean; record: TransactionRecord | undefined } = {
@@ -566,6 +592,28 @@ export function classifyCancellation(
     `transaction cancelled for an unexpected reason: ${reasons.map((r) => `${r.Code ?? 'None'}${r.Message ? ` (${r.Message})` : ''}`).join(', ')}`,
     { cause: error },
   );
+}
+
+/** An accounts cursor is a scan position over account items only; anything else is refused. */
+function decodeAccountsCursor(cursor: string): Record<string, AttributeValue> {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<
+      string,
+      AttributeValue
+    >;
+    const pk = key.pk?.S;
+    if (
+      typeof pk === 'string' &&
+      pk.startsWith('ACCT#') &&
+      key.sk?.S === 'ACCT' &&
+      Object.keys(key).length === 2
+    ) {
+      return key;
+    }
+  } catch {
+    // fall through to the typed error
+  }
+  throw new InvalidCursorError(`cursor ${JSON.stringify(cursor)} was not issued by listAccounts`);
 }
 
 function encodeCursor(sequence: number): string {

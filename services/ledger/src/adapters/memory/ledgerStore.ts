@@ -52,13 +52,20 @@ export class InMemoryLedgerStore implements LedgerStore {
       if (
         existing === undefined ||
         existing.status !== 'PENDING' ||
-        existing.payloadHash !== decision.record.payloadHash
+        existing.payloadHash !== decision.record.payloadHash ||
+        existing.conflicts !== decision.record.conflicts
       ) {
         if (existing === undefined) throw new StoreError(`resumed ${id} has no PENDING record`);
         return { kind: 'AlreadyDecided', existing };
       }
     } else if (existing !== undefined) {
       return { kind: 'AlreadyDecided', existing };
+    } else {
+      // The set of reversals waiting must be the one the decision was made from.
+      const waiting = [...(this.waiting.get(id) ?? [])].sort();
+      if (waiting.length !== (decision.record.reversalsWaiting?.length ?? 0)) {
+        return { kind: 'WaitingChanged', waiting };
+      }
     }
     const stale = new Map<string, Account | undefined>();
     const expectVersion = (account: Account) => {
@@ -83,8 +90,12 @@ export class InMemoryLedgerStore implements LedgerStore {
           if (current !== undefined) stale.set(accountId, current);
         }
         break;
-      case 'Pend':
+      case 'Pend': {
+        // The original may have been decided since it was read as absent.
+        const original = this.transactions.get(decision.waitsFor);
+        if (original !== undefined) return { kind: 'OriginalChanged', original };
         break;
+      }
       default: {
         const never: never = decision;
         throw new StoreError(`unhandled decision ${JSON.stringify(never)}`);

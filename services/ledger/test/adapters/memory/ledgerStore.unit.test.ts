@@ -1,0 +1,12 @@
+import { testLedgerStore } from '../../../../../test/suites/ledgerStore.suite.js';
+import { InMemoryLedgerStore } from '../../../src/adapters/memory/ledgerStore.js';
+
+testLedgerStore('InMemoryLedgerStore', async () => {
+  const store = new InMemoryLedgerStore();
+  return {
+    store,
+    markAccepted: async (transactionId) => {
+      store.accepted.add(transactionId);
+    },
+  };
+});

@@ -1,0 +1,978 @@
+import type { AtmTransaction } from '@atm-ledger/contracts';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type Account,
+  accountsTouched,
+  atmCashAccount,
+  decide,
+  isBalanced,
+  LedgerInvariantError,
+  type TransactionRecord,
+} from '../../src/domain/index.js';
+import {
+  arbDeposit,
+  arbNonReversal,
+  arbReversalScenario,
+  arbScenario,
+  arbSimpleScenario,
+  arbWithdrawal,
+  numRuns,
+} from '../support/arbitraries.js';
+import {
+  aBalanceInquiry,
+  aDeposit,
+  anAccount,
+  aReversal,
+  aTransfer,
+  aWithdrawal,
+  expectKind,
+  NOW,
+  postCommand,
+  stateOf,
+} from '../support/builders.js';
+
+const LATER = '2026-03-01T13:00:00.000Z';
+
+/** Posts `tx` against `accounts` and returns its record and the accounts as it left them. */
+function posted(tx: AtmTransaction, accounts: readonly Account[]) {
+  const decision = expectKind(decide(postCommand(tx), stateOf({ accounts }), NOW), 'Post');
+  const after = new Map(decision.writes.map((w) => [w.after.accountId, w.after]));
+  return { record: decision.record, accounts: accounts.map((a) => after.get(a.accountId) ?? a) };
+}
+
+describe('decide: duplicate and conflict', () => {
+  it('returns Duplicate with the remembered record when the id comes again with the same payload', () => {
+    // Prepare
+    const tx = aWithdrawal({ amount: 100 });
+    const first = posted(tx, [anAccount({ balance: 500 })]);
+
+    // Act: the account could no longer afford it, which must not matter for a redelivery
+    const decision = decide(
+      postCommand(tx),
+      stateOf({ accounts: [anAccount({ balance: 0, version: 1 })], existing: first.record }),
+      LATER,
+    );
+
+    // Assess
+    expect(decision).toEqual({ kind: 'Duplicate', existing: first.record });
+  });
+
+  it('returns Conflict with the new payload hash when the id comes again with a different payload', () => {
+    // Prepare
+    const first = posted(aWithdrawal({ amount: 100 }), [anAccount({ balance: 500 })]);
+    const changed = postCommand(aWithdrawal({ amount: 101 }));
+
+    // Act
+    const decision = decide(
+      changed,
+      stateOf({ accounts: first.accounts, existing: first.record }),
+      LATER,
+    );
+
+    // Assess
+    expect(decision).toEqual({
+      kind: 'Conflict',
+      existing: first.record,
+      conflictingHash: changed.payloadHash,
+    });
+    expect(changed.payloadHash).not.toBe(first.record.payloadHash);
+  });
+
+  it('keeps a rejection: a redelivery after funds arrived is still a Duplicate of the rejection', () => {
+    // Prepare
+    const tx = aWithdrawal({ amount: 100 });
+    const rejected = expectKind(
+      decide(postCommand(tx), stateOf({ accounts: [anAccount()] }), NOW),
+      'Reject',
+    );
+
+    // Act
+    const decision = decide(
+      postCommand(tx),
+      stateOf({ accounts: [anAccount({ balance: 1_000, version: 1 })], existing: rejected.record }),
+      LATER,
+    );
+
+    // Assess
+    expect(expectKind(decision, 'Duplicate').existing.status).toBe('REJECTED');
+  });
+});
+
+describe('decide: WITHDRAWAL', () => {
+  it('debits the account and credits the cash of the ATM that dispensed it', () => {
+    // Prepare
+    const account = anAccount({
+      balance: 500,
+      version: 3,
+      lowBalanceThreshold: 450,
+      overdraftLimit: 25,
+    });
+    const tx = aWithdrawal({ amount: 100, atmId: 'atm-7' });
+
+    // Act
+    const decision = expectKind(
+      decide(postCommand(tx, 'corr-1'), stateOf({ accounts: [account] }), NOW),
+      'Post',
+    );
+
+    // Assess
+    expect(decision.writes).toEqual([
+      {
+        before: account,
+        after: { ...account, balance: 400, version: 4, updatedAt: NOW },
+        minimumBalance: -25,
+        entry: {
+          accountId: 'acct-1',
+          sequence: 4,
+          transactionId: 'w-1',
+          type: 'WITHDRAWAL',
+          amount: -100,
+          balanceAfter: 400,
+          postedAt: NOW,
+        },
+      },
+    ]);
+    expect(decision.record).toMatchObject({
+      status: 'POSTED',
+      transaction: tx,
+      payloadHash: postCommand(tx).payloadHash,
+      decidedAt: NOW,
+      correlationId: 'corr-1',
+      conflicts: 0,
+      legs: [
+        { account: 'acct-1', debit: 100, credit: 0, currency: 'EUR' },
+        { account: atmCashAccount('atm-7'), debit: 0, credit: 100, currency: 'EUR' },
+      ],
+      movements: [
+        {
+          accountId: 'acct-1',
+          amount: -100,
+          balanceBefore: 500,
+          balanceAfter: 400,
+          lowBalanceThreshold: 450,
+          sequence: 4,
+        },
+      ],
+    });
+    expect(decision.unchanged).toEqual([]);
+  });
+
+  it('posts when the amount takes the balance exactly to the overdraft limit', () => {
+    // Prepare
+    const account = anAccount({ balance: 100, overdraftLimit: 50 });
+
+    // Act
+    const decision = decide(
+      postCommand(aWithdrawal({ amount: 150 })),
+      stateOf({ accounts: [account] }),
+      NOW,
+    );
+
+    // Assess
+    const write = expectKind(decision, 'Post').writes[0];
+    expect(write?.after.balance).toBe(-50);
+    // The store re-checks the floor inside the write, so it must be the account's, not zero.
+    expect(write?.minimumBalance).toBe(-50);
+  });
+
+  it('rejects when the amount exceeds balance plus overdraft by one minor unit', () => {
+    // Prepare
+    const account = anAccount({ balance: 100, overdraftLimit: 50 });
+
+    // Act
+    const decision = decide(
+      postCommand(aWithdrawal({ amount: 151 })),
+      stateOf({ accounts: [account] }),
+      NOW,
+    );
+
+    // Assess
+    const reject = expectKind(decision, 'Reject');
+    expect(reject.record).toMatchObject({
+      status: 'REJECTED',
+      reason: 'INSUFFICIENT_FUNDS',
+      legs: [],
+      movements: [],
+    });
+    // The rejection holds only while the account has not moved.
+    expect(reject.basedOn).toEqual([account]);
+    expect(reject.absent).toEqual([]);
+  });
+
+  it('rejects with ACCOUNT_NOT_FOUND, relying on the account staying absent', () => {
+    // Act
+    const decision = decide(postCommand(aWithdrawal()), stateOf({ absent: ['acct-1'] }), NOW);
+
+    // Assess
+    const reject = expectKind(decision, 'Reject');
+    expect(reject.record.reason).toBe('ACCOUNT_NOT_FOUND');
+    expect(reject.basedOn).toEqual([]);
+    expect(reject.absent).toEqual(['acct-1']);
+  });
+
+  it('rejects with CURRENCY_MISMATCH when the account is held in another currency', () => {
+    // Prepare
+    const account = anAccount({ currency: 'EUR', balance: 1_000 });
+
+    // Act
+    const decision = decide(
+      postCommand(aWithdrawal({ currency: 'USD' })),
+      stateOf({ accounts: [account] }),
+      NOW,
+    );
+
+    // Assess
+    const reject = expectKind(decision, 'Reject');
+    expect(reject.record.reason).toBe('CURRENCY_MISMATCH');
+    expect(reject.basedOn).toEqual([account]);
+  });
+
+  it('throws LedgerInvariantError for a withdrawal without an amount', () => {
+    // Prepare
+    const tx = aWithdrawal({ amount: undefined });
+
+    // Act
+    const act = () =>
+      decide(postCommand(tx), stateOf({ accounts: [anAccount({ balance: 1_000 })] }), NOW);
+
+    // Assess
+    expect(act).toThrow(LedgerInvariantError);
+  });
+});
+
+describe('decide: DEPOSIT', () => {
+  it('credits the account and debits the cash of the ATM that took it', () => {
+    // Prepare
+    const account = anAccount({ balance: 10 });
+
+    // Act
+    const decision = decide(
+      postCommand(aDeposit({ amount: 90 })),
+      stateOf({ accounts: [account] }),
+      NOW,
+    );
+
+    // Assess
+    const post = expectKind(decision, 'Post');
+    expect(post.writes[0]?.after).toMatchObject({ balance: 100, version: 1 });
+    expect(post.writes[0]?.entry).toMatchObject({
+      amount: 90,
+      balanceAfter: 100,
+      sequence: 1,
+      type: 'DEPOSIT',
+    });
+    expect(post.record.legs).toEqual([
+      { account: atmCashAccount('atm-1'), debit: 90, credit: 0, currency: 'EUR' },
+      { account: 'acct-1', debit: 0, credit: 90, currency: 'EUR' },
+    ]);
+  });
+
+  it('posts to an account at its overdraft limit, and puts no floor on the write', () => {
+    // Prepare
+    const account = anAccount({ balance: -50, overdraftLimit: 50 });
+
+    // Act
+    const decision = decide(
+      postCommand(aDeposit({ amount: 1 })),
+      stateOf({ accounts: [account] }),
+      NOW,
+    );
+
+    // Assess
+    const write = expectKind(decision, 'Post').writes[0];
+    expect(write?.after.balance).toBe(-49);
+    expect(write?.minimumBalance).toBe(Number.MIN_SAFE_INTEGER);
+  });
+
+  it('rejects with ACCOUNT_NOT_FOUND for an unknown account', () => {
+    const decision = decide(postCommand(aDeposit()), stateOf({ absent: ['acct-1'] }), NOW);
+
+    expect(expectKind(decision, 'Reject').record.reason).toBe('ACCOUNT_NOT_FOUND');
+  });
+
+  it('rejects with CURRENCY_MISMATCH when the account is held in another currency', () => {
+    const decision = decide(
+      postCommand(aDeposit({ currency: 'GBP' })),
+      stateOf({ accounts: [anAccount()] }),
+      NOW,
+    );
+
+    expect(expectKind(decision, 'Reject').record.reason).toBe('CURRENCY_MISMATCH');
+  });
+});
+
+describe('decide: TRANSFER', () => {
+  const from = anAccount({ accountId: 'acct-1', balance: 300, overdraftLimit: 100, version: 2 });
+  const to = anAccount({ accountId: 'acct-2', balance: -20, overdraftLimit: 20, version: 5 });
+
+  it('debits the source and credits the destination, one entry each', () => {
+    // Act
+    const decision = decide(
+      postCommand(aTransfer({ amount: 120 })),
+      stateOf({ accounts: [from, to] }),
+      NOW,
+    );
+
+    // Assess
+    const post = expectKind(decision, 'Post');
+    expect(
+      post.writes.map((w) => [
+        w.after.accountId,
+        w.after.balance,
+        w.entry.sequence,
+        w.entry.amount,
+      ]),
+    ).toEqual([
+      ['acct-1', 180, 3, -120],
+      ['acct-2', 100, 6, 120],
+    ]);
+    expect(post.record.legs).toEqual([
+      { account: 'acct-1', debit: 120, credit: 0, currency: 'EUR' },
+      { account: 'acct-2', debit: 0, credit: 120, currency: 'EUR' },
+    ]);
+  });
+
+  it('floors only the source: a credit to an overdrawn destination is never refused', () => {
+    // Act
+    const decision = decide(
+      postCommand(aTransfer({ amount: 120 })),
+      stateOf({ accounts: [from, to] }),
+      NOW,
+    );
+
+    // Assess
+    expect(expectKind(decision, 'Post').writes.map((w) => w.minimumBalance)).toEqual([
+      -100,
+      Number.MIN_SAFE_INTEGER,
+    ]);
+  });
+
+  it('posts at exactly balance plus overdraft and rejects one minor unit more', () => {
+    // Act
+    const atLimit = decide(
+      postCommand(aTransfer({ amount: 400 })),
+      stateOf({ accounts: [from, to] }),
+      NOW,
+    );
+    const over = decide(
+      postCommand(aTransfer({ amount: 401 })),
+      stateOf({ accounts: [from, to] }),
+      NOW,
+    );
+
+    // Assess
+    expect(expectKind(atLimit, 'Post').writes[0]?.after.balance).toBe(-100);
+    const reject = expectKind(over, 'Reject');
+    expect(reject.record.reason).toBe('INSUFFICIENT_FUNDS');
+    expect(reject.basedOn).toEqual([from, to]);
+  });
+
+  it('rejects a transfer to the same account with SAME_ACCOUNT', () => {
+    const decision = decide(
+      postCommand(aTransfer({ toAccountId: 'acct-1' })),
+      stateOf({ accounts: [from] }),
+      NOW,
+    );
+
+    const reject = expectKind(decision, 'Reject');
+    expect(reject.record.reason).toBe('SAME_ACCOUNT');
+    expect(reject.basedOn).toEqual([from]);
+  });
+
+  it('rejects with ACCOUNT_NOT_FOUND naming only the missing destination as absent', () => {
+    const decision = decide(
+      postCommand(aTransfer()),
+      stateOf({ accounts: [from], absent: ['acct-2'] }),
+      NOW,
+    );
+
+    const reject = expectKind(decision, 'Reject');
+    expect(reject.record.reason).toBe('ACCOUNT_NOT_FOUND');
+    expect(reject.basedOn).toEqual([from]);
+    expect(reject.absent).toEqual(['acct-2']);
+  });
+
+  it('rejects with ACCOUNT_NOT_FOUND naming both accounts when neither exists', () => {
+    const decision = decide(
+      postCommand(aTransfer()),
+      stateOf({ absent: ['acct-1', 'acct-2'] }),
+      NOW,
+    );
+
+    const reject = expectKind(decision, 'Reject');
+    expect(reject.absent).toEqual(['acct-1', 'acct-2']);
+    expect(reject.basedOn).toEqual([]);
+  });
+
+  it('rejects with CURRENCY_MISMATCH when the destination is held in another currency', () => {
+    const usd = { ...to, currency: 'USD' };
+
+    const decision = decide(postCommand(aTransfer()), stateOf({ accounts: [from, usd] }), NOW);
+
+    expect(expectKind(decision, 'Reject').record.reason).toBe('CURRENCY_MISMATCH');
+  });
+
+  it('throws LedgerInvariantError for a transfer without a destination', () => {
+    const act = () =>
+      decide(
+        postCommand(aTransfer({ toAccountId: undefined })),
+        stateOf({ accounts: [from] }),
+        NOW,
+      );
+
+    expect(act).toThrow(LedgerInvariantError);
+  });
+});
+
+describe('decide: BALANCE_INQUIRY', () => {
+  it('posts without writes or legs, valid only while the account has not moved', () => {
+    // Prepare
+    const account = anAccount({ balance: 42, version: 9 });
+
+    // Act
+    const decision = decide(postCommand(aBalanceInquiry()), stateOf({ accounts: [account] }), NOW);
+
+    // Assess
+    const post = expectKind(decision, 'Post');
+    expect(post.writes).toEqual([]);
+    expect(post.record).toMatchObject({ status: 'POSTED', legs: [], movements: [] });
+    expect(post.unchanged).toEqual([account]);
+  });
+
+  it('rejects with ACCOUNT_NOT_FOUND for an unknown account', () => {
+    const decision = decide(postCommand(aBalanceInquiry()), stateOf({ absent: ['acct-1'] }), NOW);
+
+    expect(expectKind(decision, 'Reject').absent).toEqual(['acct-1']);
+  });
+});
+
+describe('decide: REVERSAL', () => {
+  const funded = anAccount({ balance: 500 });
+
+  it('refunds a withdrawal in full with the mirror image of its legs', () => {
+    // Prepare
+    const original = posted(aWithdrawal({ amount: 100 }), [funded]);
+
+    // Act
+    const decision = decide(
+      postCommand(aReversal('w-1')),
+      stateOf({ accounts: original.accounts, original: original.record }),
+      LATER,
+    );
+
+    // Assess
+    const post = expectKind(decision, 'Post');
+    expect(post.reverses).toBe('w-1');
+    expect(post.writes[0]?.after).toMatchObject({ balance: 500, version: 2 });
+    expect(post.writes[0]?.entry).toMatchObject({ amount: 100, type: 'REVERSAL', sequence: 2 });
+    expect(post.record.legs).toEqual([
+      { account: 'acct-1', debit: 0, credit: 100, currency: 'EUR' },
+      { account: atmCashAccount('atm-1'), debit: 100, credit: 0, currency: 'EUR' },
+    ]);
+  });
+
+  it('refunds only what was not dispensed for a partial dispense', () => {
+    // Prepare
+    const original = posted(aWithdrawal({ amount: 100 }), [funded]);
+
+    // Act
+    const decision = decide(
+      postCommand(aReversal('w-1', { dispensedAmount: 30 })),
+      stateOf({ accounts: original.accounts, original: original.record }),
+      LATER,
+    );
+
+    // Assess
+    const post = expectKind(decision, 'Post');
+    expect(post.writes[0]?.after.balance).toBe(470);
+    expect(post.record.legs).toEqual([
+      { account: 'acct-1', debit: 0, credit: 70, currency: 'EUR' },
+      { account: atmCashAccount('atm-1'), debit: 70, credit: 0, currency: 'EUR' },
+    ]);
+  });
+
+  it('moves no money when everything was dispensed, but still marks the original reversed', () => {
+    // Prepare
+    const original = posted(aWithdrawal({ amount: 100 }), [funded]);
+
+    // Act
+    const decision = decide(
+      postCommand(aReversal('w-1', { dispensedAmount: 100 })),
+      stateOf({ accounts: original.accounts, original: original.record }),
+      LATER,
+    );
+
+    // Assess
+    const post = expectKind(decision, 'Post');
+    expect(post.writes).toEqual([]);
+    expect(post.record.legs).toEqual([]);
+    expect(post.reverses).toBe('w-1');
+    expect(post.unchanged.map((a) => a.version)).toEqual([1]);
+  });
+
+  it('pends a reversal that arrives before its original, waiting for that original', () => {
+    // Act
+    const decision = decide(postCommand(aReversal('w-1')), stateOf({ accounts: [funded] }), NOW);
+
+    // Assess
+    const pend = expectKind(decision, 'Pend');
+    expect(pend.waitsFor).toBe('w-1');
+    expect(pend.record).toMatchObject({ status: 'PENDING', legs: [], movements: [] });
+  });
+
+  it('rejects a reversal that names itself as its original with NOT_REVERSIBLE, rather than pending for ever', () => {
+    const decision = decide(
+      postCommand(aReversal('r-1', { transactionId: 'r-1' })),
+      stateOf({ accounts: [funded] }),
+      NOW,
+    );
+
+    expect(expectKind(decision, 'Reject').record.reason).toBe('NOT_REVERSIBLE');
+  });
+
+  it('throws LedgerInvariantError for a reversal without an original id', () => {
+    const act = () =>
+      decide(
+        postCommand(aReversal('w-1', { originalTransactionId: undefined })),
+        stateOf({ accounts: [funded] }),
+        NOW,
+      );
+
+    expect(act).toThrow(LedgerInvariantError);
+  });
+
+  it('rejects a second reversal of the same original with ALREADY_REVERSED', () => {
+    // Prepare
+    const original = posted(aWithdrawal({ amount: 100 }), [funded]);
+    const reversed: TransactionRecord = { ...original.record, reversedBy: 'r-other' };
+
+    // Act
+    const decision = decide(
+      postCommand(aReversal('w-1')),
+      stateOf({ accounts: original.accounts, original: reversed }),
+      LATER,
+    );
+
+    // Assess
+    expect(expectKind(decision, 'Reject').record.reason).toBe('ALREADY_REVERSED');
+  });
+
+  it('rejects the reversal of a reversal with NOT_REVERSIBLE', () => {
+    // Prepare
+    const original = posted(aWithdrawal({ amount: 100 }), [funded]);
+    const firstReversal = expectKind(
+      decide(
+        postCommand(aReversal('w-1')),
+        stateOf({ accounts: original.accounts, original: original.record }),
+        NOW,
+      ),
+      'Post',
+    );
+    const accounts = firstReversal.writes.map((w) => w.after);
+
+    // Act
+    const decision = decide(
+      postCommand(aReversal('r-w-1')),
+      stateOf({ accounts, original: firstReversal.record }),
+      LATER,
+    );
+
+    // Assess
+    expect(expectKind(decision, 'Reject').record.reason).toBe('NOT_REVERSIBLE');
+  });
+
+  it('rejects the reversal of a balance inquiry with NOT_REVERSIBLE', () => {
+    const inquiry = posted(aBalanceInquiry(), [funded]);
+
+    const decision = decide(
+      postCommand(aReversal('b-1')),
+      stateOf({ accounts: inquiry.accounts, original: inquiry.record }),
+      LATER,
+    );
+
+    expect(expectKind(decision, 'Reject').record.reason).toBe('NOT_REVERSIBLE');
+  });
+
+  it('rejects a reversal sent for another account than the original with NOT_REVERSIBLE', () => {
+    const original = posted(aWithdrawal({ amount: 100 }), [funded]);
+
+    const decision = decide(
+      postCommand(aReversal('w-1', { accountId: 'acct-9' })),
+      stateOf({
+        accounts: [...original.accounts, anAccount({ accountId: 'acct-9' })],
+        original: original.record,
+      }),
+      LATER,
+    );
+
+    const reject = expectKind(decision, 'Reject');
+    expect(reject.record.reason).toBe('NOT_REVERSIBLE');
+    expect(reject.basedOn).toEqual([]);
+  });
+
+  it('rejects the reversal of a rejected original with ORIGINAL_NOT_POSTED', () => {
+    // Prepare
+    const rejected = expectKind(
+      decide(postCommand(aWithdrawal({ amount: 1_000 })), stateOf({ accounts: [funded] }), NOW),
+      'Reject',
+    ).record;
+
+    // Act
+    const decision = decide(
+      postCommand(aReversal('w-1')),
+      stateOf({ accounts: [funded], original: rejected }),
+      LATER,
+    );
+
+    // Assess
+    expect(expectKind(decision, 'Reject').record.reason).toBe('ORIGINAL_NOT_POSTED');
+  });
+
+  it('rejects a dispensed amount above the original amount with INVALID_DISPENSED_AMOUNT', () => {
+    const original = posted(aWithdrawal({ amount: 100 }), [funded]);
+
+    const decision = decide(
+      postCommand(aReversal('w-1', { dispensedAmount: 101 })),
+      stateOf({ accounts: original.accounts, original: original.record }),
+      LATER,
+    );
+
+    expect(expectKind(decision, 'Reject').record.reason).toBe('INVALID_DISPENSED_AMOUNT');
+  });
+
+  it('rejects a dispensed amount on the reversal of a deposit with INVALID_DISPENSED_AMOUNT', () => {
+    const original = posted(aDeposit({ amount: 100 }), [funded]);
+
+    const decision = decide(
+      postCommand(aReversal('d-1', { dispensedAmount: 1 })),
+      stateOf({ accounts: original.accounts, original: original.record }),
+      LATER,
+    );
+
+    expect(expectKind(decision, 'Reject').record.reason).toBe('INVALID_DISPENSED_AMOUNT');
+  });
+
+  it('takes a reversed deposit back subject to funds: INSUFFICIENT_FUNDS once the money is spent', () => {
+    // Prepare
+    const original = posted(aDeposit({ amount: 100 }), [anAccount()]);
+    const spent = posted(aWithdrawal({ amount: 60 }), original.accounts);
+
+    // Act
+    const decision = decide(
+      postCommand(aReversal('d-1')),
+      stateOf({ accounts: spent.accounts, original: original.record }),
+      LATER,
+    );
+
+    // Assess
+    const reject = expectKind(decision, 'Reject');
+    expect(reject.record.reason).toBe('INSUFFICIENT_FUNDS');
+    expect(reject.basedOn.map((a) => [a.accountId, a.balance])).toEqual([['acct-1', 40]]);
+  });
+
+  it('puts both accounts of a reversed transfer back', () => {
+    // Prepare
+    const from = anAccount({ accountId: 'acct-1', balance: 300 });
+    const to = anAccount({ accountId: 'acct-2', balance: 0, overdraftLimit: 10 });
+    const original = posted(aTransfer({ amount: 120 }), [from, to]);
+
+    // Act
+    const decision = decide(
+      postCommand(aReversal('t-1')),
+      stateOf({ accounts: original.accounts, original: original.record }),
+      LATER,
+    );
+
+    // Assess
+    const post = expectKind(decision, 'Post');
+    expect(post.writes.map((w) => [w.after.accountId, w.after.balance, w.minimumBalance])).toEqual([
+      ['acct-1', 300, Number.MIN_SAFE_INTEGER],
+      ['acct-2', 0, -10],
+    ]);
+    expect(isBalanced(post.record.legs)).toBe(true);
+  });
+
+  it('rejects with ACCOUNT_NOT_FOUND when an account the original moved is missing', () => {
+    const original = posted(aTransfer({ amount: 120 }), [
+      funded,
+      anAccount({ accountId: 'acct-2' }),
+    ]);
+    const [source] = original.accounts;
+
+    const decision = decide(
+      postCommand(aReversal('t-1')),
+      stateOf({
+        accounts: source === undefined ? [] : [source],
+        absent: ['acct-2'],
+        original: original.record,
+      }),
+      LATER,
+    );
+
+    const reject = expectKind(decision, 'Reject');
+    expect(reject.record.reason).toBe('ACCOUNT_NOT_FOUND');
+    expect(reject.absent).toEqual(['acct-2']);
+  });
+});
+
+describe('decide: a PENDING reversal redelivered or resumed', () => {
+  const funded = anAccount({ balance: 500 });
+  const reversal = aReversal('w-1');
+  const pending = expectKind(
+    decide(postCommand(reversal), stateOf({ accounts: [funded] }), NOW),
+    'Pend',
+  ).record;
+
+  it('is a Duplicate while its original has still not arrived', () => {
+    const decision = decide(
+      postCommand(reversal),
+      stateOf({ accounts: [funded], existing: pending }),
+      LATER,
+    );
+
+    expect(decision).toEqual({ kind: 'Duplicate', existing: pending });
+  });
+
+  it('is decided once its original is there, replacing the PENDING record', () => {
+    // Prepare
+    const original = posted(aWithdrawal({ amount: 100 }), [funded]);
+
+    // Act
+    const decision = decide(
+      postCommand(reversal),
+      stateOf({ accounts: original.accounts, original: original.record, existing: pending }),
+      LATER,
+    );
+
+    // Assess
+    const post = expectKind(decision, 'Post');
+    expect(post.resumesPending).toBe(true);
+    expect(post.reverses).toBe('w-1');
+    expect(post.record).toMatchObject({ status: 'POSTED', decidedAt: LATER });
+    expect(post.writes[0]?.after.balance).toBe(500);
+  });
+
+  it('resumes into a rejection when the original can no longer be reversed', () => {
+    const original = posted(aWithdrawal({ amount: 100 }), [funded]);
+
+    const decision = decide(
+      postCommand(reversal),
+      stateOf({
+        accounts: original.accounts,
+        original: { ...original.record, reversedBy: 'r-other' },
+        existing: pending,
+      }),
+      LATER,
+    );
+
+    const reject = expectKind(decision, 'Reject');
+    expect(reject.resumesPending).toBe(true);
+    expect(reject.record.reason).toBe('ALREADY_REVERSED');
+  });
+
+  it('keeps the conflicts counted against the id while it waited', () => {
+    // Prepare
+    const original = posted(aWithdrawal({ amount: 100 }), [funded]);
+    const conflicted = { ...pending, conflicts: 1, conflictHashes: ['hash-x'] };
+
+    // Act
+    const decision = decide(
+      postCommand(reversal),
+      stateOf({ accounts: original.accounts, original: original.record, existing: conflicted }),
+      LATER,
+    );
+
+    // Assess
+    expect(expectKind(decision, 'Post').record).toMatchObject({
+      conflicts: 1,
+      conflictHashes: ['hash-x'],
+    });
+  });
+
+  it('is a Conflict, not resumed, for a different payload under its id', () => {
+    const original = posted(aWithdrawal({ amount: 100 }), [funded]);
+    const other = postCommand(aReversal('w-1', { dispensedAmount: 10 }));
+
+    const decision = decide(
+      other,
+      stateOf({ accounts: original.accounts, original: original.record, existing: pending }),
+      LATER,
+    );
+
+    expect(decision).toEqual({
+      kind: 'Conflict',
+      existing: pending,
+      conflictingHash: other.payloadHash,
+    });
+  });
+});
+
+describe('accountsTouched', () => {
+  it('names the account of a withdrawal, deposit or inquiry', () => {
+    expect(accountsTouched(aWithdrawal())).toEqual(['acct-1']);
+    expect(accountsTouched(aDeposit())).toEqual(['acct-1']);
+    expect(accountsTouched(aBalanceInquiry())).toEqual(['acct-1']);
+  });
+
+  it('names both accounts of a transfer', () => {
+    expect(accountsTouched(aTransfer())).toEqual(['acct-1', 'acct-2']);
+  });
+
+  it('names the accounts a reversal’s original moved, once each, once the original is known', () => {
+    // Prepare
+    const original = posted(aTransfer(), [
+      anAccount({ balance: 500 }),
+      anAccount({ accountId: 'acct-2' }),
+    ]);
+
+    // Act
+    const before = accountsTouched(aReversal('t-1'));
+    const after = accountsTouched(aReversal('t-1'), original.record);
+
+    // Assess
+    expect(before).toEqual(['acct-1']);
+    expect(after).toEqual(['acct-1', 'acct-2']);
+  });
+});
+
+describe('decide: properties', () => {
+  it('every Post has balanced legs, per currency', () => {
+    fc.assert(
+      fc.property(arbScenario(), ({ command, state }) => {
+        const decision = decide(command, state, NOW);
+        if (decision.kind !== 'Post') return;
+        expect(isBalanced(decision.record.legs)).toBe(true);
+        // Summed here too, so the property does not rest on the function it guards.
+        const net = new Map<string, number>();
+        for (const leg of decision.record.legs) {
+          net.set(leg.currency, (net.get(leg.currency) ?? 0) + leg.debit - leg.credit);
+        }
+        expect([...net.values()].every((n) => n === 0)).toBe(true);
+      }),
+      { numRuns: numRuns() },
+    );
+  });
+
+  it('every write moves its account one version on by the entry amount and never below its floor', () => {
+    fc.assert(
+      fc.property(arbScenario(), ({ command, state }) => {
+        const decision = decide(command, state, NOW);
+        if (decision.kind !== 'Post') return;
+        for (const w of decision.writes) {
+          expect(w.after.version).toBe(w.before.version + 1);
+          expect(w.entry.sequence).toBe(w.after.version);
+          expect(w.after.balance).toBe(w.before.balance + w.entry.amount);
+          expect(w.entry.balanceAfter).toBe(w.after.balance);
+          expect(w.after.balance).toBeGreaterThanOrEqual(w.minimumBalance);
+          if (w.entry.amount < 0)
+            expect(w.after.balance).toBeGreaterThanOrEqual(-w.before.overdraftLimit);
+        }
+        // Customer-account movements are exactly the writes.
+        expect(decision.record.movements.map((m) => [m.accountId, m.amount])).toEqual(
+          decision.writes.map((w) => [w.entry.accountId, w.entry.amount]),
+        );
+      }),
+      { numRuns: numRuns() },
+    );
+  });
+
+  it('a WITHDRAWAL posts exactly when the account exists in its currency and can cover it', () => {
+    fc.assert(
+      fc.property(arbSimpleScenario(), arbWithdrawal(), ({ state }, tx) => {
+        const account = state.accounts.get(tx.accountId);
+        const decision = decide(
+          postCommand(tx),
+          { ...state, accounts: new Map([[tx.accountId, account]]) },
+          NOW,
+        );
+        const affordable =
+          account !== undefined &&
+          account.currency === tx.currency &&
+          account.balance - (tx.amount ?? 0) >= -account.overdraftLimit;
+        expect(decision.kind).toBe(affordable ? 'Post' : 'Reject');
+      }),
+      { numRuns: numRuns() },
+    );
+  });
+
+  it('a DEPOSIT to an existing account in its currency always posts', () => {
+    fc.assert(
+      fc.property(arbSimpleScenario(), arbDeposit(), ({ state }, tx) => {
+        const account = state.accounts.get(tx.accountId);
+        fc.pre(account !== undefined && account.currency === tx.currency);
+        expect(
+          decide(postCommand(tx), { ...state, accounts: new Map([[tx.accountId, account]]) }, NOW)
+            .kind,
+        ).toBe('Post');
+      }),
+      { numRuns: numRuns() },
+    );
+  });
+
+  it('rejections and pends move nothing', () => {
+    fc.assert(
+      fc.property(arbScenario(), ({ command, state }) => {
+        const decision = decide(command, state, NOW);
+        if (decision.kind === 'Reject' || decision.kind === 'Pend') {
+          expect(decision.record.legs).toEqual([]);
+          expect(decision.record.movements).toEqual([]);
+          expect(decision.record.status).toBe(decision.kind === 'Reject' ? 'REJECTED' : 'PENDING');
+        }
+      }),
+      { numRuns: numRuns() },
+    );
+  });
+
+  it('a reversal never refunds more than its original moved', () => {
+    fc.assert(
+      fc.property(arbReversalScenario(), ({ command, state }) => {
+        const decision = decide(command, state, NOW);
+        if (decision.kind !== 'Post' || state.original === undefined) return;
+        const moved = (legs: TransactionRecord['legs']) =>
+          legs.reduce((sum, l) => sum + l.debit, 0);
+        expect(moved(decision.record.legs)).toBeLessThanOrEqual(moved(state.original.legs));
+      }),
+      { numRuns: numRuns() },
+    );
+  });
+
+  it('a second delivery of any decided transaction is a Duplicate', () => {
+    fc.assert(
+      fc.property(arbScenario(), ({ command, state }) => {
+        const first = decide(command, state, NOW);
+        // First deliveries only: the scenarios never carry an existing record.
+        if (first.kind === 'Duplicate' || first.kind === 'Conflict')
+          throw new Error('unexpected first decision');
+        expect(decide(command, { ...state, existing: first.record }, LATER)).toEqual({
+          kind: 'Duplicate',
+          existing: first.record,
+        });
+      }),
+      { numRuns: numRuns() },
+    );
+  });
+
+  it('a resumed PENDING reversal is decided exactly as a first delivery would be', () => {
+    fc.assert(
+      fc.property(arbReversalScenario(), ({ command, state }) => {
+        const first = decide(command, state, NOW);
+        fc.pre(first.kind === 'Post' || first.kind === 'Reject');
+        const pend = expectKind(decide(command, { ...state, original: undefined }, NOW), 'Pend');
+        const resumed = decide(command, { ...state, existing: pend.record }, NOW);
+        expect(resumed).toEqual({ ...first, resumesPending: true });
+      }),
+      { numRuns: numRuns() },
+    );
+  });
+
+  it('generates every transaction type', () => {
+    // Guards the generators: a property over scenarios that never include a type proves nothing about it.
+    const seen = new Set(fc.sample(arbNonReversal(), 500).map((tx) => tx.type));
+    const kinds = new Set(
+      fc.sample(arbReversalScenario(), 500).map((s) => decide(s.command, s.state, NOW).kind),
+    );
+    expect([...seen].sort()).toEqual(['BALANCE_INQUIRY', 'DEPOSIT', 'TRANSFER', 'WITHDRAWAL']);
+    expect([...kinds].sort()).toEqual(['Pend', 'Post', 'Reject']);
+  });
+});

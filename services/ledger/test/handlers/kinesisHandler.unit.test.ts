@@ -1,0 +1,331 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { AtmTransaction } from '@atm-ledger/contracts';
+import { describe, expect, it } from 'vitest';
+import { InMemoryLedgerStore } from '../../src/adapters/memory/ledgerStore.js';
+import type { RetryPolicy } from '../../src/application/postTransaction.js';
+import type { LedgerState } from '../../src/domain/index.js';
+import { makeKinesisHandler } from '../../src/handlers/kinesisHandler.js';
+import {
+  type CommitOutcome,
+  RetryableStoreError,
+  StoreError,
+  type WritingDecision,
+} from '../../src/ports.js';
+import { aDeposit, anAccount, aWithdrawal, fixedClock, silentLogger } from '../support/builders.js';
+import {
+  atmRecord,
+  base64Json,
+  kinesisEvent,
+  kinesisRecord,
+  RecordingSink,
+  seq,
+  txRecord,
+} from '../support/events.js';
+
+/** Tiny delays, so a test that exhausts retries does not wait for the production backoff. */
+const fastRetry: RetryPolicy = { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1, maxRounds: 5 };
+
+/**
+ * The in-memory store, plus what a test needs to observe or break it: a
+ * delay per transaction (to tempt reordering), failures per transaction, and
+ * the order and overlap of the calls it served.
+ */
+class ObservedStore extends InMemoryLedgerStore {
+  readonly committed: string[] = [];
+  readonly delays = new Map<string, number>();
+  readonly failures = new Map<string, Error>();
+  inFlight = 0;
+  maxInFlight = 0;
+
+  override async load(transaction: AtmTransaction): Promise<LedgerState> {
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await delay(this.delays.get(transaction.transactionId) ?? 0);
+      return await super.load(transaction);
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  override async commit(decision: WritingDecision): Promise<CommitOutcome> {
+    const id = decision.record.transaction.transactionId;
+    const failure = this.failures.get(id);
+    if (failure !== undefined) throw failure;
+    const outcome = await super.commit(decision);
+    if (outcome.kind === 'Committed') this.committed.push(id);
+    return outcome;
+  }
+}
+
+async function setup(opts: { concurrency?: number; accounts?: string[] } = {}) {
+  const store = new ObservedStore();
+  for (const accountId of opts.accounts ?? ['acct-1', 'acct-2', 'acct-3']) {
+    await store.createAccount(anAccount({ accountId, balance: 0 }));
+  }
+  const poison = new RecordingSink();
+  const handler = makeKinesisHandler({
+    store,
+    poison,
+    clock: fixedClock(),
+    logger: silentLogger(),
+    concurrency: opts.concurrency ?? 4,
+    retry: fastRetry,
+  });
+  return { store, poison, handler };
+}
+
+const deposit = (id: string, accountId: string, amount = 100) =>
+  aDeposit({ transactionId: id, accountId, amount });
+const withdrawal = (id: string, accountId: string, amount: number) =>
+  aWithdrawal({ transactionId: id, accountId, amount });
+
+describe('kinesisHandler', () => {
+  it('posts every record of a batch and reports no failure', async () => {
+    // Prepare
+    const { store, handler } = await setup();
+
+    // Act
+    const response = await handler(
+      kinesisEvent(txRecord(deposit('d-1', 'acct-1')), txRecord(deposit('d-2', 'acct-2', 30))),
+    );
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(await store.getAccount('acct-1')).toMatchObject({ balance: 100 });
+    expect(await store.getAccount('acct-2')).toMatchObject({ balance: 30 });
+    // The record's correlation id follows the transaction into the ledger.
+    expect((await store.getTransaction('d-1'))?.correlationId).toBe('corr-d-1');
+  });
+
+  it('posts one account’s records in stream order even when an earlier one is slower', async () => {
+    // Prepare: out of order, the withdrawals would find no funds
+    const { store, handler } = await setup();
+    store.delays.set('d-1', 30);
+    store.delays.set('w-1', 10);
+    const event = kinesisEvent(
+      txRecord(deposit('d-1', 'acct-1', 100)),
+      txRecord(deposit('x-1', 'acct-2')),
+      txRecord(withdrawal('w-1', 'acct-1', 80)),
+      txRecord(deposit('x-2', 'acct-2')),
+      txRecord(withdrawal('w-2', 'acct-1', 20)),
+    );
+
+    // Act
+    const response = await handler(event);
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(store.committed.filter((id) => !id.startsWith('x-'))).toEqual(['d-1', 'w-1', 'w-2']);
+    expect((await store.getTransaction('w-2'))?.status).toBe('POSTED');
+    expect(await store.getAccount('acct-1')).toMatchObject({ balance: 0, version: 3 });
+  });
+
+  it('lets other accounts proceed while one is slow', async () => {
+    // Prepare
+    const { store, handler } = await setup();
+    store.delays.set('d-1', 50);
+
+    // Act
+    await handler(
+      kinesisEvent(
+        txRecord(deposit('d-1', 'acct-1')),
+        txRecord(deposit('d-2', 'acct-2')),
+        txRecord(deposit('d-3', 'acct-3')),
+      ),
+    );
+
+    // Assess
+    expect(store.committed).toEqual(['d-2', 'd-3', 'd-1']);
+  });
+
+  it.each([1, 3])('works on at most %i account(s) at once', async (concurrency) => {
+    // Prepare
+    const accounts = ['acct-1', 'acct-2', 'acct-3', 'acct-4', 'acct-5'];
+    const { store, handler } = await setup({ concurrency, accounts });
+    const records = accounts.map((a, i) => {
+      store.delays.set(`d-${i}`, 10);
+      return txRecord(deposit(`d-${i}`, a));
+    });
+
+    // Act
+    const response = await handler(kinesisEvent(...records));
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(store.maxInFlight).toBe(concurrency);
+  });
+
+  it('stops an account at its first failure, reports exactly that record, and lets other accounts finish', async () => {
+    // Prepare
+    const { store, handler } = await setup();
+    store.failures.set('a-2', new StoreError('DynamoDB AccessDeniedException failed'));
+    const a1 = txRecord(deposit('a-1', 'acct-1'));
+    const a2 = txRecord(deposit('a-2', 'acct-1'));
+    const a3 = txRecord(deposit('a-3', 'acct-1'));
+    const b1 = txRecord(deposit('b-1', 'acct-2'));
+    const b2 = txRecord(deposit('b-2', 'acct-2'));
+
+    // Act
+    const response = await handler(kinesisEvent(a1, b1, a2, b2, a3));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: seq(a2) }] });
+    // a-3 must wait for a-2: Lambda redelivers from a-2, and a-3 must not overtake it.
+    expect(store.committed.sort()).toEqual(['a-1', 'b-1', 'b-2']);
+  });
+
+  it('reports the first failure of every account that failed', async () => {
+    // Prepare
+    const { store, handler } = await setup();
+    store.failures.set('a-2', new StoreError('boom'));
+    store.failures.set('a-3', new StoreError('boom'));
+    store.failures.set('c-1', new StoreError('boom'));
+    const a = [1, 2, 3].map((i) => txRecord(deposit(`a-${i}`, 'acct-1')));
+    const c = [1, 2].map((i) => txRecord(deposit(`c-${i}`, 'acct-3')));
+    const b = txRecord(deposit('b-1', 'acct-2'));
+
+    // Act
+    const response = await handler(kinesisEvent(...a, b, ...c));
+
+    // Assess
+    const failed = response.batchItemFailures.map((f) => f.itemIdentifier).sort();
+    expect(failed).toEqual([seq(a[1] ?? b), seq(c[0] ?? b)].sort());
+    expect(store.committed.sort()).toEqual(['a-1', 'b-1']);
+  });
+
+  it('fails a record whose store kept failing retryably past the retry budget', async () => {
+    // Prepare
+    const { store, handler } = await setup();
+    store.failures.set('a-1', new RetryableStoreError('DynamoDB ThrottlingException failed'));
+    const a1 = txRecord(deposit('a-1', 'acct-1'));
+
+    // Act
+    const response = await handler(kinesisEvent(a1, txRecord(deposit('a-2', 'acct-1'))));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: seq(a1) }] });
+    expect(store.committed).toEqual([]);
+  });
+
+  it('absorbs a redelivered batch: the second time is all duplicates and moves nothing', async () => {
+    // Prepare
+    const { store, handler } = await setup();
+    const event = kinesisEvent(
+      txRecord(deposit('d-1', 'acct-1')),
+      txRecord(withdrawal('w-1', 'acct-1', 40)),
+    );
+    await handler(event);
+
+    // Act
+    const response = await handler(event);
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await store.getAccount('acct-1')).toMatchObject({ balance: 60, version: 2 });
+  });
+
+  it('reports nothing for an empty batch', async () => {
+    const { handler } = await setup();
+
+    expect(await handler(kinesisEvent())).toEqual({ batchItemFailures: [] });
+  });
+});
+
+describe('kinesisHandler: poison records', () => {
+  const valid = atmRecord(deposit('p-1', 'acct-1'));
+
+  it.each([
+    ['garbage bytes', Buffer.from([0xff, 0x00, 0xfe, 0x13]).toString('base64'), 'NOT_JSON'],
+    [
+      'an unknown schemaVersion',
+      base64Json({ ...valid, schemaVersion: 99 }),
+      'UNKNOWN_SCHEMA_VERSION',
+    ],
+    [
+      'an unknown record type',
+      base64Json({ ...valid, type: 'atm.card.swallowed' }),
+      'UNKNOWN_TYPE',
+    ],
+    [
+      'invalid fields',
+      base64Json({ ...valid, transaction: { ...deposit('p-1', 'acct-1'), currency: 'euro' } }),
+      'INVALID_RECORD',
+    ],
+    [
+      'an oversized record',
+      base64Json({ ...valid, padding: 'x'.repeat(70_000) }),
+      'RECORD_TOO_LARGE',
+    ],
+  ])('parks %s with its reason, and the account carries on', async (_what, data, reason) => {
+    // Prepare
+    const { store, poison, handler } = await setup();
+    const bad = kinesisRecord('acct-1', data);
+    const next = txRecord(deposit('d-2', 'acct-1'));
+
+    // Act
+    const response = await handler(kinesisEvent(bad, next));
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(poison.sent).toHaveLength(1);
+    expect(poison.sent[0]).toMatchObject({
+      reason,
+      detail: expect.stringMatching(/./),
+      source: {
+        partitionKey: 'acct-1',
+        sequenceNumber: seq(bad),
+        eventID: bad.eventID,
+        eventSourceARN: bad.eventSourceARN,
+      },
+    });
+    expect(store.committed).toEqual(['d-2']);
+  });
+
+  it('parks at most 4 KiB of an oversized record’s data', async () => {
+    // Prepare
+    const { poison, handler } = await setup();
+    const data = base64Json({ ...valid, padding: 'x'.repeat(70_000) });
+
+    // Act
+    await handler(kinesisEvent(kinesisRecord('acct-1', data)));
+
+    // Assess
+    const parked = String(poison.sent[0]?.source.data);
+    expect(parked).toBe(`${data.slice(0, 4096)}…`);
+  });
+
+  it('parks a record the ledger can never post instead of failing its account on every delivery', async () => {
+    // Prepare: valid JSON and schema, but a withdrawal without an amount
+    const { poison, handler } = await setup();
+    const bad = kinesisRecord(
+      'acct-1',
+      base64Json(
+        atmRecord(aWithdrawal({ transactionId: 'w-1', accountId: 'acct-1', amount: undefined })),
+      ),
+    );
+
+    // Act
+    const response = await handler(kinesisEvent(bad));
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(poison.sent.map((p) => p.reason)).toEqual(['INVALID_RECORD']);
+  });
+
+  it('fails the record, and stops its account, when the sink cannot take it', async () => {
+    // Prepare
+    const { store, poison, handler } = await setup();
+    poison.failWith = new Error('SQS unavailable');
+    const bad = kinesisRecord('acct-1', base64Json({ ...valid, schemaVersion: 99 }));
+    const after = txRecord(deposit('d-2', 'acct-1'));
+    const other = txRecord(deposit('d-3', 'acct-2'));
+
+    // Act
+    const response = await handler(kinesisEvent(bad, after, other));
+
+    // Assess: dropping it silently would lose it; retrying keeps it until the sink is back
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: seq(bad) }] });
+    expect(store.committed).toEqual(['d-3']);
+  });
+});

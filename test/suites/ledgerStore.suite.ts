@@ -1,0 +1,883 @@
+import { type AtmTransaction, payloadHash } from '@atm-ledger/contracts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+// Relative to the source, not the package: the suite runs before (and without) any build.
+import {
+  type Account,
+  type CommitOutcome,
+  type Decision,
+  decide,
+  isInvalidCursorError,
+  isStoreError,
+  type LedgerStore,
+  type PostTransaction,
+  postTransaction,
+  type WritingDecision,
+} from '../../services/ledger/src/index.js';
+
+/** One store to run the contract against, fresh for each case. */
+export interface LedgerStoreUnderTest {
+  readonly store: LedgerStore;
+  cleanup?(): Promise<void>;
+  /** Notes an id as accepted onto the stream, as ingest does; the positive `wasAccepted` case fails without it. */
+  markAccepted?(transactionId: string): Promise<void>;
+}
+
+const T0 = '2026-03-01T12:00:00.000Z';
+const T1 = '2026-03-01T12:00:01.000Z';
+const clock = { now: () => new Date(T1) };
+
+const anAccount = (accountId: string, overrides: Partial<Account> = {}): Account => ({
+  accountId,
+  currency: 'EUR',
+  balance: 0,
+  overdraftLimit: 0,
+  lowBalanceThreshold: 0,
+  version: 0,
+  createdAt: T0,
+  updatedAt: T0,
+  ...overrides,
+});
+
+const tx = (
+  transactionId: string,
+  type: AtmTransaction['type'],
+  fields: Partial<AtmTransaction> = {},
+): AtmTransaction => ({
+  transactionId,
+  type,
+  accountId: 'acct-1',
+  atmId: 'atm-1',
+  occurredAt: T0,
+  ...(type === 'BALANCE_INQUIRY' || type === 'REVERSAL' ? {} : { amount: 100, currency: 'EUR' }),
+  ...fields,
+});
+
+const command = (transaction: AtmTransaction): PostTransaction => ({
+  kind: 'PostTransaction',
+  transaction,
+  payloadHash: payloadHash(transaction),
+});
+
+/** Narrows a decision or outcome to the kind the case expects, failing with the whole value if it is not. */
+function expectKind<T extends { kind: string }, K extends T['kind']>(
+  value: T,
+  kind: K,
+): Extract<T, { kind: K }> {
+  expect(
+    value.kind,
+    JSON.stringify(value, (_k, v) => (v instanceof Map ? Object.fromEntries(v) : v)),
+  ).toBe(kind);
+  return value as Extract<T, { kind: K }>;
+}
+
+function writing(decision: Decision): WritingDecision {
+  if (decision.kind === 'Duplicate' || decision.kind === 'Conflict') {
+    throw new Error(`expected a decision that writes, got ${decision.kind}`);
+  }
+  return decision;
+}
+
+/** `store` with some of its methods replaced, to interleave other work with a call. */
+function delegateTo(store: LedgerStore, overrides: Partial<LedgerStore>): LedgerStore {
+  return {
+    load: (t) => store.load(t),
+    commit: (d) => store.commit(d),
+    recordConflict: (id, hash, at) => store.recordConflict(id, hash, at),
+    createAccount: (a) => store.createAccount(a),
+    getAccount: (id) => store.getAccount(id),
+    getTransaction: (id) => store.getTransaction(id),
+    wasAccepted: (id) => store.wasAccepted(id),
+    listEntries: (id, limit, cursor) => store.listEntries(id, limit, cursor),
+    trialBalance: () => store.trialBalance(),
+    listAccounts: (cursor) => store.listAccounts(cursor),
+    ...overrides,
+  };
+}
+
+/**
+ * The LedgerStore contract, run against every implementation: the in-memory
+ * reference and DynamoDB over the wire. A case that passes on one and fails
+ * on the other is a divergence the ledger's tests would otherwise hide.
+ */
+export function testLedgerStore(name: string, factory: () => Promise<LedgerStoreUnderTest>): void {
+  describe(`LedgerStore contract: ${name}`, () => {
+    let subject: LedgerStoreUnderTest;
+    let store: LedgerStore;
+
+    beforeEach(async () => {
+      subject = await factory();
+      store = subject.store;
+    });
+
+    afterEach(async () => {
+      await subject.cleanup?.();
+    });
+
+    const decideNow = async (transaction: AtmTransaction) =>
+      writing(decide(command(transaction), await store.load(transaction), T1));
+
+    const commitNow = async (transaction: AtmTransaction): Promise<CommitOutcome> =>
+      store.commit(await decideNow(transaction));
+
+    const post = (transaction: AtmTransaction) =>
+      postTransaction({ store, clock }, command(transaction));
+
+    describe('createAccount', () => {
+      it('creates an account that getAccount returns', async () => {
+        // Prepare
+        const account = anAccount('acct-1', { overdraftLimit: 50, lowBalanceThreshold: 7 });
+
+        // Act
+        const result = await store.createAccount(account);
+
+        // Assess
+        expect(result).toEqual({ created: true, account });
+        expect(await store.getAccount('acct-1')).toEqual(account);
+      });
+
+      it('returns the existing account, untouched, when the id exists', async () => {
+        // Prepare
+        const first = anAccount('acct-1', { currency: 'EUR' });
+        await store.createAccount(first);
+
+        // Act
+        const second = await store.createAccount(
+          anAccount('acct-1', { currency: 'USD', overdraftLimit: 9 }),
+        );
+
+        // Assess
+        expect(second).toEqual({ created: false, account: first });
+        expect(await store.getAccount('acct-1')).toEqual(first);
+      });
+
+      it('finds no account for an unknown id', async () => {
+        expect(await store.getAccount('nobody')).toBeUndefined();
+      });
+    });
+
+    describe('load', () => {
+      it('reads the remembered record and every touched account, missing ones as undefined', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        await post(tx('t-1', 'TRANSFER', { toAccountId: 'acct-2' }));
+
+        // Act
+        const state = await store.load(tx('t-1', 'TRANSFER', { toAccountId: 'acct-2' }));
+
+        // Assess
+        expect(state.existing).toMatchObject({ status: 'REJECTED', reason: 'ACCOUNT_NOT_FOUND' });
+        expect([...state.accounts]).toEqual([
+          ['acct-1', anAccount('acct-1', { balance: 500 })],
+          ['acct-2', undefined],
+        ]);
+        expect(state.original).toBeUndefined();
+      });
+
+      it('reads, for a reversal, the original and every account it moved', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        await store.createAccount(anAccount('acct-2'));
+        await post(tx('t-1', 'TRANSFER', { toAccountId: 'acct-2', amount: 120 }));
+
+        // Act
+        const state = await store.load(tx('r-1', 'REVERSAL', { originalTransactionId: 't-1' }));
+
+        // Assess
+        expect(state.original).toMatchObject({
+          status: 'POSTED',
+          transaction: { transactionId: 't-1' },
+        });
+        expect([...state.accounts].map(([id, a]) => [id, a?.balance])).toEqual([
+          ['acct-1', 380],
+          ['acct-2', 120],
+        ]);
+      });
+
+      it('loads a reversal that names itself as its original', async () => {
+        // Prepare: nothing stops a client from sending this, so it must not break the read
+        const selfReversal = tx('r-self', 'REVERSAL', { originalTransactionId: 'r-self' });
+        await store.createAccount(anAccount('acct-1'));
+
+        // Act
+        const state = await store.load(selfReversal);
+
+        // Assess
+        expect(state.existing).toBeUndefined();
+        expect(state.original).toBeUndefined();
+      });
+    });
+
+    describe('commit: Post', () => {
+      it('writes the account, its entry and the transaction together', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1'));
+        const decision = expectKind(await decideNow(tx('d-1', 'DEPOSIT', { amount: 250 })), 'Post');
+
+        // Act
+        const outcome = await store.commit(decision);
+
+        // Assess
+        expect(outcome).toEqual({ kind: 'Committed' });
+        expect(await store.getAccount('acct-1')).toEqual(decision.writes[0]?.after);
+        expect((await store.listEntries('acct-1', 10)).items).toEqual([decision.writes[0]?.entry]);
+        expect(await store.getTransaction('d-1')).toEqual(decision.record);
+      });
+
+      it('writes both accounts of a transfer', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 300 }));
+        await store.createAccount(anAccount('acct-2', { balance: 5, version: 4 }));
+
+        // Act
+        const outcome = await commitNow(
+          tx('t-1', 'TRANSFER', { toAccountId: 'acct-2', amount: 120 }),
+        );
+
+        // Assess
+        expect(outcome).toEqual({ kind: 'Committed' });
+        expect(await store.getAccount('acct-1')).toMatchObject({ balance: 180, version: 1 });
+        expect(await store.getAccount('acct-2')).toMatchObject({ balance: 125, version: 5 });
+        expect(
+          (await store.listEntries('acct-2', 10)).items.map((e) => [e.sequence, e.amount]),
+        ).toEqual([[5, 120]]);
+      });
+
+      it('is Stale with the current account, and writes nothing, when the account moved since the decision', async () => {
+        // Prepare: two withdrawals decided from the same read
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        const first = await decideNow(tx('w-1', 'WITHDRAWAL', { amount: 100 }));
+        const second = await decideNow(tx('w-2', 'WITHDRAWAL', { amount: 50 }));
+        await store.commit(first);
+
+        // Act
+        const outcome = await store.commit(second);
+
+        // Assess
+        const stale = expectKind(outcome, 'Stale');
+        expect([...stale.accounts.keys()]).toEqual(['acct-1']);
+        expect(stale.accounts.get('acct-1')).toEqual(await store.getAccount('acct-1'));
+        expect(stale.accounts.get('acct-1')).toMatchObject({ balance: 400, version: 1 });
+        expect(await store.getTransaction('w-2')).toBeUndefined();
+        expect((await store.listEntries('acct-1', 10)).items).toHaveLength(1);
+      });
+
+      it('is Stale with undefined for an account the decision saw but the store does not hold', async () => {
+        // Prepare: decided from a state that never was
+        const ghost = anAccount('ghost', { balance: 100 });
+        const decision = writing(
+          decide(
+            command(tx('w-1', 'WITHDRAWAL', { accountId: 'ghost', amount: 10 })),
+            {
+              existing: undefined,
+              accounts: new Map([['ghost', ghost]]),
+              original: undefined,
+              waiting: [],
+            },
+            T1,
+          ),
+        );
+
+        // Act
+        const outcome = await store.commit(decision);
+
+        // Assess
+        const stale = expectKind(outcome, 'Stale');
+        expect(stale.accounts.has('ghost')).toBe(true);
+        expect(stale.accounts.get('ghost')).toBeUndefined();
+        expect(await store.getAccount('ghost')).toBeUndefined();
+      });
+
+      it('is AlreadyDecided with the existing record, and moves nothing again, for an id already committed', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1'));
+        const decision = await decideNow(tx('d-1', 'DEPOSIT', { amount: 100 }));
+        await store.commit(decision);
+
+        // Act
+        const outcome = await store.commit(decision);
+
+        // Assess
+        expect(outcome).toEqual({ kind: 'AlreadyDecided', existing: decision.record });
+        expect(await store.getAccount('acct-1')).toMatchObject({ balance: 100, version: 1 });
+      });
+
+      it('is AlreadyDecided with the rejection when a posting of a rejected id is committed', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1'));
+        const rejection = await decideNow(tx('w-1', 'WITHDRAWAL', { amount: 100 }));
+        await store.commit(rejection);
+        await post(tx('d-1', 'DEPOSIT', { amount: 1_000 }));
+        // Funds are there now; decide as a racing writer that has not yet seen the rejection would.
+        const withdrawal = tx('w-1', 'WITHDRAWAL', { amount: 100 });
+        const racing = expectKind(
+          decide(
+            command(withdrawal),
+            { ...(await store.load(withdrawal)), existing: undefined },
+            T1,
+          ),
+          'Post',
+        );
+
+        // Act
+        const outcome = await store.commit(racing);
+
+        // Assess
+        const decided = expectKind(outcome, 'AlreadyDecided');
+        expect(decided.existing).toMatchObject({
+          status: 'REJECTED',
+          reason: 'INSUFFICIENT_FUNDS',
+        });
+        expect(await store.getAccount('acct-1')).toMatchObject({ balance: 1_000 });
+      });
+    });
+
+    describe('commit: Reject', () => {
+      it('remembers the rejection without touching the account', async () => {
+        // Prepare
+        const account = anAccount('acct-1', { balance: 10 });
+        await store.createAccount(account);
+
+        // Act
+        const outcome = await commitNow(tx('w-1', 'WITHDRAWAL', { amount: 11 }));
+
+        // Assess
+        expect(outcome).toEqual({ kind: 'Committed' });
+        expect(await store.getTransaction('w-1')).toMatchObject({
+          status: 'REJECTED',
+          reason: 'INSUFFICIENT_FUNDS',
+        });
+        expect(await store.getAccount('acct-1')).toEqual(account);
+        expect((await store.listEntries('acct-1', 10)).items).toEqual([]);
+      });
+
+      it('is Stale once an account whose absence it relied on exists', async () => {
+        // Prepare
+        const decision = expectKind(await decideNow(tx('w-1', 'WITHDRAWAL')), 'Reject');
+        const opened = anAccount('acct-1', { balance: 1_000 });
+        await store.createAccount(opened);
+
+        // Act
+        const outcome = await store.commit(decision);
+
+        // Assess
+        expect(decision.absent).toEqual(['acct-1']);
+        expect(expectKind(outcome, 'Stale').accounts.get('acct-1')).toEqual(opened);
+        expect(await store.getTransaction('w-1')).toBeUndefined();
+      });
+
+      it('is Stale once an account it was based on has moved', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1'));
+        const decision = expectKind(
+          await decideNow(tx('w-1', 'WITHDRAWAL', { amount: 100 })),
+          'Reject',
+        );
+        await post(tx('d-1', 'DEPOSIT', { amount: 100 }));
+
+        // Act
+        const outcome = await store.commit(decision);
+
+        // Assess
+        expect(expectKind(outcome, 'Stale').accounts.get('acct-1')).toMatchObject({
+          balance: 100,
+          version: 1,
+        });
+      });
+
+      it('is AlreadyDecided for a rejection that needs no account, committed twice', async () => {
+        // Prepare: a reversal of a balance inquiry rests on no account, so it is a single write
+        await store.createAccount(anAccount('acct-1'));
+        await post(tx('b-1', 'BALANCE_INQUIRY'));
+        const decision = expectKind(
+          await decideNow(tx('r-1', 'REVERSAL', { originalTransactionId: 'b-1' })),
+          'Reject',
+        );
+        await store.commit(decision);
+
+        // Act
+        const outcome = await store.commit(decision);
+
+        // Assess
+        expect(outcome).toEqual({ kind: 'AlreadyDecided', existing: decision.record });
+      });
+    });
+
+    describe('commit: Pend', () => {
+      it('remembers a reversal whose original has not arrived as PENDING', async () => {
+        // Act
+        const outcome = await commitNow(tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' }));
+
+        // Assess
+        expect(outcome).toEqual({ kind: 'Committed' });
+        expect(await store.getTransaction('r-1')).toMatchObject({ status: 'PENDING', legs: [] });
+      });
+
+      it('is AlreadyDecided when committed twice', async () => {
+        const decision = await decideNow(tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' }));
+        await store.commit(decision);
+
+        expect(await store.commit(decision)).toEqual({
+          kind: 'AlreadyDecided',
+          existing: decision.record,
+        });
+      });
+
+      it('registers the reversal as waiting for its original', async () => {
+        // Act
+        await commitNow(tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' }));
+        await commitNow(tx('r-2', 'REVERSAL', { originalTransactionId: 'w-1' }));
+
+        // Assess: whoever posts w-1 learns which reversals to decide next
+        expect((await store.load(tx('w-1', 'WITHDRAWAL'))).waiting).toEqual(['r-1', 'r-2']);
+        expect((await store.load(tx('w-2', 'WITHDRAWAL'))).waiting).toEqual([]);
+      });
+
+      it('is OriginalChanged, not committed, when the original arrived since the decision', async () => {
+        // Prepare: the reversal is read before its original lands, and committed after
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        const pend = expectKind(
+          await decideNow(tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' })),
+          'Pend',
+        );
+        await post(tx('w-1', 'WITHDRAWAL', { amount: 100 }));
+
+        // Act
+        const outcome = await store.commit(pend);
+
+        // Assess: a PENDING commit now would wait for an original that has already posted, and nothing would resume it
+        const changed = expectKind(outcome, 'OriginalChanged');
+        expect(changed.original).toMatchObject({
+          status: 'POSTED',
+          transaction: { transactionId: 'w-1' },
+        });
+        expect(await store.getTransaction('r-1')).toBeUndefined();
+      });
+    });
+
+    describe('commit: a resumed PENDING reversal', () => {
+      /** A reversal left PENDING, then its original posted without resuming it. */
+      async function pendingThenOriginal() {
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        await commitNow(tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' }));
+        await commitNow(tx('w-1', 'WITHDRAWAL', { amount: 100 }));
+        return tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' });
+      }
+
+      it('replaces the PENDING record and reverses the original', async () => {
+        // Prepare
+        const reversal = await pendingThenOriginal();
+        const decision = expectKind(await decideNow(reversal), 'Post');
+
+        // Act
+        const outcome = await store.commit(decision);
+
+        // Assess
+        expect(decision.resumesPending).toBe(true);
+        expect(outcome).toEqual({ kind: 'Committed' });
+        expect(await store.getTransaction('r-1')).toEqual(decision.record);
+        expect(await store.getTransaction('w-1')).toMatchObject({ reversedBy: 'r-1' });
+        expect(await store.getAccount('acct-1')).toMatchObject({ balance: 500, version: 2 });
+      });
+
+      it('keeps a conflict counted between the resume’s read and its write', async () => {
+        // Prepare
+        const reversal = await pendingThenOriginal();
+        const decision = await decideNow(reversal);
+        await store.recordConflict('r-1', 'hash-other', T1);
+
+        // Act: however the store answers, the count must survive
+        await store.commit(decision);
+
+        // Assess
+        const record = await store.getTransaction('r-1');
+        expect(record?.conflicts).toBe(1);
+        expect(record?.conflictHashes).toEqual(['hash-other']);
+      });
+
+      it('is AlreadyDecided once someone else resumed it first', async () => {
+        // Prepare: two consumers resume the same reversal from the same read
+        const reversal = await pendingThenOriginal();
+        const first = await decideNow(reversal);
+        const second = await decideNow(reversal);
+        await store.commit(first);
+
+        // Act
+        const outcome = await store.commit(second);
+
+        // Assess
+        expect(outcome).toEqual({ kind: 'AlreadyDecided', existing: first.record });
+        expect(await store.getAccount('acct-1')).toMatchObject({ balance: 500, version: 2 });
+      });
+    });
+
+    describe('commit: reversal', () => {
+      it('marks the original reversedBy and puts the money back', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        await post(tx('w-1', 'WITHDRAWAL', { amount: 100 }));
+
+        // Act
+        const outcome = await commitNow(tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' }));
+
+        // Assess
+        expect(outcome).toEqual({ kind: 'Committed' });
+        expect(await store.getTransaction('w-1')).toMatchObject({
+          status: 'POSTED',
+          reversedBy: 'r-1',
+        });
+        expect(await store.getAccount('acct-1')).toMatchObject({ balance: 500, version: 2 });
+      });
+
+      it('is OriginalChanged with the reversed original when another reversal won meanwhile', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        await post(tx('w-1', 'WITHDRAWAL', { amount: 100 }));
+        const second = tx('r-2', 'REVERSAL', { originalTransactionId: 'w-1' });
+        const before = await store.load(second);
+        await post(tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' }));
+        // Current accounts, but the original as it was before r-1: only the original condition can fail.
+        const decision = writing(
+          decide(command(second), { ...(await store.load(second)), original: before.original }, T1),
+        );
+
+        // Act
+        const outcome = await store.commit(decision);
+
+        // Assess
+        expect(decision.kind).toBe('Post');
+        expect(expectKind(outcome, 'OriginalChanged').original).toMatchObject({
+          reversedBy: 'r-1',
+        });
+        expect(await store.getAccount('acct-1')).toMatchObject({ balance: 500, version: 2 });
+        expect(await store.getTransaction('r-2')).toBeUndefined();
+      });
+
+      it('marks the original even when the reversal moves no money', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        await post(tx('w-1', 'WITHDRAWAL', { amount: 100 }));
+
+        // Act
+        const outcome = await commitNow(
+          tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1', dispensedAmount: 100 }),
+        );
+
+        // Assess
+        expect(outcome).toEqual({ kind: 'Committed' });
+        expect(await store.getTransaction('w-1')).toMatchObject({ reversedBy: 'r-1' });
+        expect(await store.getAccount('acct-1')).toMatchObject({ balance: 400, version: 1 });
+      });
+    });
+
+    describe('recordConflict', () => {
+      it('counts each distinct conflicting payload once', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1'));
+        await post(tx('d-1', 'DEPOSIT'));
+
+        // Act
+        const first = await store.recordConflict('d-1', 'hash-a', T1);
+        const again = await store.recordConflict('d-1', 'hash-a', T1);
+        const other = await store.recordConflict('d-1', 'hash-b', T1);
+
+        // Assess
+        expect([first, again, other]).toEqual([
+          { counted: true, conflicts: 1 },
+          { counted: false, conflicts: 1 },
+          { counted: true, conflicts: 2 },
+        ]);
+        const record = await store.getTransaction('d-1');
+        expect(record?.conflicts).toBe(2);
+        expect([...(record?.conflictHashes ?? [])].sort()).toEqual(['hash-a', 'hash-b']);
+        expect(record?.status).toBe('POSTED');
+      });
+
+      it('fails with StoreError for an id never decided', async () => {
+        await expect(store.recordConflict('nobody', 'hash-a', T1)).rejects.toSatisfy(isStoreError);
+      });
+    });
+
+    describe('listEntries', () => {
+      it('pages through an account’s entries in sequence order', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1'));
+        await store.createAccount(anAccount('acct-2'));
+        for (let i = 1; i <= 5; i++) {
+          await post(tx(`d-${i}`, 'DEPOSIT', { amount: i }));
+          await post(tx(`x-${i}`, 'DEPOSIT', { accountId: 'acct-2' }));
+        }
+
+        // Act
+        const pages = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.listEntries('acct-1', 2, cursor);
+          pages.push(page.items.map((e) => e.transactionId));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor !== undefined && pages.length < 10);
+
+        // Assess
+        expect(pages).toEqual([['d-1', 'd-2'], ['d-3', 'd-4'], ['d-5']]);
+      });
+
+      it('returns every entry and no cursor when they fit on one page', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1'));
+        await post(tx('d-1', 'DEPOSIT'));
+
+        // Act
+        const page = await store.listEntries('acct-1', 50);
+
+        // Assess
+        expect(page.items.map((e) => e.sequence)).toEqual([1]);
+        expect(page.nextCursor).toBeNull();
+      });
+
+      it('returns nothing for an account without entries', async () => {
+        expect(await store.listEntries('nobody', 10)).toEqual({ items: [], nextCursor: null });
+      });
+
+      it('refuses a cursor it did not issue with InvalidCursorError', async () => {
+        // Prepare
+        const forged = Buffer.from('not-a-cursor').toString('base64url');
+
+        // Act
+        const act = store.listEntries('acct-1', 10, forged);
+
+        // Assess
+        await expect(act).rejects.toSatisfy(isInvalidCursorError);
+      });
+    });
+
+    describe('listAccounts', () => {
+      it('pages through every account once, and through nothing but accounts', async () => {
+        // Prepare: entries, transactions and markers share the table with the accounts
+        for (const id of ['acct-1', 'acct-2', 'acct-3']) {
+          await store.createAccount(anAccount(id, { balance: 100 }));
+          await post(tx(`w-${id}`, 'WITHDRAWAL', { accountId: id, amount: 10 }));
+        }
+        await post(tx('r-1', 'REVERSAL', { originalTransactionId: 'w-later' }));
+
+        // Act
+        const seen: Account[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.listAccounts(cursor);
+          seen.push(...page.items);
+          cursor = page.nextCursor ?? undefined;
+          pages += 1;
+        } while (cursor !== undefined && pages < 100);
+
+        // Assess
+        expect(seen.map((a) => [a.accountId, a.balance, a.version]).sort()).toEqual([
+          ['acct-1', 90, 1],
+          ['acct-2', 90, 1],
+          ['acct-3', 90, 1],
+        ]);
+      });
+
+      it('has nothing to list in an empty ledger', async () => {
+        expect(await store.listAccounts()).toEqual({ items: [], nextCursor: null });
+      });
+    });
+
+    describe('trialBalance', () => {
+      it('sums the legs of POSTED transactions only, per currency', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1'));
+        await store.createAccount(anAccount('acct-usd', { currency: 'USD' }));
+        await post(tx('d-1', 'DEPOSIT', { amount: 100 }));
+        await post(tx('w-1', 'WITHDRAWAL', { amount: 30 }));
+        await post(tx('d-2', 'DEPOSIT', { accountId: 'acct-usd', amount: 50, currency: 'USD' }));
+        await post(tx('w-2', 'WITHDRAWAL', { amount: 1_000 }));
+        // A record that is not POSTED must not count even if it carries legs.
+        const rejection = expectKind(
+          await decideNow(tx('w-3', 'WITHDRAWAL', { amount: 999 })),
+          'Reject',
+        );
+        await store.commit({
+          ...rejection,
+          record: {
+            ...rejection.record,
+            legs: [{ account: 'acct-1', debit: 999, credit: 0, currency: 'EUR' }],
+          },
+        });
+
+        // Act
+        const totals = await store.trialBalance();
+
+        // Assess
+        expect(Object.fromEntries(totals)).toEqual({
+          EUR: { debits: 130, credits: 130 },
+          USD: { debits: 50, credits: 50 },
+        });
+      });
+
+      it('is empty for an empty ledger', async () => {
+        expect((await store.trialBalance()).size).toBe(0);
+      });
+    });
+
+    describe('wasAccepted', () => {
+      it('is false for an id never accepted', async () => {
+        expect(await store.wasAccepted('nobody')).toBe(false);
+      });
+
+      it('is true once ingest noted the id, before the ledger decided it', async () => {
+        if (subject.markAccepted === undefined)
+          throw new Error(`${name} gives the suite no way to accept an id`);
+        await subject.markAccepted('tx-accepted');
+
+        expect(await store.wasAccepted('tx-accepted')).toBe(true);
+        expect(await store.getTransaction('tx-accepted')).toBeUndefined();
+      });
+    });
+
+    describe('postTransaction over this store', () => {
+      it('never overdraws under concurrency: 50 withdrawals of 1 against 30', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 30, overdraftLimit: 0 }));
+        const withdrawals = Array.from({ length: 50 }, (_, i) =>
+          tx(`w-${i}`, 'WITHDRAWAL', { amount: 1 }),
+        );
+
+        // Act
+        const outcomes = await Promise.all(withdrawals.map((w) => post(w)));
+
+        // Assess
+        const count = (o: string) => outcomes.filter((x) => x.outcome === o).length;
+        expect([count('POSTED'), count('REJECTED')]).toEqual([30, 20]);
+        expect(
+          outcomes
+            .filter((o) => o.outcome === 'REJECTED')
+            .every((o) => o.record.reason === 'INSUFFICIENT_FUNDS'),
+        ).toBe(true);
+        expect(await store.getAccount('acct-1')).toMatchObject({ balance: 0, version: 30 });
+        const entries = (await store.listEntries('acct-1', 100)).items;
+        expect(entries.map((e) => e.sequence)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+        expect(entries.map((e) => e.balanceAfter)).toEqual(
+          Array.from({ length: 30 }, (_, i) => 29 - i),
+        );
+        for (const o of outcomes) {
+          expect((await store.getTransaction(o.record.transaction.transactionId))?.status).toBe(
+            o.outcome,
+          );
+        }
+        expect(Object.fromEntries(await store.trialBalance())).toEqual({
+          EUR: { debits: 30, credits: 30 },
+        });
+        // Every loser re-decides and commits again, so a store serving one request at a time (moto) needs long.
+      }, 120_000);
+
+      it('keeps the total of two accounts under concurrent transfers both ways', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 100 }));
+        await store.createAccount(anAccount('acct-2', { balance: 100 }));
+        const transfers = Array.from({ length: 20 }, (_, i) =>
+          i % 2 === 0
+            ? tx(`t-${i}`, 'TRANSFER', { accountId: 'acct-1', toAccountId: 'acct-2', amount: 15 })
+            : tx(`t-${i}`, 'TRANSFER', { accountId: 'acct-2', toAccountId: 'acct-1', amount: 15 }),
+        );
+
+        // Act
+        const outcomes = await Promise.all(transfers.map((t) => post(t)));
+
+        // Assess
+        const a = await store.getAccount('acct-1');
+        const b = await store.getAccount('acct-2');
+        expect((a?.balance ?? Number.NaN) + (b?.balance ?? Number.NaN)).toBe(200);
+        expect(Math.min(a?.balance ?? -1, b?.balance ?? -1)).toBeGreaterThanOrEqual(0);
+        const posted = outcomes.filter((o) => o.outcome === 'POSTED').length;
+        expect((a?.version ?? 0) + (b?.version ?? 0)).toBe(2 * posted);
+        for (const id of ['acct-1', 'acct-2']) {
+          const entries = (await store.listEntries(id, 100)).items;
+          expect(entries.map((e) => e.sequence)).toEqual(entries.map((_, i) => i + 1));
+        }
+      }, 120_000);
+
+      it('decides the reversals that waited, right after posting their original', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        const early = await post(tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' }));
+
+        // Act
+        const original = await post(tx('w-1', 'WITHDRAWAL', { amount: 100 }));
+
+        // Assess
+        expect(early.outcome).toBe('PENDING');
+        expect(original.outcome).toBe('POSTED');
+        expect(
+          original.resumed?.map((r) => [r.record.transaction.transactionId, r.outcome]),
+        ).toEqual([['r-1', 'POSTED']]);
+        expect(await store.getAccount('acct-1')).toMatchObject({ balance: 500, version: 2 });
+        expect(await store.getTransaction('w-1')).toMatchObject({ reversedBy: 'r-1' });
+      });
+
+      it('resumes a reversal that pended while its original was being posted', async () => {
+        // Prepare: the reversal is read, decided and committed between the original's read and its write
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        const reversal = tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' });
+        let interleaved: Promise<unknown> | undefined;
+        const racing: LedgerStore = delegateTo(store, {
+          commit: async (decision) => {
+            if (decision.record.transaction.transactionId === 'w-1') {
+              interleaved ??= post(reversal);
+              await interleaved;
+            }
+            return store.commit(decision);
+          },
+        });
+
+        // Act
+        const result = await postTransaction(
+          { store: racing, clock },
+          command(tx('w-1', 'WITHDRAWAL', { amount: 100 })),
+        );
+
+        // Assess: otherwise the reversal stays PENDING until the original happens to be redelivered
+        expect(await interleaved).toMatchObject({ outcome: 'PENDING' });
+        expect(result.outcome).toBe('POSTED');
+        expect(await store.getTransaction('r-1')).toMatchObject({ status: 'POSTED' });
+        expect(await store.getAccount('acct-1')).toMatchObject({ balance: 500 });
+      });
+
+      it('turns a redelivery into a DUPLICATE that moves nothing', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 100 }));
+        const first = await post(tx('w-1', 'WITHDRAWAL', { amount: 40 }));
+
+        // Act
+        const again = await post(tx('w-1', 'WITHDRAWAL', { amount: 40 }));
+
+        // Assess
+        expect(first.outcome).toBe('POSTED');
+        expect(again).toMatchObject({ outcome: 'DUPLICATE', record: { status: 'POSTED' } });
+        expect(await store.getAccount('acct-1')).toMatchObject({ balance: 60, version: 1 });
+      });
+
+      it('turns a different payload under a used id into a CONFLICT, counted once per payload', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 100 }));
+        await post(tx('w-1', 'WITHDRAWAL', { amount: 40 }));
+
+        // Act
+        const first = await post(tx('w-1', 'WITHDRAWAL', { amount: 41 }));
+        const again = await post(tx('w-1', 'WITHDRAWAL', { amount: 41 }));
+
+        // Assess
+        expect(first).toMatchObject({
+          outcome: 'CONFLICT',
+          counted: true,
+          record: { conflicts: 1 },
+        });
+        expect(again).toMatchObject({
+          outcome: 'CONFLICT',
+          counted: false,
+          record: { conflicts: 1 },
+        });
+        expect(await store.getAccount('acct-1')).toMatchObject({ balance: 60 });
+      });
+    });
+  });
+}
