@@ -1,0 +1,36 @@
+"""Our patches to moto, one module per fix.
+
+Each fix is a module with an ``apply()`` that monkeypatches moto in place. They
+are independent so that a benchmark or a test can start moto with one of them
+disabled (``launcher.py --without-fix NAME``) and compare against upstream.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from . import eventbridge_sns, request_lock, transact_write
+
+# The order matters only for readability of the readiness line; the fixes touch
+# disjoint parts of moto.
+FIXES: dict[str, ModuleType] = {
+    "lock": request_lock,
+    "transact": transact_write,
+    "eventbridge-sns": eventbridge_sns,
+}
+
+
+def apply_fixes(disabled: set[str]) -> list[str]:
+    """Applies every fix not in ``disabled``; returns the names applied."""
+    unknown = disabled - FIXES.keys()
+    if unknown:
+        raise ValueError(
+            f"unknown fix(es): {', '.join(sorted(unknown))}; known: {', '.join(FIXES)}"
+        )
+    applied = []
+    for name, module in FIXES.items():
+        if name in disabled:
+            continue
+        module.apply()
+        applied.append(name)
+    return applied

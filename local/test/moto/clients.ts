@@ -1,0 +1,28 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { inject } from 'vitest';
+import { sdkClientOptions } from '../../../services/runtime/src/aws.js';
+
+/** The project's own client options, pointed at the local cloud of this run. */
+export function clientOptions(opts: { maxSockets?: number } = {}) {
+  return sdkClientOptions({ endpoint: inject('awsEndpoint'), region: 'us-east-1' }, opts);
+}
+
+export const clients = {
+  dynamodb: (opts?: { maxSockets?: number }) => new DynamoDBClient(clientOptions(opts)),
+  streams: () => new DynamoDBStreamsClient(clientOptions()),
+  eventbridge: () => new EventBridgeClient(clientOptions()),
+  kinesis: () => new KinesisClient(clientOptions()),
+  sns: () => new SNSClient(clientOptions()),
+  sqs: () => new SQSClient(clientOptions()),
+};
+
+/** Test files run in parallel against one server: every resource gets a unique name. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
