@@ -10,12 +10,22 @@ case for us, not an edge case.
 
 One global lock around the dispatching WSGI app makes every request atomic.
 Throughput is bounded by one core anyway (the GIL), so the lock costs little.
+
+One request must not wait while holding it: an SQS ReceiveMessage long poll
+(WaitTimeSeconds > 0) sleeps inside moto until a message arrives. Under the
+lock that would freeze the whole local cloud for up to 20 s, including the
+SendMessage that would end the wait. So a long poll is served as repeated
+short polls (WaitTimeSeconds 0) under the lock, sleeping between them outside
+it, until a message comes or the wait is over: the same answer, without the
+stall.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -49,6 +59,39 @@ def _buffer_request_body(environ: dict[str, Any]) -> None:
     environ["wsgi.input"] = io.BytesIO(body)
 
 
+_SHORT_POLL_INTERVAL_S = 0.02
+
+
+def _long_poll_seconds(environ: dict[str, Any]) -> float:
+    """WaitTimeSeconds of an SQS ReceiveMessage (JSON protocol), rewritten to 0; else 0."""
+    if environ.get("HTTP_X_AMZ_TARGET") != "AmazonSQS.ReceiveMessage":
+        return 0.0
+    stream = environ.get("wsgi.input")
+    if not isinstance(stream, io.BytesIO):
+        return 0.0
+    raw = stream.getvalue()
+    try:
+        body = json.loads(raw or b"{}")
+        wait = float(body.get("WaitTimeSeconds", 0) or 0)
+    except (ValueError, TypeError, AttributeError):
+        return 0.0
+    if wait <= 0:
+        return 0.0
+    body["WaitTimeSeconds"] = 0
+    rewritten = json.dumps(body).encode()
+    environ["wsgi.input"] = io.BytesIO(rewritten)
+    environ["CONTENT_LENGTH"] = str(len(rewritten))
+    environ["ATM_LEDGER_BODY"] = rewritten
+    return wait
+
+
+def _has_messages(chunks: list[bytes]) -> bool:
+    try:
+        return bool(json.loads(b"".join(chunks) or b"{}").get("Messages"))
+    except (ValueError, AttributeError):
+        return True  # not ours to interpret: hand it back as it is
+
+
 def apply() -> None:
     global _APPLIED
     if _APPLIED:
@@ -62,6 +105,26 @@ def apply() -> None:
         start_response: Callable[..., Any],
     ) -> Iterable[bytes]:
         _buffer_request_body(environ)
+        wait = _long_poll_seconds(environ)
+        if wait > 0:
+            deadline = time.monotonic() + wait
+            while True:
+                captured: list[Any] = []
+                # A fresh environ per poll: werkzeug caches the parsed request in it.
+                attempt = {k: v for k, v in environ.items() if not k.startswith("werkzeug.")}
+                attempt["wsgi.input"] = io.BytesIO(environ["ATM_LEDGER_BODY"])
+                chunks = serve(self, attempt, lambda *a: captured.append(a))
+                if _has_messages(chunks) or time.monotonic() >= deadline:
+                    start_response(*captured[-1])
+                    return chunks
+                time.sleep(_SHORT_POLL_INTERVAL_S)
+        return serve(self, environ, start_response)
+
+    def serve(
+        self: DomainDispatcherApplication,
+        environ: dict[str, Any],
+        start_response: Callable[..., Any],
+    ) -> list[bytes]:
         with _LOCK:
             result = original_call(self, environ, start_response)
             # A WSGI app may return a lazy iterable whose iteration still reads

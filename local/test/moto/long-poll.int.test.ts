@@ -1,0 +1,40 @@
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { clients, uniqueName } from './clients.js';
+
+/**
+ * Fix "lock", long polls: moto sleeps inside ReceiveMessage while it waits for
+ * a message. Under a global lock that sleep would stall every other request,
+ * including the SendMessage that ends the wait; the launcher serves a long poll
+ * as short polls instead.
+ */
+describe('moto request lock: SQS long polls', () => {
+  it('lets other requests run while a ReceiveMessage waits, and returns the message sent meanwhile', async () => {
+    // Prepare
+    const sqs = clients.sqs();
+    const ddb = clients.dynamodb();
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('long-poll') }));
+    const events: string[] = [];
+
+    // Act
+    const receiving = sqs
+      .send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5, MaxNumberOfMessages: 1 }))
+      .then((r) => {
+        events.push('received');
+        return r;
+      });
+    await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 10; i++) await ddb.send(new ListTablesCommand({}));
+    events.push('other requests done');
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'hello' }));
+    events.push('sent');
+    const received = await receiving;
+
+    // Assess
+    expect(events).toEqual(['other requests done', 'sent', 'received']);
+    expect(received.Messages?.map((m) => m.Body)).toEqual(['hello']);
+    sqs.destroy();
+    ddb.destroy();
+  });
+});
