@@ -28,6 +28,7 @@ function scheduled(store: InMemoryLedgerStore, s: fc.Scheduler): LedgerStore {
     wasAccepted: wrap('wasAccepted', store.wasAccepted),
     listEntries: wrap('listEntries', store.listEntries),
     trialBalance: wrap('trialBalance', store.trialBalance),
+    listAccounts: wrap('listAccounts', store.listAccounts),
   };
 }
 
@@ -89,6 +90,8 @@ describe('ledger under concurrent invocations (fc.scheduler)', () => {
               case 'DUPLICATE':
                 // Same id as the first one: two invocations racing on one transaction id.
                 return { ...base, transactionId: 't-0', type: 'WITHDRAWAL' };
+              default:
+                throw new Error(`unknown kind ${spec.kind satisfies never}`);
             }
           });
 

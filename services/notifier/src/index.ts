@@ -1,1 +1,13 @@
-export { type ParsedMessage, parseLedgerEventMessage } from './messages.js';
+export { DynamoDbIdempotencyStore, idempotencyKey } from './adapters/dynamodb/idempotencyStore.js';
+export { JsonlFileChannel } from './adapters/jsonlChannel.js';
+export { InMemoryIdempotencyStore } from './adapters/memory/idempotencyStore.js';
+export { SesEmailChannel, type SesEmailChannelOptions } from './adapters/sesEmailChannel.js';
+export { SnsSmsChannel, type SnsSmsChannelOptions } from './adapters/snsSmsChannel.js';
+export { StaticContactDirectory } from './adapters/staticContactDirectory.js';
+export { type DeliveryOutcome, deliverOnce } from './application/deliverOnce.js';
+export { type NotifierChannelConfig, type NotifierConfig, readNotifierConfig } from './config.js';
+export * from './domain/index.js';
+export { makeSqsHandler, type NotifierDeps, type NotifierSettings } from './handlers/sqsHandler.js';
+export { type Envelope, type ParsedMessage, parseLedgerEventMessage } from './messages.js';
+export * from './ports.js';
+export { buildNotifierDeps, createSqsHandler, notifierDeps } from './wiring.js';

@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  type Claim,
+  type ClaimOutcome,
+  type Clock,
+  type IdempotencyStore,
+  IdempotencyStoreError,
+  type SettleOutcome,
+} from '../../ports.js';
+
+type Attrs = Record<string, AttributeValue>;
+
+const INPROGRESS = 'INPROGRESS';
+const COMPLETED = 'COMPLETED';
+
+/** Key of a notification's idempotency record: one item per notification id. */
+export const idempotencyKey = (key: string): Attrs => ({
+  pk: { S: `NOTIFICATION#${key}` },
+  sk: { S: 'IDEMPOTENCY' },
+});
+
+const NAMES = {
+  '#pk': 'pk',
+  '#status': 'status',
+  '#expiresAt': 'expiresAt',
+  '#inProgressExpiresAt': 'inProgressExpiresAt',
+  '#token': 'claimToken',
+};
+
+/**
+ * {@link IdempotencyStore} on a DynamoDB table with string keys `pk`/`sk` and
+ * TTL on `expiresAt` (epoch seconds). Each step is one conditional write, as in
+ * Powertools' DynamoDB persistence layer: the claim is a put that succeeds only
+ * if the key is absent, past its TTL, or held by an expired INPROGRESS claim.
+ * A failed condition is read from the write's own `ALL_OLD` item (no extra
+ * read, no message matching) and becomes a typed outcome.
+ */
+export class DynamoDbIdempotencyStore implements IdempotencyStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly clock: Clock,
+    private readonly options: { readonly recordTtlSeconds: number },
+  ) {}
+
+  async claim(key: string, options: { readonly inProgressMs: number }): Promise<ClaimOutcome> {
+    // A second round only if the blocking item vanished (TTL deletion) between the write and our read.
+    for (let round = 0; ; round++) {
+      const now = this.clock.now().getTime();
+      const claim: Claim = {
+        key,
+        token: randomUUID(),
+        inProgressUntil: new Date(now + options.inProgressMs),
+      };
+      try {
+        const out = await this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: {
+              ...idempotencyKey(key),
+              status: { S: INPROGRESS },
+              claimToken: { S: claim.token },
+              claimedAt: { S: new Date(now).toISOString() },
+              inProgressExpiresAt: { N: String(claim.inProgressUntil.getTime()) },
+              expiresAt: { N: String(Math.floor(now / 1000) + this.options.recordTtlSeconds) },
+            },
+            ConditionExpression:
+              'attribute_not_exists(#pk) OR #expiresAt < :nowSeconds OR ' +
+              '(#status = :inprogress AND #inProgressExpiresAt < :nowMs)',
+            ExpressionAttributeNames: {
+              '#pk': NAMES['#pk'],
+              '#status': NAMES['#status'],
+              '#expiresAt': NAMES['#expiresAt'],
+              '#inProgressExpiresAt': NAMES['#inProgressExpiresAt'],
+            },
+            ExpressionAttributeValues: {
+              ':nowSeconds': { N: String(now / 1000) },
+              ':nowMs': { N: String(now) },
+              ':inprogress': { S: INPROGRESS },
+            },
+            ReturnValues: 'ALL_OLD',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        const previous = out.Attributes;
+        const tookOver = previous !== undefined && numberOf(previous.expiresAt) >= now / 1000;
+        return { kind: 'Claimed', claim, tookOver };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) {
+          throw new IdempotencyStoreError(`claiming ${key} failed: ${(error as Error).name}`, {
+            cause: error,
+          });
+        }
+        const existing = error.Item ?? (await this.read(key));
+        if (existing !== undefined) return blocked(existing);
+        if (round >= 1) {
+          throw new IdempotencyStoreError(
+            `claiming ${key} failed its condition twice, yet no record is there`,
+          );
+        }
+      }
+    }
+  }
+
+  async complete(claim: Claim): Promise<SettleOutcome> {
+    const now = this.clock.now();
+    return this.settle(claim, 'complete', (condition) =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: idempotencyKey(claim.key),
+          UpdateExpression:
+            'SET #status = :completed, completedAt = :at, #expiresAt = :expiresAt ' +
+            'REMOVE #inProgressExpiresAt',
+          ...condition,
+          ExpressionAttributeNames: {
+            ...condition.ExpressionAttributeNames,
+            '#expiresAt': NAMES['#expiresAt'],
+            '#inProgressExpiresAt': NAMES['#inProgressExpiresAt'],
+          },
+          ExpressionAttributeValues: {
+            ...condition.ExpressionAttributeValues,
+            ':completed': { S: COMPLETED },
+            ':at': { S: now.toISOString() },
+            ':expiresAt': {
+              N: String(Math.floor(now.getTime() / 1000) + this.options.recordTtlSeconds),
+            },
+          },
+        }),
+      ),
+    );
+  }
+
+  async release(claim: Claim): Promise<SettleOutcome> {
+    return this.settle(claim, 'release', (condition) =>
+      this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: idempotencyKey(claim.key),
+          ...condition,
+        }),
+      ),
+    );
+  }
+
+  /** Runs a write that must still find our own INPROGRESS claim. */
+  private async settle(
+    claim: Claim,
+    what: string,
+    write: (condition: {
+      ConditionExpression: string;
+      ExpressionAttributeNames: Record<string, string>;
+      ExpressionAttributeValues: Attrs;
+    }) => Promise<unknown>,
+  ): Promise<SettleOutcome> {
+    try {
+      await write({
+        ConditionExpression: '#status = :inprogress AND #token = :token',
+        ExpressionAttributeNames: { '#status': NAMES['#status'], '#token': NAMES['#token'] },
+        ExpressionAttributeValues: {
+          ':inprogress': { S: INPROGRESS },
+          ':token': { S: claim.token },
+        },
+      });
+      return { kind: 'Settled' };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { kind: 'ClaimLost' };
+      throw new IdempotencyStoreError(`${what} of ${claim.key} failed: ${(error as Error).name}`, {
+        cause: error,
+      });
+    }
+  }
+
+  private async read(key: string): Promise<Attrs | undefined> {
+    try {
+      const out = await this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: idempotencyKey(key),
+          ConsistentRead: true,
+        }),
+      );
+      return out.Item;
+    } catch (error) {
+      throw new IdempotencyStoreError(`reading ${key} failed: ${(error as Error).name}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+/** Why the claim's condition failed, from the record that made it fail. */
+function blocked(item: Attrs): ClaimOutcome {
+  if (item.status?.S === COMPLETED) {
+    return { kind: 'AlreadyCompleted', completedAt: item.completedAt?.S };
+  }
+  return { kind: 'InFlight', inProgressUntil: new Date(numberOf(item.inProgressExpiresAt)) };
+}
+
+const numberOf = (value: AttributeValue | undefined) =>
+  value?.N === undefined ? 0 : Number(value.N);

@@ -1,0 +1,44 @@
+import { AccountId, Timestamp, TransactionId } from '@atm-ledger/contracts';
+import { z } from 'zod';
+
+/** What a notifier can send. A deployed notifier sends a configured subset. */
+export const NotificationKind = z.enum([
+  'RECEIPT',
+  'LOW_BALANCE',
+  'LARGE_WITHDRAWAL',
+  'WITHDRAWAL_REJECTED',
+]);
+export type NotificationKind = z.infer<typeof NotificationKind>;
+export const NOTIFICATION_KINDS: readonly NotificationKind[] = NotificationKind.options;
+
+/**
+ * One message to one account holder. `notificationId` is derived from the
+ * ledger event, the kind and the account, so a redelivered event yields the
+ * same id and the idempotency record can suppress the second send. `message`
+ * never holds a card number: only `**** 1234`.
+ */
+export const Notification = z
+  .object({
+    notificationId: z.string().min(1),
+    kind: NotificationKind,
+    accountId: AccountId,
+    transactionId: TransactionId,
+    createdAt: Timestamp,
+    message: z.string().min(1),
+  })
+  .meta({ id: 'Notification' });
+export type Notification = z.infer<typeof Notification>;
+
+export interface NotificationSettings {
+  /** A posted withdrawal of at least this many minor units raises LARGE_WITHDRAWAL. */
+  readonly largeWithdrawalThreshold: number;
+  /** Kinds to produce; all of them when absent. */
+  readonly kinds?: ReadonlySet<NotificationKind> | undefined;
+  /** `createdAt` of every notification produced; the caller's clock, never the wall clock here. */
+  readonly now: Date;
+}
+
+export const DEFAULT_LARGE_WITHDRAWAL_THRESHOLD = 50_000;
+
+export const notificationIdOf = (eventId: string, kind: NotificationKind, accountId: string) =>
+  `${eventId}:${kind}:${accountId}`;

@@ -1,0 +1,182 @@
+import type {
+  AccountMovement,
+  LedgerEvent,
+  RejectionReason,
+  TransactionPosted,
+  TransactionRejected,
+} from '@atm-ledger/contracts';
+import { formatMoney, maskedAccount, maskedCard } from './format.js';
+import {
+  type Notification,
+  type NotificationKind,
+  type NotificationSettings,
+  notificationIdOf,
+} from './notification.js';
+
+const REJECTION_TEXT: Readonly<Record<RejectionReason, string>> = {
+  INSUFFICIENT_FUNDS: 'insufficient funds',
+  ACCOUNT_NOT_FOUND: 'the account was not found',
+  CURRENCY_MISMATCH: 'the currency does not match the account',
+  ALREADY_REVERSED: 'it was already reversed',
+  NOT_REVERSIBLE: 'it cannot be reversed',
+  ORIGINAL_NOT_POSTED: 'the original transaction was not posted',
+  INVALID_DISPENSED_AMOUNT: 'the dispensed amount is invalid',
+  SAME_ACCOUNT: 'both accounts are the same',
+};
+
+/**
+ * The notifications a ledger event calls for, in a stable order:
+ *
+ * - RECEIPT for each account a posted WITHDRAWAL, DEPOSIT or TRANSFER moved
+ *   (both sides of a transfer);
+ * - LOW_BALANCE for each account a posting took from at or above its
+ *   threshold to below it (crossing only: an account already below stays quiet);
+ * - LARGE_WITHDRAWAL for a posted withdrawal of at least the threshold;
+ * - WITHDRAWAL_REJECTED for a rejected withdrawal;
+ * - nothing for conflicts and pending reversals, which are the bank's
+ *   business, not the customer's.
+ *
+ * Pure: `createdAt` comes from `settings.now`.
+ */
+export function notificationsFor(
+  event: LedgerEvent,
+  settings: NotificationSettings,
+): Notification[] {
+  const all = candidates(event, settings);
+  const kinds = settings.kinds;
+  return kinds === undefined ? all : all.filter((n) => kinds.has(n.kind));
+}
+
+function candidates(event: LedgerEvent, settings: NotificationSettings): Notification[] {
+  switch (event.type) {
+    case 'ledger.transaction.posted':
+      return posted(event, settings);
+    case 'ledger.transaction.rejected':
+      return rejected(event, settings);
+    case 'ledger.transaction.conflict':
+    case 'ledger.reversal.pending':
+      return [];
+    default: {
+      const unknown: never = event;
+      return unknown;
+    }
+  }
+}
+
+function make(
+  event: LedgerEvent,
+  kind: NotificationKind,
+  accountId: string,
+  message: string,
+  settings: NotificationSettings,
+): Notification {
+  return {
+    notificationId: notificationIdOf(event.id, kind, accountId),
+    kind,
+    accountId,
+    transactionId: event.transactionId,
+    createdAt: settings.now.toISOString(),
+    message,
+  };
+}
+
+function currencyOf(event: TransactionPosted): string | undefined {
+  return event.currency ?? event.legs[0]?.currency;
+}
+
+const card = (panLast4: string | undefined) =>
+  panLast4 === undefined ? '' : ` with card ${maskedCard(panLast4)}`;
+
+function posted(event: TransactionPosted, settings: NotificationSettings): Notification[] {
+  const out: Notification[] = [];
+  const currency = currencyOf(event);
+  const money = (minor: number) => formatMoney(minor, currency);
+  if (hasReceipt(event)) {
+    for (const m of event.movements) {
+      out.push(make(event, 'RECEIPT', m.accountId, receiptText(event, m, money), settings));
+    }
+  }
+  for (const m of event.movements) {
+    if (m.balanceBefore >= m.lowBalanceThreshold && m.balanceAfter < m.lowBalanceThreshold) {
+      out.push(
+        make(
+          event,
+          'LOW_BALANCE',
+          m.accountId,
+          `Low balance: your ${maskedAccount(m.accountId)} is at ${money(m.balanceAfter)}, ` +
+            `below your alert threshold of ${money(m.lowBalanceThreshold)}.`,
+          settings,
+        ),
+      );
+    }
+  }
+  if (event.transactionType === 'WITHDRAWAL' && event.amount >= settings.largeWithdrawalThreshold) {
+    out.push(
+      make(
+        event,
+        'LARGE_WITHDRAWAL',
+        event.accountId,
+        `Large withdrawal: ${money(event.amount)} from your ${maskedAccount(event.accountId)}` +
+          `${card(event.panLast4)}. If this was not you, contact your bank now.`,
+        settings,
+      ),
+    );
+  }
+  return out;
+}
+
+function hasReceipt(event: TransactionPosted): boolean {
+  switch (event.transactionType) {
+    case 'WITHDRAWAL':
+    case 'DEPOSIT':
+    case 'TRANSFER':
+      return true;
+    case 'BALANCE_INQUIRY':
+    case 'REVERSAL':
+      return false;
+    default: {
+      const unknown: never = event.transactionType;
+      return unknown;
+    }
+  }
+}
+
+function receiptText(
+  event: TransactionPosted,
+  m: AccountMovement,
+  money: (minor: number) => string,
+): string {
+  const amount = money(Math.abs(m.amount));
+  const account = maskedAccount(m.accountId);
+  // Only the account that used the card sees it on its receipt.
+  const withCard = m.accountId === event.accountId ? card(event.panLast4) : '';
+  const balance = `Balance: ${money(m.balanceAfter)}.`;
+  switch (event.transactionType) {
+    case 'WITHDRAWAL':
+      return `Withdrawal of ${amount} from your ${account}${withCard}. ${balance}`;
+    case 'DEPOSIT':
+      return `Deposit of ${amount} to your ${account}${withCard}. ${balance}`;
+    default:
+      return m.amount < 0
+        ? `Transfer of ${amount} sent from your ${account}${withCard}. ${balance}`
+        : `Transfer of ${amount} received in your ${account}. ${balance}`;
+  }
+}
+
+function rejected(event: TransactionRejected, settings: NotificationSettings): Notification[] {
+  if (event.transactionType !== 'WITHDRAWAL') return [];
+  const amount =
+    event.amount === undefined
+      ? 'A withdrawal'
+      : `A withdrawal of ${formatMoney(event.amount, event.currency)}`;
+  return [
+    make(
+      event,
+      'WITHDRAWAL_REJECTED',
+      event.accountId,
+      `${amount} from your ${maskedAccount(event.accountId)}${card(event.panLast4)} ` +
+        `was declined: ${REJECTION_TEXT[event.reason]}.`,
+      settings,
+    ),
+  ];
+}

@@ -1,0 +1,345 @@
+import { describe, expect, it } from 'vitest';
+import { type NotificationKind, notificationsFor } from '../../src/domain/index.js';
+import {
+  aConflict,
+  aPostedDeposit,
+  aPostedTransfer,
+  aPostedWithdrawal,
+  aRejectedWithdrawal,
+  aReversalPending,
+  NOW,
+} from '../support/builders.js';
+
+const settings = (kinds?: NotificationKind[]) => ({
+  largeWithdrawalThreshold: 50_000,
+  now: NOW,
+  kinds: kinds === undefined ? undefined : new Set(kinds),
+});
+
+const kindsOf = (event: Parameters<typeof notificationsFor>[0], threshold = 50_000) =>
+  notificationsFor(event, { ...settings(), largeWithdrawalThreshold: threshold }).map(
+    (n) => `${n.kind}:${n.accountId}`,
+  );
+
+describe('notificationsFor: RECEIPT', () => {
+  it('sends a receipt for a posted withdrawal, with its amount, masked card and new balance', () => {
+    // Prepare
+    const event = aPostedWithdrawal({ amount: 2_500, balanceBefore: 100_000, panLast4: '4242' });
+
+    // Act
+    const [receipt, ...rest] = notificationsFor(event, settings());
+
+    // Assess
+    expect(rest).toEqual([]);
+    expect(receipt).toEqual({
+      notificationId: 'tx-w-1:posted:RECEIPT:acct-0001',
+      kind: 'RECEIPT',
+      accountId: 'acct-0001',
+      transactionId: 'tx-w-1',
+      createdAt: NOW.toISOString(),
+      message:
+        'Withdrawal of 25.00 USD from your account ending 0001 with card **** 4242. Balance: 975.00 USD.',
+    });
+  });
+
+  it('sends a receipt for a posted deposit', () => {
+    // Prepare
+    const event = aPostedDeposit({ amount: 10_000, balanceBefore: 5_000 });
+
+    // Act
+    const notifications = notificationsFor(event, settings());
+
+    // Assess
+    expect(notifications.map((n) => n.kind)).toEqual(['RECEIPT']);
+    expect(notifications[0]?.message).toBe(
+      'Deposit of 100.00 USD to your account ending 0001 with card **** 4242. Balance: 150.00 USD.',
+    );
+  });
+
+  it('sends a receipt to both accounts of a transfer, the card only on the sender side', () => {
+    // Prepare
+    const event = aPostedTransfer({ amount: 3_000, fromBefore: 50_000, toBefore: 1_000 });
+
+    // Act
+    const receipts = notificationsFor(event, settings(['RECEIPT']));
+
+    // Assess
+    expect(receipts.map((n) => [n.notificationId, n.message])).toEqual([
+      [
+        'tx-t-1:posted:RECEIPT:acct-0001',
+        'Transfer of 30.00 USD sent from your account ending 0001 with card **** 4242. Balance: 470.00 USD.',
+      ],
+      [
+        'tx-t-1:posted:RECEIPT:acct-0002',
+        'Transfer of 30.00 USD received in your account ending 0002. Balance: 40.00 USD.',
+      ],
+    ]);
+  });
+
+  it('sends no receipt for a reversal or a balance inquiry', () => {
+    // Prepare
+    const reversal = { ...aPostedDeposit(), transactionType: 'REVERSAL' as const };
+    const inquiry = { ...aPostedWithdrawal(), transactionType: 'BALANCE_INQUIRY' as const };
+
+    // Act
+    const out = [
+      ...notificationsFor(reversal, settings()),
+      ...notificationsFor(inquiry, settings()),
+    ];
+
+    // Assess
+    expect(out).toEqual([]);
+  });
+
+  it('leaves the card out when the transaction had none', () => {
+    // Prepare
+    const event = aPostedWithdrawal({ panLast4: undefined });
+
+    // Act
+    const [receipt] = notificationsFor(event, settings());
+
+    // Assess
+    expect(receipt?.message).toBe(
+      'Withdrawal of 25.00 USD from your account ending 0001. Balance: 975.00 USD.',
+    );
+  });
+});
+
+describe('notificationsFor: LOW_BALANCE', () => {
+  it('alerts when a posting takes the balance from above the threshold to below it', () => {
+    // Prepare
+    const event = aPostedWithdrawal({
+      amount: 2_000,
+      balanceBefore: 11_000,
+      lowBalanceThreshold: 10_000,
+    });
+
+    // Act
+    const alert = notificationsFor(event, settings()).find((n) => n.kind === 'LOW_BALANCE');
+
+    // Assess
+    expect(alert).toMatchObject({
+      notificationId: 'tx-w-1:posted:LOW_BALANCE:acct-0001',
+      accountId: 'acct-0001',
+      message:
+        'Low balance: your account ending 0001 is at 90.00 USD, below your alert threshold of 100.00 USD.',
+    });
+  });
+
+  it('alerts when the balance starts exactly at the threshold and drops below it', () => {
+    // Prepare
+    const event = aPostedWithdrawal({
+      amount: 1,
+      balanceBefore: 10_000,
+      lowBalanceThreshold: 10_000,
+    });
+
+    // Act
+    const kinds = kindsOf(event);
+
+    // Assess
+    expect(kinds).toContain('LOW_BALANCE:acct-0001');
+  });
+
+  it('stays quiet when the balance lands exactly on the threshold (at is not below)', () => {
+    // Prepare
+    const event = aPostedWithdrawal({
+      amount: 1_000,
+      balanceBefore: 11_000,
+      lowBalanceThreshold: 10_000,
+    });
+
+    // Act
+    const kinds = kindsOf(event);
+
+    // Assess
+    expect(kinds).toEqual(['RECEIPT:acct-0001']);
+  });
+
+  it('stays quiet for an account that was already below the threshold (crossing only)', () => {
+    // Prepare
+    const event = aPostedWithdrawal({
+      amount: 1_000,
+      balanceBefore: 9_999,
+      lowBalanceThreshold: 10_000,
+    });
+
+    // Act
+    const kinds = kindsOf(event);
+
+    // Assess
+    expect(kinds).toEqual(['RECEIPT:acct-0001']);
+  });
+
+  it('alerts only the transfer side that crossed', () => {
+    // Prepare
+    const event = aPostedTransfer({ amount: 3_000, fromBefore: 12_000, toBefore: 500 });
+
+    // Act
+    const kinds = kindsOf(event);
+
+    // Assess
+    expect(kinds).toEqual(['RECEIPT:acct-0001', 'RECEIPT:acct-0002', 'LOW_BALANCE:acct-0001']);
+  });
+
+  it('alerts on a crossing caused by a reversal too', () => {
+    // Prepare
+    const deposit = aPostedDeposit({ amount: 5_000, balanceBefore: 12_000 });
+    const reversal = {
+      ...deposit,
+      transactionType: 'REVERSAL' as const,
+      movements: [
+        {
+          ...deposit.movements[0],
+          accountId: 'acct-0001',
+          amount: -5_000,
+          balanceBefore: 12_000,
+          balanceAfter: 7_000,
+          lowBalanceThreshold: 10_000,
+          sequence: 3,
+        },
+      ],
+    };
+
+    // Act
+    const kinds = kindsOf(reversal);
+
+    // Assess
+    expect(kinds).toEqual(['LOW_BALANCE:acct-0001']);
+  });
+});
+
+describe('notificationsFor: LARGE_WITHDRAWAL', () => {
+  it('alerts for a posted withdrawal of exactly the threshold', () => {
+    // Prepare
+    const event = aPostedWithdrawal({ amount: 50_000, balanceBefore: 1_000_000 });
+
+    // Act
+    const alert = notificationsFor(event, settings()).find((n) => n.kind === 'LARGE_WITHDRAWAL');
+
+    // Assess
+    expect(alert).toMatchObject({
+      notificationId: 'tx-w-1:posted:LARGE_WITHDRAWAL:acct-0001',
+      message:
+        'Large withdrawal: 500.00 USD from your account ending 0001 with card **** 4242. If this was not you, contact your bank now.',
+    });
+  });
+
+  it('stays quiet one minor unit below the threshold', () => {
+    // Prepare
+    const event = aPostedWithdrawal({ amount: 49_999, balanceBefore: 1_000_000 });
+
+    // Act
+    const kinds = kindsOf(event);
+
+    // Assess
+    expect(kinds).toEqual(['RECEIPT:acct-0001']);
+  });
+
+  it('honours a configured threshold', () => {
+    // Prepare
+    const event = aPostedWithdrawal({ amount: 20_000, balanceBefore: 1_000_000 });
+
+    // Act
+    const kinds = kindsOf(event, 20_000);
+
+    // Assess
+    expect(kinds).toEqual(['RECEIPT:acct-0001', 'LARGE_WITHDRAWAL:acct-0001']);
+  });
+
+  it('does not treat a large deposit or transfer as a large withdrawal', () => {
+    // Prepare
+    const deposit = aPostedDeposit({ amount: 90_000 });
+    const transfer = aPostedTransfer({ amount: 90_000, fromBefore: 1_000_000 });
+
+    // Act
+    const kinds = [...kindsOf(deposit), ...kindsOf(transfer)];
+
+    // Assess
+    expect(kinds.some((k) => k.startsWith('LARGE_WITHDRAWAL'))).toBe(false);
+  });
+});
+
+describe('notificationsFor: WITHDRAWAL_REJECTED', () => {
+  it('notifies the account holder of a rejected withdrawal, with the reason in words', () => {
+    // Prepare
+    const event = aRejectedWithdrawal({ amount: 60_000, reason: 'INSUFFICIENT_FUNDS' });
+
+    // Act
+    const notifications = notificationsFor(event, settings());
+
+    // Assess
+    expect(notifications).toEqual([
+      {
+        notificationId: 'tx-r-1:rejected:WITHDRAWAL_REJECTED:acct-0001',
+        kind: 'WITHDRAWAL_REJECTED',
+        accountId: 'acct-0001',
+        transactionId: 'tx-r-1',
+        createdAt: NOW.toISOString(),
+        message:
+          'A withdrawal of 600.00 USD from your account ending 0001 with card **** 4242 was declined: insufficient funds.',
+      },
+    ]);
+  });
+
+  it('says nothing about a rejected deposit or transfer', () => {
+    // Prepare
+    const deposit = aRejectedWithdrawal({ transactionType: 'DEPOSIT' });
+    const transfer = aRejectedWithdrawal({ transactionType: 'TRANSFER', reason: 'SAME_ACCOUNT' });
+
+    // Act
+    const out = [
+      ...notificationsFor(deposit, settings()),
+      ...notificationsFor(transfer, settings()),
+    ];
+
+    // Assess
+    expect(out).toEqual([]);
+  });
+});
+
+describe('notificationsFor: events that concern no customer', () => {
+  it('produces nothing for a conflict or a pending reversal', () => {
+    // Prepare
+    const events = [aConflict(), aReversalPending()];
+
+    // Act
+    const out = events.flatMap((e) => notificationsFor(e, settings()));
+
+    // Assess
+    expect(out).toEqual([]);
+  });
+});
+
+describe('notificationsFor: configured kinds', () => {
+  it('produces only the kinds a deployment sends (receipts vs alerts)', () => {
+    // Prepare
+    const event = aPostedWithdrawal({ amount: 60_000, balanceBefore: 65_000 });
+
+    // Act
+    const receipts = notificationsFor(event, settings(['RECEIPT']));
+    const alerts = notificationsFor(
+      event,
+      settings(['LOW_BALANCE', 'LARGE_WITHDRAWAL', 'WITHDRAWAL_REJECTED']),
+    );
+
+    // Assess
+    expect(receipts.map((n) => n.kind)).toEqual(['RECEIPT']);
+    expect(alerts.map((n) => n.kind)).toEqual(['LOW_BALANCE', 'LARGE_WITHDRAWAL']);
+  });
+
+  it('derives the same ids from a redelivered event, whatever the clock says', () => {
+    // Prepare
+    const event = aPostedWithdrawal({ amount: 60_000, balanceBefore: 65_000 });
+
+    // Act
+    const first = notificationsFor(event, settings());
+    const later = notificationsFor(event, {
+      ...settings(),
+      now: new Date(NOW.getTime() + 3_600_000),
+    });
+
+    // Assess
+    expect(later.map((n) => n.notificationId)).toEqual(first.map((n) => n.notificationId));
+  });
+});

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDbLedgerStore, ledgerKeys } from '@atm-ledger/ledger';
+import { sdkClientOptions } from '@atm-ledger/runtime';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { testLedgerAgainstModel } from '../property/ledgerModel.suite.js';
+import { testLedgerStore } from '../suites/ledgerStore.suite.js';
+import { LOCALSTACK_IMAGE, localstackSkipReason } from './docker.js';
+
+const skipReason = await localstackSkipReason();
+
+if (skipReason !== undefined) {
+  console.info(`LocalStack backend skipped: ${skipReason}`);
+  describe('integration suites on LocalStack (testcontainers)', () => {
+    // biome-ignore lint/suspicious/noSkippedTests: the Docker-only backend skips, saying why, where Docker is absent.
+    it.skip(`skipped: ${skipReason}`, () => {});
+  });
+} else {
+  /**
+   * The same shared suites that run against moto, against LocalStack in a
+   * container: if the two emulators disagree with each other, one of them (or
+   * our reading of DynamoDB) is wrong.
+   */
+  describe(`integration suites on LocalStack (${LOCALSTACK_IMAGE})`, () => {
+    let stop: (() => Promise<unknown>) | undefined;
+    let client: DynamoDBClient;
+
+    beforeAll(async () => {
+      const { LocalstackContainer } = await import('@testcontainers/localstack');
+      const token = process.env.LOCALSTACK_AUTH_TOKEN;
+      const container = await new LocalstackContainer(LOCALSTACK_IMAGE)
+        .withEnvironment(token ? { LOCALSTACK_AUTH_TOKEN: token } : {})
+        .start();
+      stop = () => container.stop();
+      client = new DynamoDBClient(
+        sdkClientOptions({ endpoint: container.getConnectionUri(), region: 'us-east-1' }),
+      );
+    }, 300_000);
+    afterAll(async () => {
+      client?.destroy();
+      await stop?.();
+    });
+
+    const table = async () => {
+      const tableName = `ledger-${randomUUID().slice(0, 12)}`;
+      await client.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      return {
+        tableName,
+        drop: () => client.send(new DeleteTableCommand({ TableName: tableName })).then(() => {}),
+      };
+    };
+
+    testLedgerStore('DynamoDbLedgerStore on LocalStack', async () => {
+      const { tableName, drop } = await table();
+      return {
+        store: new DynamoDbLedgerStore(client, tableName),
+        cleanup: drop,
+        markAccepted: async (transactionId) => {
+          await client.send(
+            new PutItemCommand({
+              TableName: tableName,
+              Item: marshall({ ...ledgerKeys.accepted(transactionId), entity: 'ACCEPTED' }),
+            }),
+          );
+        },
+      };
+    });
+
+    testLedgerAgainstModel(
+      'DynamoDB on LocalStack',
+      async () => {
+        const { tableName, drop } = await table();
+        return { store: new DynamoDbLedgerStore(client, tableName), cleanup: drop };
+      },
+      { runs: Number(process.env.FC_NUM_RUNS ?? 10), maxSteps: 25, timeoutMs: 900_000 },
+    );
+  });
+}
