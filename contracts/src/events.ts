@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RejectionReason, TransactionType } from './api.js';
 import {
   AccountId,
@@ -82,6 +82,11 @@ export const AccountMovement = z.object({
 });
 export type AccountMovement = z.infer<typeof AccountMovement>;
 
+/**
+ * A transaction changed balances (or, for a balance inquiry, was answered).
+ * `amount` is what moved: the request's amount, or for a reversal the amount
+ * refunded (0 for an inquiry or a reversal of cash never dispensed).
+ */
 export const TransactionPosted = z
   .object({
     ...ledgerEventBase,
@@ -91,6 +96,10 @@ export const TransactionPosted = z
     atmId: AtmId,
     currency: Currency.optional(),
     amount: z.number().int().min(0),
+    /** For a TRANSFER: the credited account. */
+    toAccountId: AccountId.optional(),
+    /** For a REVERSAL: the transaction it reverses. */
+    originalTransactionId: TransactionId.optional(),
     panLast4: PanLast4.optional(),
     postedAt: Timestamp,
     movements: z.array(AccountMovement),
@@ -99,6 +108,7 @@ export const TransactionPosted = z
   .meta({ id: 'TransactionPosted' });
 export type TransactionPosted = z.infer<typeof TransactionPosted>;
 
+/** A transaction was refused; the refusal is remembered like a posting. */
 export const TransactionRejected = z
   .object({
     ...ledgerEventBase,
@@ -108,6 +118,8 @@ export const TransactionRejected = z
     atmId: AtmId,
     amount: z.number().int().min(0).optional(),
     currency: Currency.optional(),
+    toAccountId: AccountId.optional(),
+    originalTransactionId: TransactionId.optional(),
     panLast4: PanLast4.optional(),
     reason: RejectionReason,
     rejectedAt: Timestamp,
@@ -115,6 +127,11 @@ export const TransactionRejected = z
   .meta({ id: 'TransactionRejected' });
 export type TransactionRejected = z.infer<typeof TransactionRejected>;
 
+/**
+ * A known transaction id arrived again with a different payload; it was
+ * counted, never applied. One event per counted conflict: `conflictNumber`
+ * is the count after it.
+ */
 export const TransactionConflict = z
   .object({
     ...ledgerEventBase,
@@ -128,6 +145,7 @@ export const TransactionConflict = z
   .meta({ id: 'TransactionConflict' });
 export type TransactionConflict = z.infer<typeof TransactionConflict>;
 
+/** A reversal arrived before its original and waits for it. */
 export const ReversalPending = z
   .object({
     ...ledgerEventBase,
@@ -151,3 +169,25 @@ export const LedgerEvent = z
 export type LedgerEvent = z.infer<typeof LedgerEvent>;
 
 export { MinorUnits };
+
+/** Every `type` a {@link LedgerEvent} can have. */
+export type LedgerEventType = LedgerEvent['type'];
+export const LEDGER_EVENT_TYPES = [
+  'ledger.transaction.posted',
+  'ledger.transaction.rejected',
+  'ledger.transaction.conflict',
+  'ledger.reversal.pending',
+] as const satisfies readonly LedgerEventType[];
+
+/**
+ * Event ids, derived from the ledger item that caused the event and nothing
+ * else, so a stream record delivered twice yields the same id twice and
+ * consumers can deduplicate on it.
+ */
+export const ledgerEventId = {
+  posted: (transactionId: string) => `${transactionId}:posted`,
+  rejected: (transactionId: string) => `${transactionId}:rejected`,
+  pending: (transactionId: string) => `${transactionId}:pending`,
+  conflict: (transactionId: string, conflictNumber: number) =>
+    `${transactionId}:conflict:${conflictNumber}`,
+} as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Identifiers that travel in URLs, partition keys and DynamoDB keys: 1–64 of `[A-Za-z0-9._:-]`. */
 export const Identifier = z

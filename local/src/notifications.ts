@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { AccountId } from '@atm-ledger/contracts';
 import { Notification } from '@atm-ledger/notifier';
 import { type HttpEvent, type HttpResult, json, validationProblem } from '@atm-ledger/runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HttpHandler } from './gateway/gateway.js';
 
 /** The route key to register under the gateway's `localRoutes`. */

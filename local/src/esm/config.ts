@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Where a shard is read from when the mapping has no checkpoint for it, as in

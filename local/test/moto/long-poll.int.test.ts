@@ -14,7 +14,9 @@ describe('moto request lock: SQS long polls', () => {
     // Prepare
     const sqs = clients.sqs();
     const ddb = clients.dynamodb();
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('long-poll') }));
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: uniqueName('long-poll') }),
+    );
     const events: string[] = [];
 
     // Act

@@ -1,5 +1,5 @@
 import { loadConfig } from '@atm-ledger/runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const IngestConfigSchema = z.object({
   AWS_REGION: z.string().min(1),

@@ -20,5 +20,11 @@ export * from './domain/index.js';
 export { makeApiHandler, toAccountView, toTransactionView } from './handlers/apiHandler.js';
 export { decodeRecord, MAX_RECORD_BYTES } from './handlers/decodeRecord.js';
 export { type KinesisHandlerDeps, makeKinesisHandler } from './handlers/kinesisHandler.js';
+export { makePublishHandler, type PublishHandlerDeps } from './handlers/publishHandler.js';
 export * from './ports.js';
+export { toLedgerEvents } from './publication/toLedgerEvents.js';
+export {
+  isUnpublishableRecordError,
+  UnpublishableRecordError,
+} from './publication/transactionItem.js';
 export type { LedgerDeps, LedgerStreamDeps } from './wiring.js';

@@ -1,5 +1,5 @@
 import { loadConfig } from '@atm-ledger/runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_LARGE_WITHDRAWAL_THRESHOLD, NotificationKind } from './domain/index.js';
 import type { Contact } from './ports.js';
 

@@ -1,5 +1,5 @@
 import { AccountId, Timestamp, TransactionId } from '@atm-ledger/contracts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What a notifier can send. A deployed notifier sends a configured subset. */
 export const NotificationKind = z.enum([

@@ -1,0 +1,79 @@
+import type { TransactionType } from './api.js';
+import { LEDGER_EVENT_TYPES, type LedgerEventType } from './events.js';
+
+/**
+ * How ledger events leave the ledger: DynamoDB Streams → EventBridge Pipe
+ * (filter, then the `publish` enrichment) → event bus → rule → SNS topic →
+ * one SQS queue per notifier, selected by subscription filter policies.
+ * infra and the local cloud build that path from these values, so the two
+ * cannot drift apart.
+ */
+
+/** `source` of every event the pipe puts on the bus; its `detail-type` is the event's `type`. */
+export const LEDGER_EVENT_SOURCE = 'atm-ledger.ledger';
+
+/** The `entity` attribute of a ledger transaction item, the only kind of item that is published. */
+export const TRANSACTION_ENTITY = 'TRANSACTION';
+
+/**
+ * The pipe's filter, as an EventBridge Pipes filter pattern over a DynamoDB
+ * stream record: only records whose new image is a transaction item go on
+ * to the enrichment. Accounts, entries, acceptance markers and waiting lists
+ * are internal; removals have no new image and never match. Filtering before
+ * the enrichment also means the dropped records are not billed as pipe events.
+ *
+ * infra: `sourceParameters.filterCriteria.filters: [{ pattern: JSON.stringify(LEDGER_STREAM_FILTER_PATTERN) }]`.
+ */
+export const LEDGER_STREAM_FILTER_PATTERN = {
+  dynamodb: { NewImage: { entity: { S: [TRANSACTION_ENTITY] } } },
+} as const;
+
+/** The bus rule that sends every ledger event to the fan-out topic. */
+export const LEDGER_EVENTS_RULE_PATTERN = {
+  source: [LEDGER_EVENT_SOURCE],
+  'detail-type': [...LEDGER_EVENT_TYPES],
+} as const;
+
+/** One set of events a notifier wants: every listed field must match one of its values. */
+export interface NotifierRoute {
+  readonly type: readonly LedgerEventType[];
+  readonly transactionType?: readonly TransactionType[];
+}
+
+const MONEY_MOVING: readonly TransactionType[] = ['WITHDRAWAL', 'DEPOSIT', 'TRANSFER'];
+
+/**
+ * What each notifier receives; a notifier receives an event if any of its
+ * routes matches the event (the bus event's `detail`).
+ */
+export const NOTIFIER_ROUTES = {
+  /** Customer receipts for money that moved. */
+  receipts: [{ type: ['ledger.transaction.posted'], transactionType: MONEY_MOVING }],
+  /** Low-balance alerts (from postings) and refused withdrawals. */
+  alerts: [
+    { type: ['ledger.transaction.posted'], transactionType: MONEY_MOVING },
+    { type: ['ledger.transaction.rejected'], transactionType: ['WITHDRAWAL'] },
+  ],
+} as const satisfies Record<string, readonly [NotifierRoute, ...NotifierRoute[]]>;
+
+export type NotifierChannel = keyof typeof NOTIFIER_ROUTES;
+
+/** A route as a pattern on the `detail` of a bus event (SNS policy and EventBridge pattern alike). */
+export function detailPattern(route: NotifierRoute): Record<string, string[]> {
+  const pattern: Record<string, string[]> = { type: [...route.type] };
+  if (route.transactionType !== undefined) pattern.transactionType = [...route.transactionType];
+  return pattern;
+}
+
+/**
+ * The SNS subscription filter policy of a notifier's queue, to be used with
+ * `FilterPolicyScope: MessageBody`: the bus publishes the whole EventBridge
+ * event as the message body and sets no message attributes. Several routes
+ * become one `$or` policy.
+ */
+export function notifierFilterPolicy(channel: NotifierChannel): Record<string, unknown> {
+  const routes: readonly NotifierRoute[] = NOTIFIER_ROUTES[channel];
+  const branches = routes.map((route) => ({ detail: detailPattern(route) }));
+  if (branches.length === 1) return branches[0] as Record<string, unknown>;
+  return { $or: branches };
+}

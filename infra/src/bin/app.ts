@@ -1,0 +1,4 @@
+import { App } from 'aws-cdk-lib';
+import { buildAtmLedger } from '../app.js';
+
+buildAtmLedger(new App());

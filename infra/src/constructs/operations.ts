@@ -1,0 +1,216 @@
+import { Duration } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Stream } from 'aws-cdk-lib/aws-kinesis';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface OperationsProps {
+  readonly stage: string;
+  readonly alarmTopic: ITopic;
+  readonly api: HttpApi;
+  readonly stream: Stream;
+  readonly functions: ReadonlyArray<{ readonly name: string; readonly fn: IFunction }>;
+  /** The Kinesis consumer, whose iterator age says how far the ledger lags behind ingest. */
+  readonly streamConsumer: IFunction;
+  readonly pipeName: string;
+  readonly deadLetterQueues: ReadonlyArray<{ readonly name: string; readonly queue: IQueue }>;
+  readonly workQueues: ReadonlyArray<{ readonly name: string; readonly queue: IQueue }>;
+}
+
+/**
+ * Ledger lag that pages someone. The handler posts a batch in well under a
+ * second, so a minute of age that persists for five means the consumer is
+ * failing or throttled, not merely busy.
+ */
+const ITERATOR_AGE_THRESHOLD = Duration.minutes(1);
+
+/**
+ * Alarms and a dashboard. Every alarm notifies the alarm topic on both
+ * ALARM and OK, so whoever is paged also learns when it cleared. Missing data
+ * counts as healthy: an idle stage emits no Lambda or queue datapoints at all.
+ */
+export class Operations extends Construct {
+  readonly alarms: Alarm[] = [];
+  readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: OperationsProps) {
+    super(scope, id);
+    const alarmName = (name: string) => `atm-ledger-${props.stage}-${name}`;
+    const action = new SnsAction(props.alarmTopic);
+
+    const alarm = (
+      name: string,
+      metric: IMetric,
+      description: string,
+      opts: { threshold?: number; evaluationPeriods?: number } = {},
+    ) => {
+      const created = new Alarm(this, name, {
+        alarmName: alarmName(name),
+        alarmDescription: description,
+        metric,
+        threshold: opts.threshold ?? 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: opts.evaluationPeriods ?? 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      created.addAlarmAction(action);
+      created.addOkAction(action);
+      this.alarms.push(created);
+      return created;
+    };
+
+    const fiveMinutes = Duration.minutes(5);
+    for (const { name, fn } of props.functions) {
+      alarm(
+        `${name}-Errors`,
+        fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+        `${name}: invocations failed (crash, timeout or unhandled error). Check its log group.`,
+      );
+      alarm(
+        `${name}-Throttles`,
+        fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
+        `${name}: invocations throttled. The account or reserved concurrency limit is reached.`,
+      );
+    }
+
+    alarm(
+      'Ledger-IteratorAge',
+      props.streamConsumer.metric('IteratorAge', {
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      'The ledger lags behind the transactions stream: records wait more than a minute. ' +
+        'Look for ledger errors or throttles; records are discarded to the stream-failures queue at maxRecordAge.',
+      { threshold: ITERATOR_AGE_THRESHOLD.toMilliseconds(), evaluationPeriods: 5 },
+    );
+
+    alarm(
+      'Transactions-WriteThrottles',
+      props.stream.metricPutRecordsThrottledRecords({ period: fiveMinutes, statistic: 'Sum' }),
+      'Ingest writes to the transactions stream are throttled. Add shards or switch the stream to on-demand.',
+    );
+
+    for (const { name, queue } of props.deadLetterQueues) {
+      alarm(
+        `${name}-DLQ`,
+        queue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
+        `Messages are waiting in the ${name} dead-letter queue. Inspect them, fix the cause, then redrive (docs/deploy.md).`,
+      );
+    }
+
+    const pipeMetric = (metricName: string) =>
+      new Metric({
+        namespace: 'AWS/EventBridge/Pipes',
+        metricName,
+        dimensionsMap: { PipeName: props.pipeName },
+        period: fiveMinutes,
+        statistic: 'Sum',
+      });
+    alarm(
+      'EventsPipe-Failures',
+      new MathExpression({
+        label: 'Failed and partially failed pipe executions',
+        expression: 'FILL(failed, 0) + FILL(partial, 0)',
+        usingMetrics: {
+          failed: pipeMetric('ExecutionFailed'),
+          partial: pipeMetric('ExecutionPartiallyFailed'),
+        },
+        period: fiveMinutes,
+      }),
+      'The ledger-events pipe failed to deliver stream records to the bus; after its retries they go to its DLQ.',
+    );
+
+    alarm(
+      'Api-5xx',
+      props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
+      'The HTTP API returned 5xx responses. Check the ingest and ledger API functions.',
+    );
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: alarmName('overview'),
+      defaultInterval: Duration.hours(3),
+    });
+    const graph = (title: string, left: IMetric[], right: IMetric[] = []) =>
+      new GraphWidget({ title, left, right, width: 8, height: 6 });
+    const byFunction = (metric: (fn: IFunction) => IMetric) =>
+      props.functions.map(({ fn }) => metric(fn));
+
+    this.dashboard.addWidgets(
+      new TextWidget({
+        markdown: `# atm-ledger ${props.stage}\nATM → HTTP API → ingest → Kinesis → ledger → DynamoDB → pipe → bus → SNS → notifier queues`,
+        width: 24,
+        height: 2,
+      }),
+    );
+    this.dashboard.addWidgets(
+      graph('API requests and errors', [
+        props.api.metricCount({ statistic: 'Sum' }),
+        props.api.metricClientError({ statistic: 'Sum' }),
+        props.api.metricServerError({ statistic: 'Sum' }),
+      ]),
+      graph('API latency p99 (ms)', [
+        props.api.metricLatency({ statistic: 'p99' }),
+        props.api.metricIntegrationLatency({ statistic: 'p99' }),
+      ]),
+      graph(
+        'Transactions stream',
+        [props.stream.metricIncomingRecords({ statistic: 'Sum' })],
+        [props.streamConsumer.metric('IteratorAge', { statistic: 'Maximum' })],
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        'Function errors',
+        byFunction((fn) => fn.metricErrors({ statistic: 'Sum' })),
+      ),
+      graph(
+        'Function throttles',
+        byFunction((fn) => fn.metricThrottles({ statistic: 'Sum' })),
+      ),
+      graph(
+        'Function duration p99 (ms)',
+        byFunction((fn) => fn.metricDuration({ statistic: 'p99' })),
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph('Events pipe', [
+        pipeMetric('Invocations'),
+        pipeMetric('ExecutionFailed'),
+        pipeMetric('ExecutionPartiallyFailed'),
+      ]),
+      graph(
+        'Notifier queues: oldest message age (s)',
+        props.workQueues.map(({ queue }) =>
+          queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum' }),
+        ),
+      ),
+      graph(
+        'Dead-letter queues: messages',
+        props.deadLetterQueues.map(({ queue }) =>
+          queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }),
+        ),
+      ),
+    );
+    this.dashboard.addWidgets(
+      new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 6 }),
+    );
+  }
+}

@@ -1,0 +1,334 @@
+import {
+  LEDGER_EVENTS_RULE_PATTERN,
+  LEDGER_STREAM_FILTER_PATTERN,
+  ROUTES,
+} from '@atm-ledger/contracts';
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildAtmLedger } from '../src/app.js';
+import { NOTIFIER_CHANNELS, NOTIFIERS } from '../src/notifiers.js';
+import type { StatelessStack } from '../src/stateless-stack.js';
+import { logicalId, type Synthesized, synthesize, TEST_ENV, testApp } from './support/app.js';
+
+/** A reference into the stateful stack: cross-stack references are weak (Fn::GetStackOutput). */
+const statefulRef = (outputName: RegExp | string) =>
+  Match.objectLike({
+    'Fn::GetStackOutput': Match.objectLike({
+      StackName: 'AtmLedger-dev-Stateful',
+      OutputName: Match.stringLikeRegexp(
+        typeof outputName === 'string' ? outputName : outputName.source,
+      ),
+    }),
+  });
+
+/** ingest, ledger stream, ledger API, ledger publish, one per notifier. */
+const FUNCTIONS = 4 + NOTIFIER_CHANNELS.length;
+
+describe('StatelessStack (dev stage)', () => {
+  let out: Synthesized;
+  let stack: StatelessStack;
+
+  beforeAll(() => {
+    const app = testApp({ stage: 'dev' });
+    stack = buildAtmLedger(app, { env: TEST_ENV, nag: false }).stateless;
+    out = synthesize(stack);
+  });
+
+  it('has no unacknowledged cdk-nag AwsSolutions findings, errors or warnings', () => {
+    expect(out.nagFindings).toEqual([]);
+  });
+
+  it('has no CDK warnings or errors', () => {
+    expect(out.cdkMessages).toEqual([]);
+  });
+
+  describe('functions', () => {
+    it('run nodejs22.x on arm64 with Powertools settings and JSON logs', () => {
+      const functions = out.template.findResources('AWS::Lambda::Function');
+      expect(Object.keys(functions)).toHaveLength(FUNCTIONS);
+      out.template.allResourcesProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        LoggingConfig: Match.objectLike({ LogFormat: 'JSON', LogGroup: Match.anyValue() }),
+        Environment: {
+          Variables: Match.objectLike({
+            POWERTOOLS_SERVICE_NAME: Match.anyValue(),
+            POWERTOOLS_LOG_LEVEL: 'INFO',
+            POWERTOOLS_METRICS_NAMESPACE: 'AtmLedger/dev',
+            NODE_OPTIONS: '--enable-source-maps',
+          }),
+        },
+      });
+    });
+
+    it('set the environment each handler reads', () => {
+      out.template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            POWERTOOLS_SERVICE_NAME: 'ingest',
+            LEDGER_STREAM_NAME: statefulRef('Transactions'),
+            LEDGER_TABLE_NAME: statefulRef('LedgerTable'),
+          }),
+        },
+      });
+      out.template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            LEDGER_TABLE_NAME: statefulRef('LedgerTable'),
+            LEDGER_POISON_QUEUE_URL: statefulRef('PoisonQueue'),
+            LEDGER_BATCH_CONCURRENCY: '10',
+          }),
+        },
+      });
+    });
+
+    it.each(NOTIFIER_CHANNELS)(
+      'configure the %s notifier with its kinds and the delivery channel',
+      (channel) => {
+        out.template.hasResourceProperties('AWS::Lambda::Function', {
+          Environment: {
+            Variables: Match.objectLike({
+              POWERTOOLS_SERVICE_NAME: 'notifier',
+              NOTIFIER_TABLE_NAME: statefulRef('NotifierTable'),
+              NOTIFIER_KINDS: NOTIFIERS[channel].kinds.join(','),
+              NOTIFIER_CHANNEL: 'jsonl',
+              NOTIFIER_JSONL_PATH: '/tmp/notifications.jsonl',
+            }),
+          },
+        });
+      },
+    );
+
+    it('write to log groups with a retention', () => {
+      out.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
+    });
+
+    it('use their own roles, without AWS-managed policies', () => {
+      out.template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+    });
+
+    it('grant ingest only PutRecords and DescribeStreamSummary on the stream', () => {
+      const role = logicalId(out.template, 'AWS::IAM::Role', 'IngestRole');
+      out.template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: role }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            {
+              Action: ['kinesis:DescribeStreamSummary', 'kinesis:PutRecords'],
+              Effect: 'Allow',
+              Resource: statefulRef('Transactions'),
+            },
+            {
+              Action: ['dynamodb:DescribeTable', 'dynamodb:PutItem'],
+              Effect: 'Allow',
+              Resource: Match.anyValue(),
+            },
+          ]),
+        },
+      });
+    });
+  });
+
+  describe('Kinesis event source mapping of the ledger', () => {
+    it('sets every setting explicitly, reports batch item failures and sends discards to SQS', () => {
+      out.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: statefulRef('Transactions'),
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        MaximumBatchingWindowInSeconds: 0,
+        ParallelizationFactor: 2,
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 10_000,
+        // Half of the 24-hour dev retention.
+        MaximumRecordAgeInSeconds: 43_200,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: statefulRef('StreamFailureQueue') } },
+        Enabled: true,
+      });
+    });
+  });
+
+  describe('events pipe', () => {
+    it('reads the ledger table stream and keeps only transaction items (contracts filter)', () => {
+      const pipe = Object.values(out.template.findResources('AWS::Pipes::Pipe'))[0];
+      const filters = pipe?.Properties.SourceParameters.FilterCriteria.Filters as {
+        Pattern: string;
+      }[];
+      expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual([LEDGER_STREAM_FILTER_PATTERN]);
+      expect(LEDGER_STREAM_FILTER_PATTERN).toEqual({
+        dynamodb: { NewImage: { entity: { S: ['TRANSACTION'] } } },
+      });
+      out.template.hasResourceProperties('AWS::Pipes::Pipe', {
+        Source: statefulRef('LedgerTable.*StreamArn'),
+      });
+    });
+
+    it('sends what it cannot deliver to its DLQ', () => {
+      out.template.hasResourceProperties('AWS::Pipes::Pipe', {
+        SourceParameters: {
+          DynamoDBStreamParameters: Match.objectLike({
+            StartingPosition: 'TRIM_HORIZON',
+            OnPartialBatchItemFailure: 'AUTOMATIC_BISECT',
+            MaximumRetryAttempts: 10,
+            DeadLetterConfig: { Arn: statefulRef('PipeDlq') },
+          }),
+        },
+      });
+    });
+
+    it('maps records to ledger events with the publish enrichment, typed by their type', () => {
+      const publish = logicalId(out.template, 'AWS::Lambda::Function', 'LedgerPublish');
+      out.template.hasResourceProperties('AWS::Pipes::Pipe', {
+        Enrichment: { 'Fn::GetAtt': [publish, 'Arn'] },
+        Target: statefulRef('Bus'),
+        TargetParameters: {
+          EventBridgeEventBusParameters: { Source: 'atm-ledger.ledger', DetailType: '$.type' },
+          InputTemplate: Match.absent(),
+        },
+      });
+    });
+
+    it('may read the stream, call the enrichment and write the bus and the DLQ', () => {
+      const role = logicalId(out.template, 'AWS::IAM::Role', 'PipeRole');
+      const publish = logicalId(out.template, 'AWS::Lambda::Function', 'LedgerPublish');
+      out.template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: role }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: [
+                'dynamodb:DescribeStream',
+                'dynamodb:GetRecords',
+                'dynamodb:GetShardIterator',
+              ],
+            }),
+            Match.objectLike({
+              Action: 'lambda:InvokeFunction',
+              Resource: Match.arrayWith([{ 'Fn::GetAtt': [publish, 'Arn'] }]),
+            }),
+            Match.objectLike({ Action: 'events:PutEvents', Resource: statefulRef('Bus') }),
+            Match.objectLike({
+              Action: Match.arrayWith(['sqs:SendMessage']),
+              Resource: statefulRef('PipeDlq'),
+            }),
+          ]),
+        },
+      });
+    });
+  });
+
+  it('routes every ledger event type from the bus to the topic through a role, with a DLQ', () => {
+    out.template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: statefulRef('Bus'),
+      EventPattern: LEDGER_EVENTS_RULE_PATTERN,
+      Targets: [
+        Match.objectLike({
+          Arn: statefulRef('LedgerEventsTopic'),
+          RoleArn: Match.anyValue(),
+          DeadLetterConfig: { Arn: statefulRef('RuleDlq') },
+        }),
+      ],
+    });
+  });
+
+  it('feeds each notifier from its queue, reporting batch item failures', () => {
+    out.template.resourcePropertiesCountIs(
+      'AWS::Lambda::EventSourceMapping',
+      {
+        EventSourceArn: statefulRef('Queue'),
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: 5 },
+      },
+      NOTIFIER_CHANNELS.length,
+    );
+  });
+
+  describe('HTTP API', () => {
+    it('has exactly the routes of contracts ROUTES', () => {
+      const routes = Object.values(out.template.findResources('AWS::ApiGatewayV2::Route'));
+      expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
+        ROUTES.map((r) => r.routeKey).sort(),
+      );
+    });
+
+    it('requires IAM on authenticated routes and nothing on health and openapi.json', () => {
+      for (const route of ROUTES) {
+        out.template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+          RouteKey: route.routeKey,
+          AuthorizationType: route.authenticated ? 'AWS_IAM' : 'NONE',
+        });
+      }
+    });
+
+    it('throttles the stage and logs every request', () => {
+      out.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+        AccessLogSettings: {
+          DestinationArn: Match.anyValue(),
+          Format: Match.stringLikeRegexp('requestId'),
+        },
+      });
+    });
+  });
+
+  describe('alarms', () => {
+    it('alarm on the ledger iterator age', () => {
+      out.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'IteratorAge',
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Maximum',
+        Threshold: 60_000,
+        AlarmActions: [statefulRef('AlarmTopic')],
+      });
+    });
+
+    it('alarm on the depth of every dead-letter queue', () => {
+      const dlqs = 5 + NOTIFIER_CHANNELS.length;
+      out.template.resourcePropertiesCountIs(
+        'AWS::CloudWatch::Alarm',
+        { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS' },
+        dlqs,
+      );
+    });
+
+    it('alarm on errors and throttles of every function', () => {
+      const functions = Object.keys(out.template.findResources('AWS::Lambda::Function')).length;
+      for (const metric of ['Errors', 'Throttles']) {
+        out.template.resourcePropertiesCountIs(
+          'AWS::CloudWatch::Alarm',
+          { MetricName: metric, Namespace: 'AWS/Lambda' },
+          functions,
+        );
+      }
+    });
+
+    it('alarm on pipe failures', () => {
+      out.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Metrics: Match.arrayWith([
+          Match.objectLike({
+            MetricStat: Match.objectLike({
+              Metric: Match.objectLike({
+                Namespace: 'AWS/EventBridge/Pipes',
+                MetricName: 'ExecutionFailed',
+              }),
+            }),
+          }),
+        ]),
+      });
+    });
+
+    it('send every alarm and its recovery to the alarm topic', () => {
+      out.template.allResourcesProperties('AWS::CloudWatch::Alarm', {
+        AlarmActions: [statefulRef('AlarmTopic')],
+        OKActions: [statefulRef('AlarmTopic')],
+      });
+    });
+
+    it('come with a dashboard', () => {
+      out.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+      expect(stack.operations.alarms.length).toBeGreaterThan(0);
+    });
+  });
+});

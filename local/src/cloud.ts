@@ -1,0 +1,253 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Health } from '@atm-ledger/contracts';
+import type { HttpEvent, HttpResult } from '@atm-ledger/runtime';
+import { sdkClientOptions } from '@atm-ledger/runtime';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { KinesisEventSourceMapping } from './esm/index.js';
+import { type HttpHandler, LocalGateway } from './gateway/gateway.js';
+import { findRepoRoot, type MotoServer, startMoto } from './moto/index.js';
+import { LOCAL_NOTIFICATIONS_ROUTE, makeLocalNotificationsRoute } from './notifications.js';
+import { LocalPipe, type PipeEnrichment } from './pipe/index.js';
+import { ledgerEventsPipeConfig } from './pipe/ledger-events-pipe.js';
+import {
+  ensureResources,
+  LOCAL_REGION,
+  type LocalResources,
+  NOTIFIER_VISIBILITY_TIMEOUT_SECONDS,
+} from './resources.js';
+import { SqsEventSourceMapping } from './sqs/index.js';
+
+export interface LocalCloudOptions {
+  /** Port of the HTTP API on 127.0.0.1. 0 picks a free one. */
+  readonly port?: number;
+  /** Bearer token for the API; generated when absent. */
+  readonly token?: string;
+  /** An already-running emulator; when absent, moto is started (and stopped with the cloud). */
+  readonly awsEndpoint?: string;
+  /** Prefix of every resource name, so several clouds can share one emulator. */
+  readonly prefix?: string;
+  readonly shards?: number;
+  /** Identifies the ledger's event source mapping; its checkpoints are kept under this id. */
+  readonly mappingId?: string;
+  readonly log?: (message: string) => void;
+}
+
+export interface LocalCloud {
+  readonly apiUrl: string;
+  readonly token: string;
+  readonly awsEndpoint: string;
+  readonly resources: LocalResources;
+  readonly ledgerConsumer: KinesisEventSourceMapping;
+  /** DynamoDB Streams → publish enrichment → the ledger-events bus. */
+  readonly ledgerEventsPipe: LocalPipe;
+  /** One SQS event source mapping per notifier queue. */
+  readonly notifiers: Readonly<Record<'receipts' | 'alerts', SqsEventSourceMapping>>;
+  /** Where the local notification channel writes (JSON lines). */
+  readonly notificationsPath: string;
+  /** The environment the handlers run with, for scripts that want the same clients. */
+  readonly env: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The embedded local cloud: moto for the AWS services, and our runtime for the
+ * parts AWS runs itself (the Kinesis event source mapping and API Gateway).
+ * The handlers are the unmodified Lambda entry points, configured through the
+ * same environment variables infra sets.
+ */
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const log = options.log ?? (() => {});
+  const rootDir = findRepoRoot();
+  let moto: MotoServer | undefined;
+  let awsEndpoint = options.awsEndpoint;
+  if (awsEndpoint === undefined) {
+    moto = await startMoto({
+      port: 0,
+      rootDir,
+      logFile: join(rootDir, '.local-cloud', 'moto.log'),
+      log,
+    });
+    awsEndpoint = moto.endpoint;
+  }
+  const prefix = options.prefix ?? 'atm-ledger-local';
+  const clientOptions = sdkClientOptions({ endpoint: awsEndpoint, region: LOCAL_REGION });
+  const clients = {
+    kinesis: new KinesisClient(clientOptions),
+    dynamodb: new DynamoDBClient(clientOptions),
+    sqs: new SQSClient(clientOptions),
+    eventbridge: new EventBridgeClient(clientOptions),
+    sns: new SNSClient(clientOptions),
+    streams: new DynamoDBStreamsClient(clientOptions),
+  };
+  try {
+    const resources = await ensureResources(clients, prefix, { shards: options.shards ?? 2 });
+    const env: Record<string, string> = {
+      AWS_REGION: LOCAL_REGION,
+      LEDGER_AWS_ENDPOINT: awsEndpoint,
+      LEDGER_TABLE_NAME: resources.names.ledgerTable,
+      LEDGER_STREAM_NAME: resources.names.stream,
+      LEDGER_POISON_QUEUE_URL: resources.poisonQueueUrl,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? 'false',
+    };
+    // The entry points read their configuration once, at import, exactly as in Lambda.
+    Object.assign(process.env, env);
+    const ingest = (await import('@atm-ledger/ingest/handlers/http')).handler as HttpHandler;
+    const ledgerApi = (await import('@atm-ledger/ledger/handlers/api')).handler as HttpHandler;
+    const ledgerKinesis = (await import('@atm-ledger/ledger/handlers/kinesis')).handler as (
+      event: KinesisStreamEvent,
+    ) => Promise<KinesisStreamBatchResponse>;
+
+    const ledgerConsumer = new KinesisEventSourceMapping({
+      config: {
+        mappingId: options.mappingId ?? `${prefix}-ledger`,
+        eventSourceArn: resources.streamArn,
+        functionName: 'ledger',
+        startingPosition: 'TRIM_HORIZON',
+        // The same settings infra deploys (infra/src/stateless-stack.ts explains each):
+        // never skip a record while it is in the stream, two lanes per shard by account.
+        batchSize: 100,
+        maximumBatchingWindowInSeconds: 0,
+        parallelizationFactor: 2,
+        bisectBatchOnFunctionError: true,
+        maximumRetryAttempts: 10_000,
+        // Half of Kinesis's default 24 h retention, as in infra.
+        maximumRecordAgeInSeconds: 43_200,
+        functionResponseTypes: ['ReportBatchItemFailures'],
+        destinationConfig: { onFailure: { destination: resources.ledgerOnFailureQueueArn } },
+        functionTimeoutSeconds: 30,
+        pollIntervalMs: 20,
+      },
+      handler: (event) => ledgerKinesis(event),
+      clients,
+      checkpointTableName: resources.names.checkpointTable,
+    });
+    await ledgerConsumer.start();
+
+    const publish = (await import('@atm-ledger/ledger/handlers/publish')).handler as PipeEnrichment;
+    const ledgerEventsPipe = new LocalPipe({
+      config: ledgerEventsPipeConfig(resources),
+      enrichment: publish,
+      clients,
+      checkpointTableName: resources.names.checkpointTable,
+    });
+    try {
+      await ledgerEventsPipe.start();
+    } catch (error) {
+      await ledgerConsumer.stop({ abandonInFlight: true });
+      throw error;
+    }
+
+    // The same notifier code deployed twice, as in infra: receipts and alerts, each
+    // with its own queue, DLQ and kinds. Built from env, not by importing the entry
+    // twice (the module cache would give both one configuration).
+    const notificationsPath = join(rootDir, '.local-cloud', `${prefix}-notifications.jsonl`);
+    const { createSqsHandler } = await import('@atm-ledger/notifier');
+    const notifierEnv = {
+      ...env,
+      NOTIFIER_TABLE_NAME: resources.names.notifierTable,
+      NOTIFIER_CHANNEL: 'jsonl',
+      NOTIFIER_JSONL_PATH: notificationsPath,
+    };
+    const kinds = {
+      receipts: 'RECEIPT',
+      alerts: 'LOW_BALANCE,LARGE_WITHDRAWAL,WITHDRAWAL_REJECTED',
+    } as const;
+    const notifiers = {} as Record<'receipts' | 'alerts', SqsEventSourceMapping>;
+    for (const channel of ['receipts', 'alerts'] as const) {
+      const handler = createSqsHandler({ ...notifierEnv, NOTIFIER_KINDS: kinds[channel] });
+      notifiers[channel] = new SqsEventSourceMapping({
+        config: {
+          eventSourceArn: resources.notifierQueues[channel].arn,
+          functionName: `notifier-${channel}`,
+          functionResponseTypes: ['ReportBatchItemFailures'],
+          functionTimeoutSeconds: NOTIFIER_VISIBILITY_TIMEOUT_SECONDS,
+          batchSize: 10,
+        },
+        handler,
+        clients: { sqs: clients.sqs },
+      });
+    }
+    await Promise.all(Object.values(notifiers).map((n) => n.start()));
+
+    const token = options.token ?? randomBytes(24).toString('base64url');
+    const gateway = new LocalGateway({
+      host: '127.0.0.1',
+      port: options.port ?? 3000,
+      token,
+      handlers: {
+        ingest: withLocalHealth(ingest, () => ({
+          'ledger-consumer': {
+            status: ledgerConsumer.state === 'running' ? 'UP' : 'DOWN',
+            detail: `event source mapping ${ledgerConsumer.state}`,
+          },
+          'ledger-publisher': {
+            status: ledgerEventsPipe.state === 'running' ? 'UP' : 'DOWN',
+            detail: `events pipe ${ledgerEventsPipe.state}`,
+          },
+          ...Object.fromEntries(
+            Object.entries(notifiers).map(([channel, n]) => [
+              `notifier-${channel}`,
+              {
+                status: n.state === 'running' ? ('UP' as const) : ('DOWN' as const),
+                detail: `queue consumer ${n.state}`,
+              },
+            ]),
+          ),
+          emulator: { status: 'UP', detail: awsEndpoint ?? '' },
+        })),
+        ledger: ledgerApi,
+      },
+      localRoutes: {
+        [LOCAL_NOTIFICATIONS_ROUTE]: makeLocalNotificationsRoute({ path: notificationsPath }),
+      },
+    });
+    await gateway.start();
+
+    return {
+      apiUrl: gateway.url,
+      token,
+      awsEndpoint,
+      resources,
+      ledgerConsumer,
+      ledgerEventsPipe,
+      notifiers,
+      notificationsPath,
+      env,
+      async stop() {
+        await gateway.stop();
+        await ledgerConsumer.stop();
+        await ledgerEventsPipe.stop();
+        await Promise.all(Object.values(notifiers).map((n) => n.stop()));
+        for (const c of Object.values(clients)) c.destroy();
+        await moto?.stop();
+      },
+    };
+  } catch (error) {
+    await moto?.stop();
+    throw error;
+  }
+}
+
+/** Adds the local runtime's own parts to the health answer; in AWS, Lambda and API Gateway are the platform's. */
+function withLocalHealth(handler: HttpHandler, local: () => Health['checks']): HttpHandler {
+  return async (event: HttpEvent): Promise<HttpResult> => {
+    const result = await handler(event);
+    if (event.routeKey !== 'GET /v1/health' || typeof result.body !== 'string') return result;
+    const health = JSON.parse(result.body) as Health;
+    const checks = { ...health.checks, ...local() };
+    const status = Object.values(checks).every((c) => c.status === 'UP') ? 'UP' : 'DOWN';
+    return {
+      ...result,
+      statusCode: status === 'UP' ? 200 : 503,
+      body: JSON.stringify({ status, checks }),
+    };
+  };
+}

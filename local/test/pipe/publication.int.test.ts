@@ -1,0 +1,93 @@
+import { type AtmTransaction, payloadHash } from '@atm-ledger/contracts';
+import {
+  DynamoDbLedgerStore,
+  makePublishHandler,
+  openAccount,
+  postTransaction,
+  systemClock,
+} from '@atm-ledger/ledger';
+import { parseLedgerEventMessage } from '@atm-ledger/notifier';
+import { createLogger } from '@atm-ledger/runtime';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sdkClientOptions } from '../../../services/runtime/src/aws.js';
+import { LocalPipe } from '../../src/pipe/index.js';
+import { ledgerEventsPipeConfig } from '../../src/pipe/ledger-events-pipe.js';
+import { ensureResources, type LocalResources } from '../../src/resources.js';
+import { type Clients, makeClients, receiveJson, uniqueName } from './support.js';
+
+/**
+ * The publication path as the local cloud wires it (`ensureResources` and
+ * the pipe configured like infra's), from a ledger write to the notifier
+ * queues, without the HTTP API and the Kinesis consumer in front.
+ */
+describe('publication path', () => {
+  let clients: Clients;
+  let kinesis: KinesisClient;
+  let resources: LocalResources;
+  let pipe: LocalPipe;
+  let store: DynamoDbLedgerStore;
+
+  beforeAll(async () => {
+    clients = makeClients();
+    kinesis = new KinesisClient(
+      sdkClientOptions({ endpoint: inject('awsEndpoint'), region: 'us-east-1' }),
+    );
+    resources = await ensureResources({ ...clients, kinesis }, uniqueName('publication'), {
+      shards: 1,
+    });
+    const logger = createLogger('ledger-test');
+    logger.setLogLevel('SILENT');
+    pipe = new LocalPipe({
+      config: ledgerEventsPipeConfig(resources, { pollIntervalMs: 20 }),
+      enrichment: makePublishHandler({ logger }),
+      clients,
+      checkpointTableName: resources.names.checkpointTable,
+    });
+    await pipe.start();
+    store = new DynamoDbLedgerStore(clients.dynamodb, resources.names.ledgerTable);
+    await openAccount(
+      { store, clock: systemClock },
+      { accountId: 'A', currency: 'USD', overdraftLimit: 0, lowBalanceThreshold: 1_000 },
+    );
+  });
+  afterAll(async () => {
+    await pipe.stop();
+    kinesis.destroy();
+    clients.destroy();
+  });
+
+  const post = (tx: AtmTransaction) =>
+    postTransaction(
+      { store, clock: systemClock },
+      { kind: 'PostTransaction', transaction: tx, payloadHash: payloadHash(tx) },
+    );
+  const ids = async (queueUrl: string, count: number) =>
+    (await receiveJson(clients.sqs, queueUrl, count)).map((body) => {
+      const parsed = parseLedgerEventMessage(JSON.stringify(body));
+      return parsed.ok ? parsed.event.id : parsed.reason;
+    });
+
+  it('delivers what the ledger decided to the notifiers that want it', async () => {
+    // Act
+    const at = '2026-11-27T10:00:00Z';
+    const base = { accountId: 'A', atmId: 'atm-1', occurredAt: at, currency: 'USD' } as const;
+    await post({ ...base, transactionId: 'd1', type: 'DEPOSIT', amount: 5_000 });
+    await post({ ...base, transactionId: 'w1', type: 'WITHDRAWAL', amount: 9_000 });
+    await post({
+      transactionId: 'b1',
+      type: 'BALANCE_INQUIRY',
+      accountId: 'A',
+      atmId: 'atm-1',
+      occurredAt: at,
+    });
+
+    // Assess
+    expect(await ids(resources.notifierQueues.receipts.url, 1)).toEqual(['d1:posted']);
+    expect((await ids(resources.notifierQueues.alerts.url, 2)).sort()).toEqual([
+      'd1:posted',
+      'w1:rejected',
+    ]);
+    expect(pipe.stats()).toMatchObject({ state: 'running', eventsDelivered: 3 });
+  });
+});
