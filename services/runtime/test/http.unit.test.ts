@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import {
+  correlationIdOf,
+  type HttpEvent,
+  MAX_BODY_BYTES,
+  parseJsonBody,
+  problem,
+} from '../src/http.js';
+
+const event = (
+  body: string | undefined,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): HttpEvent =>
+  ({
+    version: '2.0',
+    routeKey: 'POST /x',
+    rawPath: '/x',
+    rawQueryString: '',
+    headers,
+    body,
+    isBase64Encoded: false,
+    requestContext: { requestId: 'req-1' },
+  }) as unknown as HttpEvent;
+
+const Schema = z.strictObject({ name: z.string().min(1), n: z.number().int() });
+
+describe('parseJsonBody', () => {
+  it('returns the parsed value of a valid body', () => {
+    expect(parseJsonBody(event('{"name":"a","n":1}'), Schema)).toEqual({
+      ok: true,
+      value: { name: 'a', n: 1 },
+    });
+  });
+
+  it('answers 400 problem+json naming every invalid and unknown field', () => {
+    const result = parseJsonBody(event('{"name":"","n":1.5,"extra":true}'), Schema);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.response.statusCode).toBe(400);
+    expect(result.response.headers?.['content-type']).toBe('application/problem+json');
+    const body = JSON.parse(result.response.body ?? '');
+    expect(body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'extra',
+      'n',
+      'name',
+    ]);
+    expect(body.detail).toContain('name');
+  });
+
+  it('answers 400 for malformed JSON, 413 past the size cap and 415 for another media type', () => {
+    const status = (e: HttpEvent) => {
+      const r = parseJsonBody(e, Schema);
+      return r.ok ? 200 : r.response.statusCode;
+    };
+    expect(status(event('{"name":'))).toBe(400);
+    expect(status(event(JSON.stringify({ name: 'x'.repeat(MAX_BODY_BYTES), n: 1 })))).toBe(413);
+    expect(status(event('{"name":"a","n":1}', { 'content-type': 'text/plain' }))).toBe(415);
+    expect(
+      status(event('{"name":"a","n":1}', { 'Content-Type': 'application/merge-patch+json' })),
+    ).toBe(200);
+  });
+});
+
+describe('correlationIdOf', () => {
+  it("uses the caller's x-correlation-id when it is well-formed, else the request id", () => {
+    expect(correlationIdOf(event(undefined, { 'x-correlation-id': 'atm-7:42' }))).toBe('atm-7:42');
+    expect(correlationIdOf(event(undefined, { 'x-correlation-id': 'bad id\n' }))).toBe('req-1');
+    expect(correlationIdOf(event(undefined, {}))).toBe('req-1');
+  });
+});
+
+describe('problem', () => {
+  it('builds an RFC 9457 body', () => {
+    const r = problem(404, 'not-found', 'Not found', 'No account A');
+    expect(JSON.parse(r.body ?? '')).toEqual({
+      type: '/problems/not-found',
+      title: 'Not found',
+      status: 404,
+      detail: 'No account A',
+    });
+  });
+});
