@@ -5,8 +5,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Command, InvalidArgumentError } from 'commander';
 import { startLocalCloud } from './cloud.js';
+import { loadtestCommand } from './loadtest/index.js';
 import { ensureMotoInstalled, findRepoRoot, startMoto } from './moto/index.js';
 import { redrive } from './ops/redrive.js';
+import { postCommand } from './traffic/index.js';
 
 // Node 20 is a settled choice for our machines; the SDK's notice about future releases is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -172,6 +174,9 @@ program
     const installation = await ensureMotoInstalled({ rootDir: findRepoRoot() });
     console.log(`emulator ready: ${installation.python}`);
   });
+
+program.addCommand(postCommand());
+program.addCommand(loadtestCommand());
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`\n${(error as Error).message}`);

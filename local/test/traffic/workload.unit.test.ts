@@ -1,0 +1,152 @@
+import { PostTransactionRequest } from '@atm-ledger/contracts';
+import { describe, expect, it } from 'vitest';
+import { Prng } from '../../src/traffic/prng.js';
+import { generateWorkload, type TrafficRequest } from '../../src/traffic/workload.js';
+
+const START = Date.parse('2026-11-27T10:00:00.000Z');
+const options = { seed: 42, transactions: 600, idPrefix: 'w', startAt: START };
+
+const shape = (r: TrafficRequest) => {
+  const { transactionId, accountId, atmId, toAccountId, originalTransactionId, ...rest } =
+    r.body as Record<string, unknown>;
+  return { kind: r.kind, offsetMs: r.offsetMs, ...rest };
+};
+
+describe('Prng', () => {
+  it('gives the same sequence for a seed, pinned so the workload cannot drift silently', () => {
+    // Prepare
+    const a = new Prng(42);
+    const b = new Prng(42);
+
+    // Act
+    const first = Array.from({ length: 4 }, () => a.nextUint32());
+
+    // Assess
+    expect(Array.from({ length: 4 }, () => b.nextUint32())).toEqual(first);
+    expect(first).toMatchInlineSnapshot(`
+      [
+        1028872839,
+        2516511472,
+        400437680,
+        853279530,
+      ]
+    `);
+    expect(new Prng(43).nextUint32()).not.toBe(first[0]);
+  });
+});
+
+describe('generateWorkload', () => {
+  it('is a pure function of its options: the same seed gives the identical request list', () => {
+    // Act
+    const a = generateWorkload(options);
+    const b = generateWorkload({ ...options });
+
+    // Assess
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+  });
+
+  it('gives different traffic for a different seed', () => {
+    // Act
+    const a = generateWorkload(options);
+    const b = generateWorkload({ ...options, seed: 43 });
+
+    // Assess
+    expect(JSON.stringify(b.requests)).not.toBe(JSON.stringify(a.requests));
+    expect(b.requests.map(shape)).not.toEqual(a.requests.map(shape));
+  });
+
+  it('gives the same shapes under another id prefix (the load test namespaces)', () => {
+    // Act
+    const streaming = generateWorkload({ ...options, idPrefix: 'S' });
+    const batch = generateWorkload({ ...options, idPrefix: 'B' });
+
+    // Assess
+    expect(batch.requests.map(shape)).toEqual(streaming.requests.map(shape));
+    expect(batch.requests[0]?.body).not.toEqual(streaming.requests[0]?.body);
+    expect(JSON.stringify(batch)).not.toContain('"S-');
+  });
+
+  it('produces valid requests that pass the contract and invalid ones that fail it', () => {
+    // Act
+    const w = generateWorkload(options);
+
+    // Assess
+    for (const r of w.requests) {
+      expect(PostTransactionRequest.safeParse(r.body).success, JSON.stringify(r)).toBe(
+        r.kind !== 'invalid',
+      );
+    }
+    for (const f of w.fundings) expect(PostTransactionRequest.safeParse(f).success).toBe(true);
+  });
+
+  it('is withdrawal-heavy, in cash denominations, with duplicates, invalid messages and reversals', () => {
+    // Act
+    const w = generateWorkload({ ...options, transactions: 2_000 });
+    const fresh = w.requests.filter((r) => r.kind === 'new');
+    const count = (type: string) => fresh.filter((r) => r.body.type === type).length;
+
+    // Assess
+    expect(count('WITHDRAWAL')).toBeGreaterThan(count('DEPOSIT') + count('TRANSFER'));
+    expect(count('BALANCE_INQUIRY')).toBeGreaterThan(0);
+    expect(count('REVERSAL')).toBeGreaterThan(0);
+    for (const r of fresh) {
+      const b = r.body;
+      if (b.type === 'WITHDRAWAL' || b.type === 'DEPOSIT')
+        expect(b.amount % 2_000 === 0 || b.amount % 5_000 === 0).toBe(true);
+    }
+    const duplicates = w.requests.filter((r) => r.kind === 'duplicate');
+    const invalid = w.requests.filter((r) => r.kind === 'invalid');
+    expect(duplicates.length / w.requests.length).toBeCloseTo(0.02, 1);
+    expect(invalid.length / w.requests.length).toBeCloseTo(0.02, 1);
+    for (const d of duplicates) {
+      if (d.kind !== 'duplicate') continue;
+      expect(d.body).toEqual(w.requests[d.duplicateOf]?.body);
+      expect(d.duplicateOf).toBeLessThan(d.seq);
+    }
+  });
+
+  it('reverses earlier withdrawals of the same account: misdispenses partly, timeouts fully', () => {
+    // Act
+    const w = generateWorkload({ ...options, transactions: 3_000 });
+    const byId = new Map(
+      w.requests.map((r) => [(r.body as { transactionId: string }).transactionId, r]),
+    );
+    const reversals = w.requests.filter((r) => r.kind === 'new' && r.body.type === 'REVERSAL');
+
+    // Assess
+    const kinds = new Set<string>();
+    for (const r of reversals) {
+      if (r.kind !== 'new' || r.body.type !== 'REVERSAL') continue;
+      const original = byId.get(r.body.originalTransactionId);
+      expect(original?.body).toMatchObject({ type: 'WITHDRAWAL', accountId: r.body.accountId });
+      expect(original?.seq).toBeLessThan(r.seq);
+      const amount = (original?.body as { amount?: number } | undefined)?.amount ?? 0;
+      if (r.reversal === 'MISDISPENSE') {
+        expect(r.body.dispensedAmount).toBeGreaterThan(0);
+        expect(r.body.dispensedAmount).toBeLessThan(amount);
+      } else expect(r.body.dispensedAmount).toBeUndefined();
+      kinds.add(r.reversal ?? '');
+    }
+    expect(kinds).toEqual(new Set(['MISDISPENSE', 'TIMEOUT']));
+  });
+
+  it('sends in time order, faster during the payday peak', () => {
+    // Act
+    const w = generateWorkload({ ...options, transactions: 2_000, rate: 10, burstMultiplier: 4 });
+    const offsets = w.requests.map((r) => r.offsetMs);
+    const span = (rs: TrafficRequest[]) => (rs.at(-1)?.offsetMs ?? 0) - (rs[0]?.offsetMs ?? 0);
+    const peak = w.requests.filter((r) => r.peak);
+    const offPeak = w.requests.filter((r) => !r.peak && r.offsetMs < w.peak.fromMs);
+
+    // Assess
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    const peakRate = peak.length / (span(peak) / 1000);
+    const offPeakRate = offPeak.length / (span(offPeak) / 1000);
+    expect(offPeakRate).toBeGreaterThan(7);
+    expect(offPeakRate).toBeLessThan(13);
+    expect(peakRate / offPeakRate).toBeGreaterThan(3);
+    expect(
+      Math.abs((offsets.at(-1) ?? 0) - w.plannedDurationMs) / w.plannedDurationMs,
+    ).toBeLessThan(0.15);
+  });
+});
