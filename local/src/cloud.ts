@@ -123,7 +123,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         functionResponseTypes: ['ReportBatchItemFailures'],
         destinationConfig: { onFailure: { destination: resources.ledgerOnFailureQueueArn } },
         functionTimeoutSeconds: 30,
-        pollIntervalMs: 20,
+        pollIntervalMs: 50,
       },
       handler: (event) => ledgerKinesis(event),
       clients,

@@ -24,8 +24,9 @@ const opts = new Command()
   .option('--transactions <n>', 'transactions to post', (v) => Number(v), 2_000)
   .option('--accounts <n>', 'accounts to spread them over', (v) => Number(v), 50)
   .option('--concurrency <n>', 'requests in flight', (v) => Number(v), 16)
+  .option('--rate <tx/s>', 'open loop at this rate (0: as fast as the pipeline takes them)', (v) => Number(v), 0)
   .parse()
-  .opts<{ transactions: number; accounts: number; concurrency: number }>();
+  .opts<{ transactions: number; accounts: number; concurrency: number; rate: number }>();
 
 // Count every DynamoDB call the handlers make, by table and operation. Bench-only instrumentation.
 const calls = new Map<string, number>();
@@ -79,6 +80,11 @@ try {
   const started = Date.now();
   const worker = async () => {
     for (let i = next++; i < opts.transactions; i = next++) {
+      // Open loop: transaction i leaves at i/rate seconds, whether or not the pipeline keeps up.
+      if (opts.rate > 0) {
+        const due = started + (i * 1000) / opts.rate;
+        if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+      }
       const id = `bench-${run}-${i}`;
       sentAt.set(id, Date.now());
       const response = await post('/v1/transactions', {
@@ -160,7 +166,7 @@ try {
     return `${total.toFixed(2)}  (${ops.map(([op, c]) => `${op} ${(c / Math.max(1, posted)).toFixed(2)}`).join(', ')})`;
   };
   console.log(`
-walking-skeleton benchmark (local cloud, ${opts.transactions} transactions, ${opts.accounts} accounts, concurrency ${opts.concurrency})
+walking-skeleton benchmark (local cloud, ${opts.transactions} transactions, ${opts.accounts} accounts, ${opts.rate > 0 ? `open loop at ${opts.rate} tx/s` : `closed loop, concurrency ${opts.concurrency}`})
 
   accepted (202)            ${opts.transactions} in ${(acceptedIn / 1000).toFixed(2)} s  (${(opts.transactions / (acceptedIn / 1000)).toFixed(0)} req/s)
   posted                    ${posted}${pending.size > 0 ? `  (${pending.size} not decided in time)` : ''}
