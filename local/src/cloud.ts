@@ -96,6 +96,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       LEDGER_POISON_QUEUE_URL: resources.poisonQueueUrl,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? 'false',
+      // Metrics go to CloudWatch as EMF log lines in AWS; locally they would only flood stdout.
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     };
     // The entry points read their configuration once, at import, exactly as in Lambda.
     Object.assign(process.env, env);

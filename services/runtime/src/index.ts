@@ -22,3 +22,4 @@ export {
   validationProblem,
 } from './http.js';
 export { createLogger, type Logger } from './logger.js';
+export { createMetrics, type Metrics, type MetricsSink, MetricUnit } from './metrics.js';

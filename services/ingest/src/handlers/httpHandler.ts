@@ -13,6 +13,8 @@ import {
   headerValue,
   json,
   type Logger,
+  type MetricsSink,
+  MetricUnit,
   parseJsonBody,
   problem,
 } from '@atm-ledger/runtime';
@@ -29,6 +31,8 @@ export interface IngestDeps {
   readonly health: readonly HealthCheck[];
   readonly clock: { now(): Date };
   readonly logger: Logger;
+  /** Accepted and refused counts (EMF); absent in tests that do not look at them. */
+  readonly metrics?: MetricsSink;
 }
 
 /**
@@ -42,7 +46,10 @@ export function makeHttpHandler(deps: IngestDeps) {
   const routes: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
     'POST /v1/transactions': async (event) => {
       const body = parseJsonBody(event, PostTransactionRequest);
-      if (!body.ok) return body.response;
+      if (!body.ok) {
+        deps.metrics?.addMetric('RequestsRefused', MetricUnit.Count, 1);
+        return body.response;
+      }
       const correlationId = correlationIdOf(event);
       const now = deps.clock.now();
       const transaction = toAtmTransaction(body.value);
@@ -71,6 +78,7 @@ export function makeHttpHandler(deps: IngestDeps) {
         transactionId: transaction.transactionId,
         type: transaction.type,
       });
+      deps.metrics?.addMetric('TransactionsAccepted', MetricUnit.Count, 1);
       const accepted: TransactionAccepted = {
         transactionId: transaction.transactionId,
         status: 'ACCEPTED',
@@ -114,6 +122,7 @@ export function makeHttpHandler(deps: IngestDeps) {
     try {
       return await route(event);
     } catch (error) {
+      deps.metrics?.addMetric('RequestsFailed', MetricUnit.Count, 1);
       const correlationId = correlationIdOf(event);
       if (isPublishError(error)) {
         deps.logger.error('stream unavailable', { correlationId, error });
@@ -131,6 +140,8 @@ export function makeHttpHandler(deps: IngestDeps) {
         'Internal error',
         `Request ${correlationId} failed; it is logged under that id. Retrying with the same transactionId is safe.`,
       );
+    } finally {
+      deps.metrics?.publishStoredMetrics();
     }
   };
 }

@@ -1,4 +1,5 @@
 import { payloadHash } from '@atm-ledger/contracts';
+import { type MetricsSink, MetricUnit } from '@atm-ledger/runtime';
 import type {
   KinesisStreamBatchResponse,
   KinesisStreamEvent,
@@ -11,6 +12,8 @@ import { decodeRecord } from './decodeRecord.js';
 export type KinesisHandlerDeps = Pick<LedgerStreamDeps, 'store' | 'clock' | 'poison' | 'logger'> & {
   readonly concurrency: number;
   readonly retry?: RetryPolicy;
+  /** Outcome counts per batch (EMF); absent in tests that do not look at them. */
+  readonly metrics?: MetricsSink;
 };
 
 /**
@@ -21,6 +24,14 @@ export type KinesisHandlerDeps = Pick<LedgerStreamDeps, 'store' | 'clock' | 'poi
  * reported per item (ReportBatchItemFailures); Lambda resumes from the lowest
  * failed sequence number and the ledger's idempotency absorbs the replays.
  */
+const OUTCOME_METRIC = {
+  POSTED: 'Posted',
+  REJECTED: 'Rejected',
+  PENDING: 'Pending',
+  DUPLICATE: 'Duplicate',
+  CONFLICT: 'Conflict',
+} as const;
+
 export function makeKinesisHandler(deps: KinesisHandlerDeps) {
   return async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
     const lanes = new Map<string, KinesisStreamRecord[]>();
@@ -49,6 +60,10 @@ export function makeKinesisHandler(deps: KinesisHandlerDeps) {
       }
     };
     await Promise.all(Array.from({ length: Math.min(deps.concurrency, queue.length) }, worker));
+    if (deps.metrics !== undefined) {
+      deps.metrics.addMetric('RecordsFailed', MetricUnit.Count, failures.length);
+      deps.metrics.publishStoredMetrics();
+    }
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }
@@ -72,6 +87,7 @@ async function processRecord(deps: KinesisHandlerDeps, record: KinesisStreamReco
             : `${record.kinesis.data.slice(0, 4096)}…`,
       },
     });
+    deps.metrics?.addMetric('PoisonRecords', MetricUnit.Count, 1);
     deps.logger.warn('poison record sent to the dead-letter queue', {
       reason: decoded.reason,
       detail: decoded.detail,
@@ -84,6 +100,10 @@ async function processRecord(deps: KinesisHandlerDeps, record: KinesisStreamReco
     { store: deps.store, clock: deps.clock, retry: deps.retry },
     { kind: 'PostTransaction', transaction, payloadHash: payloadHash(transaction), correlationId },
   );
+  deps.metrics?.addMetric(`Transactions${OUTCOME_METRIC[result.outcome]}`, MetricUnit.Count, 1);
+  for (const resumed of result.resumed ?? []) {
+    deps.metrics?.addMetric(`Transactions${OUTCOME_METRIC[resumed.outcome]}`, MetricUnit.Count, 1);
+  }
   deps.logger.info('transaction processed', {
     correlationId,
     transactionId: transaction.transactionId,

@@ -1,0 +1,19 @@
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+
+/**
+ * One CloudWatch metrics emitter per service, in Embedded Metric Format: the
+ * numbers travel in the function's log stream, so there is no PutMetricData
+ * call on the hot path. Namespace from POWERTOOLS_METRICS_NAMESPACE (infra sets
+ * it); POWERTOOLS_METRICS_DISABLED silences it (the local cloud does).
+ */
+export function createMetrics(serviceName: string): Metrics {
+  return new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'atm-ledger', serviceName });
+}
+
+/** The few calls handlers make, so tests can pass a recorder instead. */
+export interface MetricsSink {
+  addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): unknown;
+  publishStoredMetrics(): unknown;
+}
+
+export { MetricUnit, type Metrics };
