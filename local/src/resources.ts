@@ -1,3 +1,4 @@
+import { pkSkTableInput } from '@atm-ledger/ledger';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -102,19 +103,7 @@ export async function ensureResources(
 
   try {
     await clients.dynamodb.send(
-      new CreateTableCommand({
-        TableName: names.ledgerTable,
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-      }),
+      new CreateTableCommand(pkSkTableInput(names.ledgerTable, { stream: true })),
     );
     await clients.dynamodb.send(
       new UpdateTimeToLiveCommand({
@@ -164,20 +153,7 @@ async function ensureTable(
   opts: { ttlAttribute: string },
 ) {
   try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await client.send(new CreateTableCommand(pkSkTableInput(tableName)));
     await client.send(
       new UpdateTimeToLiveCommand({
         TableName: tableName,

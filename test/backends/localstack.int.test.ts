@@ -1,16 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { DynamoDbLedgerStore, ledgerKeys } from '@atm-ledger/ledger';
 import { sdkClientOptions } from '@atm-ledger/runtime';
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { testLedgerAgainstModel } from '../property/ledgerModel.suite.js';
 import { testLedgerStore } from '../suites/ledgerStore.suite.js';
+import { freshLedgerTable } from '../support/dynamo.js';
 import { LOCALSTACK_IMAGE, localstackSkipReason } from './docker.js';
 
 const skipReason = await localstackSkipReason();
@@ -47,27 +42,7 @@ if (skipReason !== undefined) {
       await stop?.();
     });
 
-    const table = async () => {
-      const tableName = `ledger-${randomUUID().slice(0, 12)}`;
-      await client.send(
-        new CreateTableCommand({
-          TableName: tableName,
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-      return {
-        tableName,
-        drop: () => client.send(new DeleteTableCommand({ TableName: tableName })).then(() => {}),
-      };
-    };
+    const table = () => freshLedgerTable(client);
 
     testLedgerStore('DynamoDbLedgerStore on LocalStack', async () => {
       const { tableName, drop } = await table();

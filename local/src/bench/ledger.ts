@@ -10,7 +10,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type AtmTransaction, payloadHash } from '@atm-ledger/contracts';
-import { DynamoDbLedgerStore, emptyAccount, ledgerKeys, postTransaction } from '@atm-ledger/ledger';
+import {
+  DynamoDbLedgerStore,
+  emptyAccount,
+  ledgerKeys,
+  pkSkTableInput,
+  postTransaction,
+} from '@atm-ledger/ledger';
 import { sdkClientOptions } from '@atm-ledger/runtime';
 import {
   CreateTableCommand,
@@ -87,20 +93,7 @@ function capacityOf(op: string, input: Record<string, unknown>): { wcu: number; 
 
 async function freshStore() {
   const tableName = `bench-ledger-${randomUUID().slice(0, 8)}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await client.send(new CreateTableCommand(pkSkTableInput(tableName)));
   return {
     store: new DynamoDbLedgerStore(client, tableName),
     drop: () => client.send(new DeleteTableCommand({ TableName: tableName })),

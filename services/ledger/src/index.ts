@@ -1,5 +1,6 @@
 export { keys as ledgerKeys } from './adapters/dynamodb/items.js';
 export { classifyCancellation, DynamoDbLedgerStore } from './adapters/dynamodb/ledgerStore.js';
+export { pkSkTableInput } from './adapters/dynamodb/table.js';
 export { InMemoryLedgerStore } from './adapters/memory/ledgerStore.js';
 export { SqsPoisonRecordSink } from './adapters/sqsPoisonSink.js';
 export { openAccount } from './application/openAccount.js';
