@@ -24,7 +24,12 @@ const opts = new Command()
   .option('--transactions <n>', 'transactions to post', (v) => Number(v), 2_000)
   .option('--accounts <n>', 'accounts to spread them over', (v) => Number(v), 50)
   .option('--concurrency <n>', 'requests in flight', (v) => Number(v), 16)
-  .option('--rate <tx/s>', 'open loop at this rate (0: as fast as the pipeline takes them)', (v) => Number(v), 0)
+  .option(
+    '--rate <tx/s>',
+    'open loop at this rate (0: as fast as the pipeline takes them)',
+    (v) => Number(v),
+    0,
+  )
   .parse()
   .opts<{ transactions: number; accounts: number; concurrency: number; rate: number }>();
 

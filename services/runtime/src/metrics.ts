@@ -1,4 +1,4 @@
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
 /**
  * One CloudWatch metrics emitter per service, in Embedded Metric Format: the
@@ -7,13 +7,20 @@ import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
  * it); POWERTOOLS_METRICS_DISABLED silences it (the local cloud does).
  */
 export function createMetrics(serviceName: string): Metrics {
-  return new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'atm-ledger', serviceName });
+  return new Metrics({
+    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'atm-ledger',
+    serviceName,
+  });
 }
 
 /** The few calls handlers make, so tests can pass a recorder instead. */
 export interface MetricsSink {
-  addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): unknown;
+  addMetric(
+    name: string,
+    unit: (typeof MetricUnit)[keyof typeof MetricUnit],
+    value: number,
+  ): unknown;
   publishStoredMetrics(): unknown;
 }
 
-export { MetricUnit, type Metrics };
+export { type Metrics, MetricUnit };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryLedgerStore } from '../../src/adapters/memory/ledgerStore.js';
 import { makeKinesisHandler } from '../../src/handlers/kinesisHandler.js';
-import { anAccount, aDeposit, aWithdrawal, fixedClock, silentLogger } from '../support/builders.js';
+import { aDeposit, anAccount, aWithdrawal, fixedClock, silentLogger } from '../support/builders.js';
 import { kinesisEvent, kinesisRecord, RecordingSink, txRecord } from '../support/events.js';
 
 /** Records what a handler reports, in order, and which batch it was published with. */
@@ -45,7 +45,13 @@ describe('makeKinesisHandler: metrics', () => {
 
     // Assess
     expect(metrics.published).toEqual([
-      { TransactionsPosted: 1, TransactionsDuplicate: 1, TransactionsRejected: 1, PoisonRecords: 1, RecordsFailed: 0 },
+      {
+        TransactionsPosted: 1,
+        TransactionsDuplicate: 1,
+        TransactionsRejected: 1,
+        PoisonRecords: 1,
+        RecordsFailed: 0,
+      },
     ]);
   });
 });
