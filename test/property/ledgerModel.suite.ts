@@ -15,7 +15,9 @@ import { ReferenceLedger } from './referenceLedger.js';
 /** Runs scale with FC_NUM_RUNS; each run is a whole command sequence. */
 export const numRuns = (fallback: number) => Number(process.env.FC_NUM_RUNS ?? fallback);
 
-const ACCOUNTS = ['A', 'B', 'C', 'D'] as const;
+const ACCOUNTS = ['A', 'B', 'C', 'D', 'E'] as const;
+/** Opened before every run; `E` only when an `open` command says so. */
+const OPENED_AT_START = ['A', 'B', 'C', 'D'] as const;
 const ATMS = ['atm-1', 'atm-2', 'atm-3'] as const;
 const at = '2026-11-27T09:00:00.000Z';
 
@@ -293,18 +295,80 @@ async function checkInvariants(w: World): Promise<void> {
  * Kinesis handler and store, and after every step the store must agree with
  * the reference ledger and keep every invariant.
  */
+/** `open`: opens an account (again: idempotent), possibly one transactions already failed against. */
+const arbOpen = (): fc.Arbitrary<Step> =>
+  fc
+    .record({ account: fc.constantFrom(...ACCOUNTS), overdraft: fc.constantFrom(0, 5_000) })
+    .map((c) => ({
+      label: `open ${c.account} (overdraft ${c.overdraft})`,
+      make: () => [],
+      open: { accountId: c.account, overdraft: c.overdraft },
+    }));
+
+/**
+ * One step of the model-based run as an fc.commands command: it applies the
+ * step to the reference ledger and, through the real Kinesis handler, to the
+ * store, then checks every invariant.
+ */
+class StepCommand implements fc.AsyncCommand<World, World> {
+  constructor(private readonly step: Step & { open?: { accountId: string; overdraft: number } }) {}
+  check(): boolean {
+    return true;
+  }
+  async run(w: World): Promise<void> {
+    const open = this.step.open;
+    if (open !== undefined) {
+      w.model.open(open.accountId, 'USD', open.overdraft);
+      await w.real.store.createAccount(
+        emptyAccount({
+          accountId: open.accountId,
+          currency: 'USD',
+          overdraftLimit: open.overdraft,
+          lowBalanceThreshold: 0,
+          createdAt: at,
+        }),
+      );
+    }
+    for (const batch of this.step.make(w)) {
+      for (const tx of batch) {
+        w.model.deliver(tx);
+        const known = w.history.some(
+          (h) => h.transactionId === tx.transactionId && payloadHash(h) === payloadHash(tx),
+        );
+        if (!known) w.history.push(tx);
+      }
+      await w.real.deliver(batch);
+    }
+    await checkInvariants(w);
+  }
+  toString(): string {
+    return this.step.label;
+  }
+}
+
+/**
+ * Model-based test of the ledger (fc.commands): random sequences of account
+ * openings, transactions, redeliveries, conflicting redeliveries and
+ * crash-replays go through the real Kinesis handler and store, and after
+ * every command the store must agree with the reference ledger and keep every
+ * invariant. The model and the real system share the world, because the
+ * reference is checked against the store inside each command.
+ */
 export function testLedgerAgainstModel(
   name: string,
   factory: () => Promise<{ store: LedgerStore; cleanup?: () => Promise<void> }>,
   opts: { runs: number; maxSteps: number; timeoutMs?: number },
 ) {
+  const arbCommand = fc
+    .oneof({ arbitrary: arbStep(), weight: 24 }, { arbitrary: arbOpen(), weight: 1 })
+    .map((step) => new StepCommand(step));
   it(
-    `${name}: agrees with the reference ledger after every step`,
+    `${name}: agrees with the reference ledger after every command`,
     async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.array(arbStep(), { minLength: 1, maxLength: opts.maxSteps }),
-          async (steps) => {
+          fc.commands([arbCommand], { maxCommands: opts.maxSteps, size: 'max' }),
+          async (commands) => {
             const { store, cleanup } = await factory();
             try {
               const w: World = {
@@ -313,7 +377,7 @@ export function testLedgerAgainstModel(
                 history: [],
                 next: 0,
               };
-              for (const [i, id] of ACCOUNTS.entries()) {
+              for (const [i, id] of OPENED_AT_START.entries()) {
                 const overdraft = i === 0 ? 5_000 : 0;
                 w.model.open(id, 'USD', overdraft);
                 await store.createAccount(
@@ -326,23 +390,7 @@ export function testLedgerAgainstModel(
                   }),
                 );
               }
-              for (const step of steps) {
-                for (const batch of step.make(w)) {
-                  for (const tx of batch) {
-                    w.model.deliver(tx);
-                    if (
-                      !w.history.some(
-                        (h) =>
-                          h.transactionId === tx.transactionId &&
-                          payloadHash(h) === payloadHash(tx),
-                      )
-                    )
-                      w.history.push(tx);
-                  }
-                  await w.real.deliver(batch);
-                }
-                await checkInvariants(w);
-              }
+              await fc.asyncModelRun(() => ({ model: w, real: w }), commands);
               expect(w.real.poisoned).toEqual([]);
             } finally {
               await cleanup?.();
