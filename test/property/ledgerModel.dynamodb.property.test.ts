@@ -13,6 +13,10 @@ describe('ledger model-based test: DynamoDB store over the wire on the local clo
       const table = await freshLedgerTable(client, 'model');
       return { store: new DynamoDbLedgerStore(client, table.tableName), cleanup: table.drop };
     },
-    { runs: Math.max(1, Math.round(numRuns(300) / 30)), maxSteps: 25, timeoutMs: 900_000 },
+    {
+      runs: Math.max(1, Math.round(numRuns(300) / 30)),
+      maxSteps: 25,
+      timeoutMs: Math.max(900_000, Math.round(numRuns(300) / 30) * 8_000),
+    },
   );
 });
