@@ -1,6 +1,8 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import type { HttpHandler } from '@smithy/core/protocols';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { HttpHandlerOptions } from '@smithy/types';
 
 /**
  * Where AWS SDK clients point. In AWS this is empty and the SDK resolves the
@@ -10,6 +12,40 @@ export interface AwsEndpointConfig {
   /** Emulator URL, e.g. `http://127.0.0.1:4566`. Absent in AWS. */
   readonly endpoint?: string | undefined;
   readonly region: string;
+}
+
+export interface SdkClientOptionsInput {
+  /** Sockets per client and protocol (default 50). */
+  readonly maxSockets?: number;
+  /**
+   * The client plays a part AWS runs itself in production (an event source
+   * mapping, the pipe, a checkpoint store): no request handler decorator
+   * applies to it, so injected faults hit only the code we deploy.
+   */
+  readonly platform?: boolean;
+}
+
+/**
+ * Wraps the HTTP handler of every SDK client built afterwards. The handler is
+ * the innermost step of a client's middleware stack: what a decorator returns
+ * is seen by the SDK's real retry strategy and deserializers exactly as an
+ * HTTP response (or a transport error) from the service would be.
+ */
+export type SdkRequestHandlerDecorator = (
+  inner: NodeHttpHandler,
+) => HttpHandler<HttpHandlerOptions>;
+
+let requestHandlerDecorator: SdkRequestHandlerDecorator | undefined;
+
+/**
+ * Installs (or, with `undefined`, removes) the process-wide decorator of SDK
+ * request handlers. It applies when a client's options are built, so it must
+ * be installed before the modules that build clients at import are loaded.
+ * Only the local cloud's fault injection installs one; a deployed function
+ * never does, and then `sdkClientOptions` returns the plain handler.
+ */
+export function decorateSdkRequestHandlers(decorator: SdkRequestHandlerDecorator | undefined) {
+  requestHandlerDecorator = decorator;
 }
 
 /**
@@ -22,15 +58,21 @@ export interface AwsEndpointConfig {
  *   other client uses anyway, so all clients share one handler shape.
  * - Static dummy credentials for the local endpoint only, so no developer
  *   machine needs an AWS profile and no real credentials can leak to it.
+ * - The handler goes through the decorator installed with
+ *   `decorateSdkRequestHandlers`, if any, unless `platform` is set.
  */
-export function sdkClientOptions(config: AwsEndpointConfig, opts: { maxSockets?: number } = {}) {
+export function sdkClientOptions(config: AwsEndpointConfig, opts: SdkClientOptionsInput = {}) {
   const maxSockets = opts.maxSockets ?? 50;
-  const requestHandler = new NodeHttpHandler({
+  const nodeHandler = new NodeHttpHandler({
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
   });
+  const requestHandler: NodeHttpHandler | HttpHandler<HttpHandlerOptions> =
+    requestHandlerDecorator === undefined || opts.platform === true
+      ? nodeHandler
+      : requestHandlerDecorator(nodeHandler);
   if (config.endpoint === undefined) {
     return { region: config.region, requestHandler };
   }

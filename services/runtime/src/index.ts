@@ -1,4 +1,10 @@
-export { type AwsEndpointConfig, sdkClientOptions } from './aws.js';
+export {
+  type AwsEndpointConfig,
+  decorateSdkRequestHandlers,
+  type SdkClientOptionsInput,
+  type SdkRequestHandlerDecorator,
+  sdkClientOptions,
+} from './aws.js';
 export { loadConfig } from './config.js';
 export {
   AtmLedgerError,
