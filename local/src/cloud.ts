@@ -77,7 +77,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     awsEndpoint = moto.endpoint;
   }
   const prefix = options.prefix ?? 'atm-ledger-local';
-  const clientOptions = sdkClientOptions({ endpoint: awsEndpoint, region: LOCAL_REGION });
+  const clientOptions = sdkClientOptions(
+    { endpoint: awsEndpoint, region: LOCAL_REGION },
+    { platform: true },
+  );
   const clients = {
     kinesis: new KinesisClient(clientOptions),
     dynamodb: new DynamoDBClient(clientOptions),
