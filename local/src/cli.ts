@@ -165,6 +165,116 @@ program
     },
   );
 
+const isoTime = (value: string) => {
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) {
+    throw new InvalidArgumentError('expected an ISO 8601 time, e.g. 2026-11-27T10:00:00Z');
+  }
+  return time;
+};
+
+program
+  .command('replay')
+  .description(
+    'Re-deliver the stream records of a time range to the ledger consumer; safe, the ledger is idempotent (works against AWS too)',
+  )
+  .requiredOption(
+    '--stream <name|arn>',
+    'the transactions stream (env LEDGER_STREAM_NAME)',
+    process.env.LEDGER_STREAM_NAME,
+  )
+  .requiredOption('--from <time>', 'first arrival time replayed, ISO 8601, inclusive', isoTime)
+  .option('--to <time>', 'last arrival time replayed, ISO 8601, inclusive (default: now)', isoTime)
+  .option('--function <name>', 'AWS: the ledger consumer function to invoke')
+  .option(
+    '--table <name>',
+    'local: the ledger table (env LEDGER_TABLE_NAME; default: <prefix>-ledger for <prefix>-transactions)',
+    process.env.LEDGER_TABLE_NAME,
+  )
+  .option(
+    '--poison-queue <name|url>',
+    'local: the poison queue (env LEDGER_POISON_QUEUE_URL; default: <prefix>-ledger-poison)',
+    process.env.LEDGER_POISON_QUEUE_URL,
+  )
+  .option('--batch-size <n>', 'records per batch, 1-10000', (v) => Number(v), 100)
+  .option('--dry-run', 'read and count the records of the range; deliver nothing')
+  .option(
+    '--aws-endpoint <url>',
+    'the local cloud, with the ledger handler run in this process; omit for AWS (env LEDGER_AWS_ENDPOINT)',
+    process.env.LEDGER_AWS_ENDPOINT,
+  )
+  .option('--region <region>', 'AWS region (env AWS_REGION)', process.env.AWS_REGION ?? 'us-east-1')
+  .action(
+    async (opts: {
+      stream: string;
+      from: Date;
+      to?: Date;
+      function?: string;
+      table?: string;
+      poisonQueue?: string;
+      batchSize: number;
+      dryRun?: boolean;
+      awsEndpoint?: string;
+      region: string;
+    }) => {
+      const { inProcessDelivery, lambdaDelivery, localLedgerNames, replay } = await import(
+        './ops/replay.js'
+      );
+      const { KinesisClient } = await import('@aws-sdk/client-kinesis');
+      const endpoint = opts.awsEndpoint || undefined;
+      const clientOptions = sdkClientOptions({ endpoint, region: opts.region });
+      let delivery:
+        | { deliver: import('./ops/replay.js').ReplayDelivery; close(): void }
+        | undefined;
+      if (!opts.dryRun && endpoint !== undefined) {
+        // The local cloud runs no Lambda service: the ledger's handler runs here.
+        const named = localLedgerNames(opts.stream.slice(opts.stream.lastIndexOf('/') + 1));
+        const tableName = opts.table || named?.table;
+        const poisonQueue = opts.poisonQueue || named?.poisonQueue;
+        if (!tableName || !poisonQueue) {
+          return program.error('error: name the ledger --table and --poison-queue of this stream');
+        }
+        delivery = await inProcessDelivery({
+          endpoint,
+          region: opts.region,
+          tableName,
+          poisonQueue,
+        });
+      } else if (!opts.dryRun) {
+        if (!opts.function) {
+          return program.error(
+            "error: against AWS, '--function <name>' (the ledger consumer) is required",
+          );
+        }
+        const { LambdaClient } = await import('@aws-sdk/client-lambda');
+        const lambda = new LambdaClient(clientOptions);
+        delivery = {
+          deliver: lambdaDelivery(lambda, opts.function),
+          close: () => lambda.destroy(),
+        };
+      }
+      const kinesis = new KinesisClient(clientOptions);
+      try {
+        const report = await replay(kinesis, {
+          stream: opts.stream,
+          from: opts.from,
+          to: opts.to ?? new Date(),
+          dryRun: opts.dryRun ?? false,
+          batchSize: opts.batchSize,
+          deliver: delivery?.deliver,
+          functionName: opts.function,
+          // The report alone goes to stdout, so it can be piped.
+          log: (m: string) => console.error(m),
+        });
+        console.log(JSON.stringify(report, null, 2));
+        process.exitCode = report.notDelivered > 0 ? 2 : 0;
+      } finally {
+        delivery?.close();
+        kinesis.destroy();
+      }
+    },
+  );
+
 program
   .command('install')
   .description(
