@@ -5,9 +5,18 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Command, InvalidArgumentError } from 'commander';
 import { startLocalCloud } from './cloud.js';
+import { armCrashPoints } from './faults/crash.js';
+import {
+  FaultDice,
+  FaultJournal,
+  formatFaultSpec,
+  installSdkFaults,
+  parseFaultSpec,
+} from './faults/index.js';
 import { loadtestCommand } from './loadtest/index.js';
 import { ensureMotoInstalled, findRepoRoot, startMoto } from './moto/index.js';
 import { redrive } from './ops/redrive.js';
+import { soakCommand } from './soak/index.js';
 import { postCommand } from './traffic/index.js';
 
 // Node 20 is a settled choice for our machines; the SDK's notice about future releases is noise here.
@@ -38,17 +47,59 @@ program
     'use an already-running emulator (env LEDGER_AWS_ENDPOINT)',
     process.env.LEDGER_AWS_ENDPOINT,
   )
-  .action(async (opts: { port: number; awsEndpoint?: string }) => {
-    const started = performance.now();
-    const tokenGiven = process.env.LEDGER_API_TOKEN;
-    const cloud = await startLocalCloud({
-      port: opts.port,
-      token: tokenGiven || undefined,
-      awsEndpoint: opts.awsEndpoint || undefined,
-      log: (m) => console.log(`  ${m}`),
-    });
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`
+  .option(
+    '--prefix <prefix>',
+    'prefix of every resource name, so several clouds can share one emulator (env LEDGER_LOCAL_PREFIX)',
+    process.env.LEDGER_LOCAL_PREFIX,
+  )
+  .option(
+    '--worker-id <id>',
+    'name in shard leases; a restart under the same id resumes at once (env LEDGER_LOCAL_WORKER_ID)',
+    process.env.LEDGER_LOCAL_WORKER_ID,
+  )
+  .option(
+    '--faults <spec>',
+    'inject faults, e.g. throttle=0.05,server-error=0.02,kill-before-checkpoint=@3 (env LEDGER_FAULTS; see docs/faults.md)',
+    process.env.LEDGER_FAULTS,
+  )
+  .option(
+    '--fault-journal <file>',
+    'append every injected fault to this JSON-lines file (env LEDGER_FAULT_JOURNAL)',
+    process.env.LEDGER_FAULT_JOURNAL,
+  )
+  .action(
+    async (opts: {
+      port: number;
+      awsEndpoint?: string;
+      prefix?: string;
+      workerId?: string;
+      faults?: string;
+      faultJournal?: string;
+    }) => {
+      const started = performance.now();
+      const tokenGiven = process.env.LEDGER_API_TOKEN;
+      let faults: ReturnType<typeof parseFaultSpec>;
+      try {
+        faults = parseFaultSpec(opts.faults);
+      } catch (error) {
+        return program.error(`error: --faults: ${(error as Error).message}`);
+      }
+      const faulty = Object.keys(faults.triggers).length > 0;
+      const dice = new FaultDice(faults);
+      const journal = new FaultJournal(opts.faultJournal || undefined);
+      // Before the cloud imports the handlers: they build their SDK clients at import.
+      if (faulty) installSdkFaults(dice, journal);
+      const cloud = await startLocalCloud({
+        port: opts.port,
+        token: tokenGiven || undefined,
+        awsEndpoint: opts.awsEndpoint || undefined,
+        ...(opts.prefix ? { prefix: opts.prefix } : {}),
+        ...(opts.workerId ? { workerId: opts.workerId } : {}),
+        log: (m) => console.log(`  ${m}`),
+      });
+      if (faulty) armCrashPoints(cloud, dice, journal);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      console.log(`
 atm-ledger local cloud is up (${seconds} s)
 
   API        ${cloud.apiUrl}
@@ -64,18 +115,20 @@ Try it:
     -d '{"transactionId":"t1","type":"DEPOSIT","accountId":"A","amount":10000,"currency":"USD","atmId":"atm-1","occurredAt":"${new Date().toISOString()}"}'
   curl -s ${cloud.apiUrl}/v1/accounts/A -H "authorization: Bearer $TOKEN"
 
+${faulty ? `\n  FAULTS     ${formatFaultSpec(faults)}  (local only; see docs/faults.md)\n` : ''}
 Ctrl-C stops it.`);
-    let stopping = false;
-    const stop = async () => {
-      if (stopping) return;
-      stopping = true;
-      console.log('\nstopping…');
-      await cloud.stop();
-      process.exit(0);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+      let stopping = false;
+      const stop = async () => {
+        if (stopping) return;
+        stopping = true;
+        console.log('\nstopping…');
+        await cloud.stop();
+        process.exit(0);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    },
+  );
 
 program
   .command('emulator')
@@ -287,6 +340,7 @@ program
 
 program.addCommand(postCommand());
 program.addCommand(loadtestCommand());
+program.addCommand(soakCommand());
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`\n${(error as Error).message}`);

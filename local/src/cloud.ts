@@ -24,6 +24,12 @@ import {
 } from './resources.js';
 import { SqsEventSourceMapping } from './sqs/index.js';
 
+/** The kinds each local notifier sends (`NOTIFIER_KINDS`), as infra deploys them. */
+export const LOCAL_NOTIFIER_KINDS = {
+  receipts: 'RECEIPT',
+  alerts: 'LOW_BALANCE,LARGE_WITHDRAWAL,WITHDRAWAL_REJECTED',
+} as const;
+
 export interface LocalCloudOptions {
   /** Port of the HTTP API on 127.0.0.1. 0 picks a free one. */
   readonly port?: number;
@@ -36,6 +42,12 @@ export interface LocalCloudOptions {
   readonly shards?: number;
   /** Identifies the ledger's event source mapping; its checkpoints are kept under this id. */
   readonly mappingId?: string;
+  /**
+   * Names this runtime in shard leases. A runtime restarted under the same id
+   * takes its leases back at once instead of waiting for them to expire, as a
+   * KCL worker restarted on the same host does. Default: host, pid and a random suffix.
+   */
+  readonly workerId?: string;
   readonly log?: (message: string) => void;
 }
 
@@ -133,6 +145,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       handler: (event) => ledgerKinesis(event),
       clients,
       checkpointTableName: resources.names.checkpointTable,
+      ownerId: options.workerId,
     });
     await ledgerConsumer.start();
 
@@ -142,6 +155,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       enrichment: publish,
       clients,
       checkpointTableName: resources.names.checkpointTable,
+      ownerId: options.workerId,
     });
     try {
       await ledgerEventsPipe.start();
@@ -161,13 +175,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       NOTIFIER_CHANNEL: 'jsonl',
       NOTIFIER_JSONL_PATH: notificationsPath,
     };
-    const kinds = {
-      receipts: 'RECEIPT',
-      alerts: 'LOW_BALANCE,LARGE_WITHDRAWAL,WITHDRAWAL_REJECTED',
-    } as const;
     const notifiers = {} as Record<'receipts' | 'alerts', SqsEventSourceMapping>;
     for (const channel of ['receipts', 'alerts'] as const) {
-      const handler = createSqsHandler({ ...notifierEnv, NOTIFIER_KINDS: kinds[channel] });
+      const handler = createSqsHandler({
+        ...notifierEnv,
+        NOTIFIER_KINDS: LOCAL_NOTIFIER_KINDS[channel],
+      });
       notifiers[channel] = new SqsEventSourceMapping({
         config: {
           eventSourceArn: resources.notifierQueues[channel].arn,
