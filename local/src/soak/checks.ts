@@ -1,0 +1,331 @@
+import { NOTIFIER_ROUTES, type NotifierChannel } from '@atm-ledger/contracts';
+import { DynamoDbLedgerStore, rebuild, toLedgerEvents } from '@atm-ledger/ledger';
+import { type Notification, type NotificationKind, notificationsFor } from '@atm-ledger/notifier';
+import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { LocalResources } from '../resources.js';
+import type { LedgerApiClient } from '../traffic/api.js';
+import type { InjectedPoison } from './traffic.js';
+
+export interface Check {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+type Image = Record<string, AttributeValue>;
+
+/** Every item of a table, with consistent reads so nothing written before the call is missed. */
+export async function scanTable(client: DynamoDBClient, tableName: string): Promise<Image[]> {
+  const items: Image[] = [];
+  let start: Image | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return items;
+}
+
+const s = (image: Image, name: string) => image[name]?.S;
+const n = (image: Image, name: string) => Number(image[name]?.N ?? Number.NaN);
+
+export interface LedgerSnapshot {
+  /** Transaction items by id (decided or pending), without the AWAITED placeholders. */
+  readonly transactions: ReadonlyMap<string, Image>;
+  readonly entries: readonly Image[];
+}
+
+export function ledgerSnapshot(items: readonly Image[]): LedgerSnapshot {
+  const transactions = new Map<string, Image>();
+  const entries: Image[] = [];
+  for (const item of items) {
+    const entity = s(item, 'entity');
+    if (entity === 'TRANSACTION' && s(item, 'sk') === 'TX') {
+      transactions.set(s(item, 'transactionId') ?? '', item);
+    } else if (entity === 'ENTRY') {
+      entries.push(item);
+    }
+  }
+  return { transactions, entries };
+}
+
+const DECIDED = new Set(['POSTED', 'REJECTED']);
+
+/**
+ * Every accepted transaction has exactly one decision, and a posted one moved
+ * each of its accounts exactly once: one entry per (account, transaction),
+ * matching the movement the decision recorded; no entry for anything else.
+ */
+export function checkExactlyOnce(snapshot: LedgerSnapshot, accepted: ReadonlySet<string>): Check {
+  const problems: string[] = [];
+  let undecided = 0;
+  for (const id of accepted) {
+    const item = snapshot.transactions.get(id);
+    if (item === undefined || !DECIDED.has(s(item, 'status') ?? '')) {
+      undecided++;
+      if (problems.length < 5)
+        problems.push(`${id}: ${item === undefined ? 'no decision' : s(item, 'status')}`);
+    }
+  }
+  const entriesByKey = new Map<string, Image[]>();
+  for (const entry of snapshot.entries) {
+    const key = `${s(entry, 'accountId')}|${s(entry, 'transactionId')}`;
+    entriesByKey.set(key, [...(entriesByKey.get(key) ?? []), entry]);
+  }
+  let twice = 0;
+  for (const [key, list] of entriesByKey) {
+    if (list.length > 1) {
+      twice++;
+      if (problems.length < 10) problems.push(`${key}: ${list.length} entries`);
+    }
+  }
+  let missing = 0;
+  let expectedEntries = 0;
+  for (const [id, item] of snapshot.transactions) {
+    if (s(item, 'status') !== 'POSTED') continue;
+    for (const m of item.movements?.L ?? []) {
+      const movement = m.M ?? {};
+      expectedEntries++;
+      const list = entriesByKey.get(`${s(movement, 'accountId')}|${id}`) ?? [];
+      if (list.length === 0 || n(list[0] ?? {}, 'amount') !== n(movement, 'amount')) {
+        missing++;
+        if (problems.length < 15)
+          problems.push(`${id}: movement of ${s(movement, 'accountId')} has no matching entry`);
+      }
+    }
+  }
+  const orphans = snapshot.entries.length - expectedEntries + missing;
+  if (orphans !== 0 && problems.length < 20)
+    problems.push(`${orphans} entries belong to no posted movement`);
+  const decided = [...snapshot.transactions.values()].filter((i) =>
+    DECIDED.has(s(i, 'status') ?? ''),
+  );
+  const posted = decided.filter((i) => s(i, 'status') === 'POSTED').length;
+  return {
+    name: 'every accepted transaction decided exactly once',
+    ok: undecided === 0 && twice === 0 && missing === 0 && orphans === 0,
+    detail:
+      `${accepted.size} accepted, ${decided.length} decided (${posted} posted, ${decided.length - posted} rejected), ` +
+      `${snapshot.entries.length} entries; undecided ${undecided}, applied twice ${twice}, missing entries ${missing}` +
+      (problems.length > 0 ? `\n      ${problems.join('\n      ')}` : ''),
+  };
+}
+
+/** Sums every decided transaction's legs here, and asks the API too: both must balance. */
+export async function checkTrialBalance(
+  snapshot: LedgerSnapshot,
+  api: LedgerApiClient,
+): Promise<Check> {
+  const totals = new Map<string, { debits: number; credits: number }>();
+  for (const item of snapshot.transactions.values()) {
+    for (const l of item.legs?.L ?? []) {
+      const leg = l.M ?? {};
+      const currency = s(leg, 'currency') ?? '?';
+      const t = totals.get(currency) ?? { debits: 0, credits: 0 };
+      t.debits += n(leg, 'debit');
+      t.credits += n(leg, 'credit');
+      totals.set(currency, t);
+    }
+  }
+  const ours = [...totals].map(([c, t]) => `${c} ${t.debits}/${t.credits}`).join(', ');
+  const oursOk = [...totals.values()].every((t) => t.debits === t.credits);
+  const r = await api.request('GET', '/v1/ledger/trial-balance');
+  const body = r.body as
+    | { currencies?: Record<string, { debits: number; credits: number; balanced: boolean }> }
+    | undefined;
+  const currencies = Object.entries(body?.currencies ?? {});
+  const apiOk =
+    r.status === 200 && currencies.length > 0 && currencies.every(([, t]) => t.balanced);
+  return {
+    name: 'trial balance holds',
+    ok: oursOk && apiOk && totals.size > 0,
+    detail: `legs debits/credits: ${ours || 'none'}; GET /v1/ledger/trial-balance: ${r.status} ${currencies.map(([c, t]) => `${c} ${t.debits}/${t.credits} balanced=${t.balanced}`).join(', ')}`,
+  };
+}
+
+export async function checkRebuild(client: DynamoDBClient, tableName: string): Promise<Check> {
+  const report = await rebuild(new DynamoDbLedgerStore(client, tableName));
+  return {
+    name: 'rebuild shows zero drift',
+    ok: report.drift.length === 0,
+    detail: `${JSON.stringify({ ...report, drift: report.drift.slice(0, 5) })}`,
+  };
+}
+
+/**
+ * What the notifiers must have sent, derived from the ledger's final state
+ * with the same functions the pipe and the notifiers run (the publication
+ * routes, `toLedgerEvents`, `notificationsFor`), against what the local
+ * channel received: nothing missing, nothing twice, nothing extra.
+ */
+export function checkNotifications(
+  snapshot: LedgerSnapshot,
+  received: readonly Notification[],
+  settings: {
+    readonly kinds: Readonly<Record<NotifierChannel, ReadonlySet<NotificationKind>>>;
+    readonly largeWithdrawalThreshold: number;
+  },
+): Check {
+  const expected = new Set<string>();
+  for (const item of snapshot.transactions.values()) {
+    if (!DECIDED.has(s(item, 'status') ?? '')) continue;
+    const record = {
+      eventName: 'INSERT',
+      dynamodb: { NewImage: item },
+    } as unknown as DynamoDBRecord;
+    for (const event of toLedgerEvents(record)) {
+      for (const channel of Object.keys(NOTIFIER_ROUTES) as NotifierChannel[]) {
+        const routed = NOTIFIER_ROUTES[channel].some(
+          (route) =>
+            (route.type as readonly string[]).includes(event.type) &&
+            (!('transactionType' in route) ||
+              ('transactionType' in event &&
+                (route.transactionType as readonly string[]).includes(event.transactionType))),
+        );
+        if (!routed) continue;
+        for (const notification of notificationsFor(event, {
+          kinds: settings.kinds[channel],
+          largeWithdrawalThreshold: settings.largeWithdrawalThreshold,
+          now: new Date(0),
+        })) {
+          expected.add(notification.notificationId);
+        }
+      }
+    }
+  }
+  const counts = new Map<string, number>();
+  for (const r of received) counts.set(r.notificationId, (counts.get(r.notificationId) ?? 0) + 1);
+  const lost = [...expected].filter((id) => !counts.has(id));
+  const duplicated = [...counts].filter(([, c]) => c > 1).map(([id, c]) => `${id} ×${c}`);
+  const unexpected = [...counts.keys()].filter((id) => !expected.has(id));
+  return {
+    name: 'no notification lost or duplicated',
+    ok:
+      lost.length === 0 && duplicated.length === 0 && unexpected.length === 0 && expected.size > 0,
+    detail:
+      `${expected.size} expected, ${received.length} received; lost ${lost.length}, duplicated ${duplicated.length}, unexpected ${unexpected.length}` +
+      [
+        ...lost.slice(0, 5).map((id) => `lost ${id}`),
+        ...duplicated.slice(0, 5),
+        ...unexpected.slice(0, 5).map((id) => `unexpected ${id}`),
+      ]
+        .map((l) => `\n      ${l}`)
+        .join(''),
+  };
+}
+
+/** Every message of a queue, left on it (each is received once, then hidden for a while). */
+export async function peekQueue(sqs: SQSClient, queueUrl: string): Promise<string[]> {
+  const bodies: string[] = [];
+  for (let empty = 0; empty < 2; ) {
+    const out = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 300,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    const messages = out.Messages ?? [];
+    if (messages.length === 0) empty++;
+    for (const m of messages) bodies.push(m.Body ?? '');
+  }
+  return bodies;
+}
+
+/** The coordinates and reason a poison letter carries (services/ledger's poison sink writes them). */
+function parsePoisonLetter(
+  body: string,
+): { reason: string; shardId: string; sequenceNumber: string } | undefined {
+  try {
+    const value = JSON.parse(body) as {
+      reason?: unknown;
+      source?: { shardId?: unknown; sequenceNumber?: unknown };
+    };
+    const source = value.source ?? {};
+    if (
+      typeof value.reason !== 'string' ||
+      typeof source.sequenceNumber !== 'string' ||
+      typeof source.shardId !== 'string'
+    )
+      return undefined;
+    return { reason: value.reason, shardId: source.shardId, sequenceNumber: source.sequenceNumber };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface DeadLetterQueues {
+  readonly poison: string;
+  readonly others: Readonly<Record<string, string>>;
+}
+
+export function deadLetterQueues(
+  resources: LocalResources,
+  onFailureUrl: string,
+): DeadLetterQueues {
+  return {
+    poison: resources.poisonQueueUrl,
+    others: {
+      'ledger on-failure': onFailureUrl,
+      'pipe DLQ': resources.pipeDlq.url,
+      'receipts DLQ': resources.notifierQueues.receipts.dlq.url,
+      'alerts DLQ': resources.notifierQueues.alerts.dlq.url,
+    },
+  };
+}
+
+/**
+ * Every dead letter must be one the soak caused on purpose: a poison record it
+ * put on the stream, carrying that record's sequence number and a reason.
+ * And every poison record must be there: nothing dropped silently.
+ */
+export async function checkDeadLetters(
+  sqs: SQSClient,
+  queues: DeadLetterQueues,
+  injected: readonly InjectedPoison[],
+): Promise<{ check: Check; counts: Record<string, number> }> {
+  const counts: Record<string, number> = {};
+  const unexplained: string[] = [];
+  const poisonBodies = await peekQueue(sqs, queues.poison);
+  counts.poison = poisonBodies.length;
+  const found = new Set<string>();
+  for (const body of poisonBodies) {
+    const letter = parsePoisonLetter(body);
+    const match = injected.find(
+      (p) => p.sequenceNumber === letter?.sequenceNumber && p.shardId === letter.shardId,
+    );
+    if (match === undefined || !letter?.reason) unexplained.push(`poison: ${body.slice(0, 200)}`);
+    else found.add(match.sequenceNumber);
+  }
+  for (const [name, url] of Object.entries(queues.others)) {
+    const bodies = await peekQueue(sqs, url);
+    counts[name] = bodies.length;
+    for (const body of bodies) unexplained.push(`${name}: ${body.slice(0, 200)}`);
+  }
+  const missing = injected.filter((p) => !found.has(p.sequenceNumber));
+  return {
+    counts,
+    check: {
+      name: 'every dead letter explained',
+      ok: unexplained.length === 0 && missing.length === 0,
+      detail:
+        `${injected.length} poison records injected, ${found.size} found (${poisonBodies.length - found.size} letters are copies from redeliveries); dead letters: ${Object.entries(
+          counts,
+        )
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}; unexplained ${unexplained.length}, poison not found ${missing.length}` +
+        [
+          ...unexplained.slice(0, 5),
+          ...missing.slice(0, 5).map((p) => `missing ${p.kind} ${p.sequenceNumber}`),
+        ]
+          .map((l) => `\n      ${l}`)
+          .join(''),
+    },
+  };
+}

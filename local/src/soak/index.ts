@@ -1,0 +1,83 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_SOAK_FAULTS, formatSoakReport, runSoak } from './soak.js';
+
+export {
+  DEFAULT_SOAK_FAULTS,
+  formatSoakReport,
+  runSoak,
+  type SoakOptions,
+  type SoakReport,
+} from './soak.js';
+
+const positive = (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+};
+const nonNegative = (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number ≥ 0');
+  return n;
+};
+
+export function soakCommand(): Command {
+  return new Command('soak')
+    .description(
+      'Generated traffic with every fault class injected (throttling, 5xx, timeouts after writes, process kills, poison records), then checks nothing was lost or applied twice',
+    )
+    .option('--minutes <n>', 'length of the traffic phase', positive, 5)
+    .option('--rate <tps>', 'mean transactions per second', positive, 6)
+    .option('--accounts <n>', 'customer accounts', positive, 40)
+    .option('--atms <n>', 'ATMs', positive, 20)
+    .option(
+      '--faults <spec>',
+      'fault spec of the traffic phase (docs/faults.md)',
+      DEFAULT_SOAK_FAULTS,
+    )
+    .option(
+      '--poison-every <seconds>',
+      'put a poison record on the stream this often (0: never)',
+      nonNegative,
+      10,
+    )
+    .option('--seed <n>', 'workload seed', positive, 1)
+    .option(
+      '--drain-timeout <seconds>',
+      'longest fault-free drain before the checks',
+      positive,
+      300,
+    )
+    .option(
+      '--aws-endpoint <url>',
+      'an emulator already running (env LEDGER_AWS_ENDPOINT); default: start one for the soak',
+      process.env.LEDGER_AWS_ENDPOINT,
+    )
+    .action(
+      async (opts: {
+        minutes: number;
+        rate: number;
+        accounts: number;
+        atms: number;
+        faults: string;
+        poisonEvery: number;
+        seed: number;
+        drainTimeout: number;
+        awsEndpoint?: string;
+      }) => {
+        const report = await runSoak({
+          minutes: opts.minutes,
+          rate: opts.rate,
+          accounts: opts.accounts,
+          atms: opts.atms,
+          faults: opts.faults,
+          poisonEverySeconds: opts.poisonEvery,
+          seed: opts.seed,
+          drainTimeoutSeconds: opts.drainTimeout,
+          awsEndpoint: opts.awsEndpoint || undefined,
+          log: (line) => console.log(line),
+        });
+        console.log(formatSoakReport(report));
+        process.exitCode = report.passed ? 0 : 1;
+      },
+    );
+}

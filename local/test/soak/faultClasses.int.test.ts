@@ -1,0 +1,65 @@
+import { describe, expect, inject, it } from 'vitest';
+import type { FaultClass } from '../../src/faults/index.js';
+import { formatSoakReport, runSoak } from '../../src/soak/index.js';
+
+/**
+ * One short soak per process-kill class, each with a deterministic trigger
+ * (`@N`: the Nth occasion in every runtime process), then the same end checks
+ * as `npm run soak`. The SDK-level classes (throttle, server-error,
+ * timeout-after-write) have their own tests beside the fault injector
+ * (test/faults) and run together here once, end to end.
+ */
+const CLASSES: readonly { name: string; faults: string; fires: readonly FaultClass[] }[] = [
+  {
+    name: 'kill after a DynamoDB write, mid-batch',
+    faults: 'kill-after-write=@25',
+    fires: ['kill-after-write'],
+  },
+  {
+    name: 'kill after the ledger wrote, before the Kinesis checkpoint',
+    faults: 'kill-before-checkpoint=@6',
+    fires: ['kill-before-checkpoint'],
+  },
+  {
+    name: 'kill in the pipe, after PutEvents, before the stream checkpoint',
+    faults: 'kill-in-pipe=@4',
+    fires: ['kill-in-pipe'],
+  },
+  {
+    name: 'kill in the notifier, after sending, before the delete',
+    faults: 'kill-in-notifier=@3',
+    fires: ['kill-in-notifier'],
+  },
+  {
+    name: 'throttling, 5xx and timeouts after writes, end to end',
+    faults: 'throttle=0.1,server-error=0.1,timeout-after-write=0.1',
+    fires: ['throttle', 'server-error', 'timeout-after-write'],
+  },
+];
+
+describe('soak per fault class: nothing lost, nothing applied twice', () => {
+  for (const c of CLASSES) {
+    it(c.name, async () => {
+      const lines: string[] = [];
+      const report = await runSoak({
+        minutes: 0.2,
+        rate: 4,
+        accounts: 8,
+        atms: 4,
+        faults: c.faults,
+        poisonEverySeconds: 4,
+        seed: 7,
+        drainTimeoutSeconds: 120,
+        awsEndpoint: inject('awsEndpoint'),
+        log: (l) => lines.push(l),
+      });
+      const text = formatSoakReport(report);
+      expect(report.passed, `${text}\n${lines.join('\n')}`).toBe(true);
+      for (const f of c.fires) expect(report.faults[f], text).toBeGreaterThan(0);
+      if (c.fires.some((f) => f.startsWith('kill'))) {
+        expect(report.restarts, text).toBeGreaterThan(0);
+      }
+      expect(report.poisonInjected).toBeGreaterThan(0);
+    }, 300_000);
+  }
+});
