@@ -16,9 +16,23 @@ export class SqsPoisonRecordSink implements PoisonRecordSink {
     await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify({ ...record, failedAt: new Date().toISOString() }),
+        MessageBody: asciiJson({ ...record, failedAt: new Date().toISOString() }),
         MessageAttributes: { reason: { DataType: 'String', StringValue: record.reason } },
       }),
     );
   }
+}
+
+/**
+ * JSON with every character past ASCII written as a `\u` escape: the same
+ * value once parsed, but a body SQS always accepts. SQS refuses some code
+ * points (U+FFFE, U+FFFF), and a hostile record's partition key may hold
+ * them; a refused send would fail the record on every delivery and stall its
+ * account.
+ */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[^ -~]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

@@ -7,7 +7,7 @@ import type {
 } from 'aws-lambda';
 import { postTransaction, type RetryPolicy } from '../application/postTransaction.js';
 import type { LedgerStreamDeps } from '../wiring.js';
-import { decodeRecord } from './decodeRecord.js';
+import { decodeRecord, MAX_RECORD_BYTES } from './decodeRecord.js';
 
 export type KinesisHandlerDeps = Pick<LedgerStreamDeps, 'store' | 'clock' | 'poison' | 'logger'> & {
   readonly concurrency: number;
@@ -68,30 +68,68 @@ export function makeKinesisHandler(deps: KinesisHandlerDeps) {
   };
 }
 
+/**
+ * An oversized record travels as a prefix of its data: this many base64
+ * characters (a multiple of 4, so 3,072 whole bytes), with its size.
+ */
+export const OVERSIZED_PREFIX_BASE64_CHARS = 4096;
+
+/**
+ * What the poison queue receives about a record besides its reason: its
+ * coordinates on the stream, and its data (base64), whole unless the record was
+ * too large to accept. A record within {@link MAX_RECORD_BYTES} is at most
+ * 87,384 characters of base64, so the message stays far under SQS's 256 KiB.
+ */
+export type PoisonSource = {
+  /** The stream. */
+  readonly eventSourceARN: string;
+  readonly shardId: string;
+  readonly eventID: string;
+  readonly partitionKey: string;
+  readonly sequenceNumber: string;
+  /** Seconds since the epoch, as Lambda gives it. */
+  readonly approximateArrivalTimestamp: number;
+  /** Size of the record's data in bytes (before base64). */
+  readonly dataBytes: number;
+  /** Whether `data` is only the first {@link OVERSIZED_PREFIX_BASE64_CHARS} characters. */
+  readonly dataTruncated: boolean;
+  readonly data: string;
+};
+
+export function poisonSource(record: KinesisStreamRecord, dataBytes: number): PoisonSource {
+  const { data } = record.kinesis;
+  const truncated = dataBytes > MAX_RECORD_BYTES;
+  return {
+    eventSourceARN: record.eventSourceARN,
+    // eventID is `<shardId>:<sequenceNumber>`.
+    shardId: record.eventID.slice(0, Math.max(0, record.eventID.lastIndexOf(':'))),
+    eventID: record.eventID,
+    partitionKey: record.kinesis.partitionKey,
+    sequenceNumber: record.kinesis.sequenceNumber,
+    approximateArrivalTimestamp: record.kinesis.approximateArrivalTimestamp,
+    dataBytes,
+    dataTruncated: truncated,
+    data: truncated ? data.slice(0, OVERSIZED_PREFIX_BASE64_CHARS) : data,
+  };
+}
+
 async function processRecord(deps: KinesisHandlerDeps, record: KinesisStreamRecord): Promise<void> {
   const decoded = decodeRecord(record.kinesis.data);
   if (!decoded.ok) {
     // Retrying cannot fix a record like this: park it with its reason and let the shard move on.
-    await deps.poison.send({
-      reason: decoded.reason,
-      detail: decoded.detail,
-      source: {
-        eventSourceARN: record.eventSourceARN,
-        eventID: record.eventID,
-        partitionKey: record.kinesis.partitionKey,
-        sequenceNumber: record.kinesis.sequenceNumber,
-        approximateArrivalTimestamp: record.kinesis.approximateArrivalTimestamp,
-        data:
-          record.kinesis.data.length <= 4096
-            ? record.kinesis.data
-            : `${record.kinesis.data.slice(0, 4096)}…`,
-      },
-    });
+    // If the queue cannot take it, this throws and the record fails: nothing is dropped.
+    const source = poisonSource(record, decoded.bytes);
+    await deps.poison.send({ reason: decoded.reason, detail: decoded.detail, source });
     deps.metrics?.addMetric('PoisonRecords', MetricUnit.Count, 1);
+    // Coordinates and reason only: the data, or an excerpt of it, could hold a card number.
     deps.logger.warn('poison record sent to the dead-letter queue', {
       reason: decoded.reason,
-      detail: decoded.detail,
-      sequenceNumber: record.kinesis.sequenceNumber,
+      eventSourceARN: source.eventSourceARN,
+      shardId: source.shardId,
+      sequenceNumber: source.sequenceNumber,
+      partitionKey: source.partitionKey,
+      approximateArrivalTimestamp: source.approximateArrivalTimestamp,
+      dataBytes: source.dataBytes,
     });
     return;
   }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeRecord, MAX_RECORD_BYTES } from '../../src/handlers/decodeRecord.js';
 import { aReversal, aTransfer, aWithdrawal } from '../support/builders.js';
 import { atmRecord, base64Json } from '../support/events.js';
@@ -38,6 +38,28 @@ describe('decodeRecord', () => {
       ok: false,
       reason: 'RECORD_TOO_LARGE',
       detail: `${MAX_RECORD_BYTES + 1} bytes, at most ${MAX_RECORD_BYTES}`,
+      bytes: MAX_RECORD_BYTES + 1,
+    });
+  });
+
+  describe('an oversized record', () => {
+    afterEach(() => {
+      vi.restoreAllMocks();
+    });
+
+    it('is refused from its length alone, before it is decoded or parsed', () => {
+      // Prepare: the largest record Kinesis allows
+      const data = Buffer.alloc(1024 * 1024, '{').toString('base64');
+      const from = vi.spyOn(Buffer, 'from');
+      const parse = vi.spyOn(JSON, 'parse');
+
+      // Act
+      const result = decodeRecord(data);
+
+      // Assess
+      expect(result).toMatchObject({ ok: false, reason: 'RECORD_TOO_LARGE', bytes: 1024 * 1024 });
+      expect(from).not.toHaveBeenCalled();
+      expect(parse).not.toHaveBeenCalled();
     });
   });
 
@@ -91,7 +113,7 @@ describe('decodeRecord', () => {
       base64Json(atmRecord(aWithdrawal({ transactionId: 'w-1' }), { id: 'w-2' })),
     );
 
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       ok: false,
       reason: 'INVALID_RECORD',
       detail: 'id differs from transaction.transactionId',
@@ -110,5 +132,55 @@ describe('decodeRecord', () => {
       ok: false,
       reason: 'INVALID_RECORD',
     });
+  });
+
+  // Found by the fuzzing in decodeRecord.property.test.ts: each of these threw, so its
+  // record failed on every delivery and stalled its account for good.
+  it.each([['constructor'], ['__proto__'], ['toString'], ['hasOwnProperty']])(
+    'calls a record whose type is the Object.prototype key %s UNKNOWN_TYPE',
+    (type) => {
+      const json = `{"type":${JSON.stringify(type)},"schemaVersion":1}`;
+
+      expect(decodeRecord(b64(json))).toMatchObject({ ok: false, reason: 'UNKNOWN_TYPE' });
+    },
+  );
+
+  it.each([
+    ['type', (deep: string) => `{"type":${deep}}`, 'UNKNOWN_TYPE'],
+    [
+      'schemaVersion',
+      (deep: string) => `{"type":"atm.transaction.accepted","schemaVersion":${deep}}`,
+      'UNKNOWN_SCHEMA_VERSION',
+    ],
+  ])('describes a deeply nested %s without overflowing the stack', (_field, json, reason) => {
+    const deep = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
+
+    expect(decodeRecord(b64(json(deep)))).toMatchObject({
+      ok: false,
+      reason,
+      detail: expect.stringContaining('an array'),
+    });
+  });
+
+  it('never quotes the record in a NOT_JSON detail: the parser’s message would show a card number', () => {
+    // JSON.parse says: Unexpected token 'p', "pan=4111111111111111" is not valid JSON
+    const result = decodeRecord(b64('pan=4111111111111111'));
+
+    expect(result).toMatchObject({ ok: false, reason: 'NOT_JSON' });
+    expect(!result.ok && result.detail).not.toContain('4111');
+  });
+
+  it('escapes what it quotes to printable ASCII, which any log line and SQS message can carry', () => {
+    const result = decodeRecord(b64('{"type":"\\uffff\\ufffe\\u0000é"}'));
+
+    expect(result).toMatchObject({ ok: false, reason: 'UNKNOWN_TYPE' });
+    expect(!result.ok && result.detail).toMatch(/^[\x20-\x7e]+$/);
+    expect(!result.ok && result.detail).toContain('\\uffff');
+  });
+
+  it('keeps the detail short whatever the record holds', () => {
+    const result = decodeRecord(b64(JSON.stringify({ type: 'x'.repeat(60_000) })));
+
+    expect(!result.ok && result.detail.length).toBeLessThanOrEqual(510);
   });
 });

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { InMemoryLedgerStore } from '../../src/adapters/memory/ledgerStore.js';
 import type { RetryPolicy } from '../../src/application/postTransaction.js';
 import type { LedgerState } from '../../src/domain/index.js';
-import { makeKinesisHandler } from '../../src/handlers/kinesisHandler.js';
+import {
+  makeKinesisHandler,
+  OVERSIZED_PREFIX_BASE64_CHARS,
+} from '../../src/handlers/kinesisHandler.js';
 import {
   type CommitOutcome,
   RetryableStoreError,
@@ -233,6 +236,7 @@ describe('kinesisHandler', () => {
 });
 
 describe('kinesisHandler: poison records', () => {
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
   const valid = atmRecord(deposit('p-1', 'acct-1'));
 
   it.each([
@@ -282,17 +286,97 @@ describe('kinesisHandler: poison records', () => {
     expect(store.committed).toEqual(['d-2']);
   });
 
-  it('parks at most 4 KiB of an oversized record’s data', async () => {
+  it('parks an oversized record as its size and the first 4096 characters of its base64', async () => {
     // Prepare
     const { poison, handler } = await setup();
     const data = base64Json({ ...valid, padding: 'x'.repeat(70_000) });
+    const bad = kinesisRecord('acct-1', data);
 
     // Act
-    await handler(kinesisEvent(kinesisRecord('acct-1', data)));
+    await handler(kinesisEvent(bad));
 
     // Assess
-    const parked = String(poison.sent[0]?.source.data);
-    expect(parked).toBe(`${data.slice(0, 4096)}…`);
+    expect(poison.sent[0]?.source).toEqual({
+      eventSourceARN: bad.eventSourceARN,
+      shardId: 'shardId-000000000000',
+      eventID: bad.eventID,
+      partitionKey: 'acct-1',
+      sequenceNumber: seq(bad),
+      approximateArrivalTimestamp: bad.kinesis.approximateArrivalTimestamp,
+      dataBytes: Buffer.from(data, 'base64').length,
+      dataTruncated: true,
+      data: data.slice(0, OVERSIZED_PREFIX_BASE64_CHARS),
+    });
+    expect(OVERSIZED_PREFIX_BASE64_CHARS % 4).toBe(0);
+  });
+
+  it('parks any other poison record whole, with its coordinates', async () => {
+    // Prepare: 40 KiB, so well past the old 4 KiB cut-off, and within the limit
+    const { poison, handler } = await setup();
+    const data = base64Json({ ...valid, schemaVersion: 7, padding: 'x'.repeat(40_000) });
+    const bad = kinesisRecord('acct-1', data);
+
+    // Act
+    await handler(kinesisEvent(bad));
+
+    // Assess
+    expect(poison.sent[0]).toEqual({
+      reason: 'UNKNOWN_SCHEMA_VERSION',
+      detail: 'atm.transaction.accepted schemaVersion 7; known: 1',
+      source: {
+        eventSourceARN: bad.eventSourceARN,
+        shardId: 'shardId-000000000000',
+        eventID: bad.eventID,
+        partitionKey: 'acct-1',
+        sequenceNumber: seq(bad),
+        approximateArrivalTimestamp: bad.kinesis.approximateArrivalTimestamp,
+        dataBytes: Buffer.from(data, 'base64').length,
+        dataTruncated: false,
+        data,
+      },
+    });
+  });
+
+  it('logs a poison record’s reason and coordinates, never its data', async () => {
+    // Prepare: a producer that leaked a clear PAN onto the stream
+    const lines: unknown[] = [];
+    const logger = silentLogger();
+    logger.warn = (...args: unknown[]) => void lines.push(args);
+    logger.error = (...args: unknown[]) => void lines.push(args);
+    const handler = makeKinesisHandler({
+      store: new InMemoryLedgerStore(),
+      poison: new RecordingSink(),
+      clock: fixedClock(),
+      logger,
+      concurrency: 1,
+    });
+    const pan = '4111111111111111';
+    const records = [
+      kinesisRecord('acct-1', base64Json({ ...valid, schemaVersion: 2, pan })),
+      kinesisRecord('acct-1', b64(`pan=${pan}`)),
+      kinesisRecord('acct-1', b64(`{"type":"${pan}"}`)),
+    ];
+
+    // Act
+    await handler(kinesisEvent(...records));
+
+    // Assess
+    expect(lines).toHaveLength(3);
+    const logged = JSON.stringify(lines);
+    expect(logged).not.toContain(pan);
+    expect(logged).not.toContain(records[0]?.kinesis.data.slice(0, 40));
+    expect(lines[0]).toEqual([
+      'poison record sent to the dead-letter queue',
+      {
+        reason: 'UNKNOWN_SCHEMA_VERSION',
+        eventSourceARN: records[0]?.eventSourceARN,
+        shardId: 'shardId-000000000000',
+        sequenceNumber: records[0]?.kinesis.sequenceNumber,
+        partitionKey: 'acct-1',
+        approximateArrivalTimestamp: records[0]?.kinesis.approximateArrivalTimestamp,
+        dataBytes: expect.any(Number),
+      },
+    ]);
   });
 
   it('parks a record the ledger can never post instead of failing its account on every delivery', async () => {
