@@ -112,7 +112,7 @@ describe('PAN protection: a card number is never stored, published or logged in 
     } finally {
       output.restore();
     }
-  }, 240_000);
+  }, 420_000);
 
   afterAll(async () => {
     if (logLevelBefore === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
@@ -346,7 +346,7 @@ describe('PAN protection: a card number is never stored, published or logged in 
           const dep = await api.get(`/v1/transactions/dep-${run}`);
           return dep.body.conflicts === 1 ? true : undefined;
         },
-        { timeoutMs: 60_000, intervalMs: 200, what: 'every transaction decided' },
+        { timeoutMs: 120_000, intervalMs: 200, what: 'every transaction decided' },
       );
       for (const id of decided) await call('get', `/v1/transactions/${id}-${run}`);
       await call('get', `/v1/accounts/${accountA}`);
@@ -362,7 +362,7 @@ describe('PAN protection: a card number is never stored, published or logged in 
           );
           return Attributes?.ApproximateNumberOfMessages === '3' ? true : undefined;
         },
-        { timeoutMs: 30_000, intervalMs: 200, what: 'three poison records parked' },
+        { timeoutMs: 60_000, intervalMs: 200, what: 'three poison records parked' },
       );
       // Receipts and alerts, including the large and the refused withdrawal.
       await eventually(
@@ -373,7 +373,7 @@ describe('PAN protection: a card number is never stored, published or logged in 
             ? true
             : undefined;
         },
-        { timeoutMs: 60_000, intervalMs: 200, what: 'the notifications' },
+        { timeoutMs: 120_000, intervalMs: 200, what: 'the notifications' },
       );
       // Let the last deliveries and retries land before reading everything back.
       await new Promise((r) => setTimeout(r, 2_000));

@@ -73,12 +73,12 @@ describe('replay', () => {
   };
   const usd = (amount: number) => ({ amount, currency: 'USD' });
   const allDecided = async (transactionIds: readonly string[]) => {
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 120_000;
     for (const id of transactionIds) {
       for (;;) {
         const r = await api('GET', `/v1/transactions/${id}`);
         if (r.status === 200 && r.body.status !== 'PENDING') break;
-        if (Date.now() > deadline) throw new Error(`${id} not decided within 60 s`);
+        if (Date.now() > deadline) throw new Error(`${id} not decided within 120 s`);
         await pause(100);
       }
     }
@@ -167,7 +167,7 @@ describe('replay', () => {
     await post('after', 'a4', { type: 'DEPOSIT', accountId: A, ...usd(700) });
     await post('after', 'b3', { type: 'WITHDRAWAL', accountId: B, ...usd(100) });
     await allDecided([...ids.before, ...ids.window, ...ids.after]);
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     kinesis?.destroy();
@@ -295,7 +295,8 @@ describe('replay', () => {
     // Prepare: a consumer that always reports the first of A's records failed.
     const calls: string[][] = [];
     const deliver: ReplayDelivery = async (event) => {
-      calls.push(event.Records.map((r) => r.kinesis.sequenceNumber));
+      // eventID is `<shardId>:<sequenceNumber>`: moto numbers each shard from 1.
+      calls.push(event.Records.map((r) => r.eventID));
       const failed = event.Records.find((r) => r.kinesis.partitionKey === A);
       return {
         ok: true,
@@ -326,11 +327,11 @@ describe('replay', () => {
     expect(shard?.failure?.notDelivered).toBeGreaterThanOrEqual(2);
     expect(report.retries).toBe(2);
     expect(report.notDelivered).toBe(shard?.failure?.notDelivered);
-    const failedSequence = shard?.failure?.sequenceNumber ?? '';
+    const failedRecord = `${shard?.shardId}:${shard?.failure?.sequenceNumber}`;
     // Retried from the failed record on, never before it.
-    const retried = calls.filter((c) => c.includes(failedSequence));
+    const retried = calls.filter((c) => c.includes(failedRecord));
     expect(retried).toHaveLength(3);
-    for (const c of retried.slice(1)) expect(c[0]).toBe(failedSequence);
+    for (const c of retried.slice(1)) expect(c[0]).toBe(failedRecord);
   });
 
   it('turns a Lambda function error into a failed delivery, and its answer into a batch response', async () => {
