@@ -366,7 +366,7 @@ describe('replay', () => {
     });
   });
 
-  it('runs from the command line: a dry run of the window prints its report', async () => {
+  it('runs from the command line: the handler in process, the table and poison queue named after the stream', async () => {
     // Act
     const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
     const { stdout } = await exec(
@@ -383,7 +383,6 @@ describe('replay', () => {
         from.toISOString(),
         '--to',
         to.toISOString(),
-        '--dry-run',
         '--aws-endpoint',
         cloud.awsEndpoint,
       ],
@@ -393,9 +392,11 @@ describe('replay', () => {
     // Assess
     const report = JSON.parse(stdout) as ReplayReport;
     expect(report).toMatchObject({
-      dryRun: true,
+      dryRun: false,
       recordsInWindow: ids.window.length,
-      delivered: 0,
+      delivered: ids.window.length,
+      notDelivered: 0,
+      outcomes: { Duplicate: ids.window.length },
     });
   });
 });
