@@ -569,11 +569,11 @@ describe('PAN protection: a card number is never stored, published or logged in 
     expect(findings, JSON.stringify(findings, null, 2)).toEqual([]);
   });
 
-  // KNOWN LEAK, pinned with `it.fails` until the ledger masks it: the poison path copies the
-  // raw record (base64, up to 4 KB) into the ledger-poison queue, and the UNKNOWN_TYPE reason
-  // quotes the record's `type` into that message and the WARN log. A PAN inside a malformed
-  // record therefore reaches the queue (14 days) and the logs. When this starts passing, the
-  // leak is fixed: drop `.fails`.
+  // KNOWN LEAK, pinned with `it.fails` until the ledger masks it: the poison path puts the raw
+  // record (base64) on the ledger-poison queue, and the UNKNOWN_TYPE detail there quotes the
+  // record's `type`. A PAN inside a malformed record therefore stays on that queue for its 14
+  // days. (The WARN log line no longer carries the detail.) When this starts passing, the leak
+  // is fixed: drop `.fails`.
   it.fails('keeps a PAN a producer wrote onto the stream out of everything downstream of it', () => {
     // Prepare: the stream itself holds what the producer wrote; everything after it must not.
     const downstream = locations.filter((l) => !l.name.startsWith('Kinesis'));
