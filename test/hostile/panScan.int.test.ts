@@ -569,12 +569,9 @@ describe('PAN protection: a card number is never stored, published or logged in 
     expect(findings, JSON.stringify(findings, null, 2)).toEqual([]);
   });
 
-  // KNOWN LEAK, pinned with `it.fails` until the ledger masks it: the poison path puts the raw
-  // record (base64) on the ledger-poison queue, and the UNKNOWN_TYPE detail there quotes the
-  // record's `type`. A PAN inside a malformed record therefore stays on that queue for its 14
-  // days. (The WARN log line no longer carries the detail.) When this starts passing, the leak
-  // is fixed: drop `.fails`.
-  it.fails('keeps a PAN a producer wrote onto the stream out of everything downstream of it', () => {
+  // The poison path parks a malformed record on the ledger-poison queue for an operator, with
+  // PAN-like digit runs masked in its data, partition key and detail (all but the last 4 digits).
+  it('keeps a PAN a producer wrote onto the stream out of everything downstream of it', () => {
     // Prepare: the stream itself holds what the producer wrote; everything after it must not.
     const downstream = locations.filter((l) => !l.name.startsWith('Kinesis'));
 

@@ -8,6 +8,7 @@ import type {
 import { postTransaction, type RetryPolicy } from '../application/postTransaction.js';
 import type { LedgerStreamDeps } from '../wiring.js';
 import { decodeRecord, MAX_RECORD_BYTES } from './decodeRecord.js';
+import { maskPans, maskPansInBase64 } from './maskPans.js';
 
 export type KinesisHandlerDeps = Pick<LedgerStreamDeps, 'store' | 'clock' | 'poison' | 'logger'> & {
   readonly concurrency: number;
@@ -93,23 +94,33 @@ export type PoisonSource = {
   readonly dataBytes: number;
   /** Whether `data` is only the first {@link OVERSIZED_PREFIX_BASE64_CHARS} characters. */
   readonly dataTruncated: boolean;
+  /**
+   * PAN-like digit runs masked in `data` and `partitionKey` (all but their
+   * last 4 digits): a producer that put a card number on the stream must not
+   * have it stored in clear on the dead-letter queue for 14 days.
+   */
+  readonly pansMasked: number;
   readonly data: string;
 };
 
 export function poisonSource(record: KinesisStreamRecord, dataBytes: number): PoisonSource {
-  const { data } = record.kinesis;
   const truncated = dataBytes > MAX_RECORD_BYTES;
+  const data = maskPansInBase64(
+    truncated ? record.kinesis.data.slice(0, OVERSIZED_PREFIX_BASE64_CHARS) : record.kinesis.data,
+  );
+  const partitionKey = maskPans(record.kinesis.partitionKey);
   return {
     eventSourceARN: record.eventSourceARN,
     // eventID is `<shardId>:<sequenceNumber>`.
     shardId: record.eventID.slice(0, Math.max(0, record.eventID.lastIndexOf(':'))),
     eventID: record.eventID,
-    partitionKey: record.kinesis.partitionKey,
+    partitionKey: partitionKey.text,
     sequenceNumber: record.kinesis.sequenceNumber,
     approximateArrivalTimestamp: record.kinesis.approximateArrivalTimestamp,
     dataBytes,
     dataTruncated: truncated,
-    data: truncated ? data.slice(0, OVERSIZED_PREFIX_BASE64_CHARS) : data,
+    pansMasked: data.masked + partitionKey.masked,
+    data: data.data,
   };
 }
 
@@ -119,7 +130,11 @@ async function processRecord(deps: KinesisHandlerDeps, record: KinesisStreamReco
     // Retrying cannot fix a record like this: park it with its reason and let the shard move on.
     // If the queue cannot take it, this throws and the record fails: nothing is dropped.
     const source = poisonSource(record, decoded.bytes);
-    await deps.poison.send({ reason: decoded.reason, detail: decoded.detail, source });
+    await deps.poison.send({
+      reason: decoded.reason,
+      detail: maskPans(decoded.detail).text,
+      source,
+    });
     deps.metrics?.addMetric('PoisonRecords', MetricUnit.Count, 1);
     // Coordinates and reason only: the data, or an excerpt of it, could hold a card number.
     deps.logger.warn('poison record sent to the dead-letter queue', {

@@ -8,6 +8,7 @@ import {
   makeKinesisHandler,
   OVERSIZED_PREFIX_BASE64_CHARS,
 } from '../../src/handlers/kinesisHandler.js';
+import { maskPans, maskPansInBase64 } from '../../src/handlers/maskPans.js';
 import type { PoisonRecordSink } from '../../src/ports.js';
 import { numRuns } from '../support/arbitraries.js';
 import { aDeposit, anAccount, fixedClock, silentLogger } from '../support/builders.js';
@@ -146,14 +147,16 @@ describe('kinesisHandler with poison in the batch (property)', () => {
             expect(message.source).toMatchObject({
               eventSourceARN: record?.eventSourceARN,
               shardId: 'shardId-000000000000',
-              partitionKey: record?.kinesis.partitionKey,
+              partitionKey: maskPans(record?.kinesis.partitionKey ?? '').text,
               approximateArrivalTimestamp: record?.kinesis.approximateArrivalTimestamp,
               dataBytes: bytes,
               dataTruncated: bytes > MAX_RECORD_BYTES,
-              data:
+              // PAN-like digit runs masked, byte for byte.
+              data: maskPansInBase64(
                 bytes > MAX_RECORD_BYTES
-                  ? record?.kinesis.data.slice(0, OVERSIZED_PREFIX_BASE64_CHARS)
-                  : record?.kinesis.data,
+                  ? (record?.kinesis.data ?? '').slice(0, OVERSIZED_PREFIX_BASE64_CHARS)
+                  : (record?.kinesis.data ?? ''),
+              ).data,
             });
             // What the SQS sink would send stays under SQS's limit.
             expect(Buffer.byteLength(asciiJson({ ...message, failedAt: '' }))).toBeLessThan(

@@ -305,6 +305,7 @@ describe('kinesisHandler: poison records', () => {
       approximateArrivalTimestamp: bad.kinesis.approximateArrivalTimestamp,
       dataBytes: Buffer.from(data, 'base64').length,
       dataTruncated: true,
+      pansMasked: 0,
       data: data.slice(0, OVERSIZED_PREFIX_BASE64_CHARS),
     });
     expect(OVERSIZED_PREFIX_BASE64_CHARS % 4).toBe(0);
@@ -332,6 +333,7 @@ describe('kinesisHandler: poison records', () => {
         approximateArrivalTimestamp: bad.kinesis.approximateArrivalTimestamp,
         dataBytes: Buffer.from(data, 'base64').length,
         dataTruncated: false,
+        pansMasked: 0,
         data,
       },
     });
