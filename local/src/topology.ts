@@ -114,7 +114,9 @@ export async function ensurePublicationTopology(
   );
 
   const pipeDlq = await ensureQueue(sqs, names.pipeDlq);
-  const maxReceiveCount = options.maxReceiveCount ?? 3;
+  // As infra deploys it (NOTIFIER_MAX_RECEIVE_COUNT): AWS advises at least 5 for a Lambda-polled
+  // queue, so a message caught in a few crashes or throttled polls is not dead-lettered.
+  const maxReceiveCount = options.maxReceiveCount ?? 5;
   const notifierQueues = {} as Record<NotifierChannel, NotifierQueue>;
   for (const channel of Object.keys(NOTIFIER_ROUTES) as NotifierChannel[]) {
     const dlq = await ensureQueue(sqs, names.notifierDlq(channel));

@@ -1,4 +1,4 @@
-import { NOTIFIER_ROUTES, type NotifierChannel } from '@atm-ledger/contracts';
+import { LedgerEvent, NOTIFIER_ROUTES, type NotifierChannel } from '@atm-ledger/contracts';
 import { DynamoDbLedgerStore, rebuild, toLedgerEvents } from '@atm-ledger/ledger';
 import { type Notification, type NotificationKind, notificationsFor } from '@atm-ledger/notifier';
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
@@ -156,20 +156,64 @@ export async function checkRebuild(client: DynamoDBClient, tableName: string): P
   };
 }
 
+export interface NotificationSettings {
+  readonly kinds: Readonly<Record<NotifierChannel, ReadonlySet<NotificationKind>>>;
+  readonly largeWithdrawalThreshold: number;
+}
+
+const CHANNELS = Object.keys(NOTIFIER_ROUTES) as NotifierChannel[];
+
+/** Whether a channel's subscription receives an event (its routes, as the SNS policy has them). */
+const routedTo = (channel: NotifierChannel, event: LedgerEvent) =>
+  NOTIFIER_ROUTES[channel].some(
+    (route) =>
+      (route.type as readonly string[]).includes(event.type) &&
+      (!('transactionType' in route) ||
+        ('transactionType' in event &&
+          (route.transactionType as readonly string[]).includes(event.transactionType))),
+  );
+
+/** The notification ids one channel sends for one event. */
+function notificationIds(
+  channel: NotifierChannel,
+  event: LedgerEvent,
+  settings: NotificationSettings,
+): string[] {
+  if (!routedTo(channel, event)) return [];
+  return notificationsFor(event, {
+    kinds: settings.kinds[channel],
+    largeWithdrawalThreshold: settings.largeWithdrawalThreshold,
+    now: new Date(0),
+  }).map((n) => n.notificationId);
+}
+
+/**
+ * When a runtime process died between a notifier's send and its record of
+ * it, the claim expires and the redelivered message sends once more: the
+ * one window of at-least-once delivery left (docs/faults.md). A duplicate is
+ * explained only if a crash fell between its two copies, within a claim's
+ * lifetime of the first; any other duplicate is a bug.
+ */
+export interface CrashWindow {
+  /** Epoch ms of every process kill. */
+  readonly crashes: readonly number[];
+  /** Longest a claim is held: the notifier's timeout (its visibility timeout locally), with slack. */
+  readonly claimMs: number;
+}
+
 /**
  * What the notifiers must have sent, derived from the ledger's final state
  * with the same functions the pipe and the notifiers run (the publication
  * routes, `toLedgerEvents`, `notificationsFor`), against what the local
- * channel received: nothing missing, nothing twice, nothing extra.
+ * channel received: nothing missing, nothing extra, and nothing twice
+ * except where a crash explains it.
  */
 export function checkNotifications(
   snapshot: LedgerSnapshot,
   received: readonly Notification[],
-  settings: {
-    readonly kinds: Readonly<Record<NotifierChannel, ReadonlySet<NotificationKind>>>;
-    readonly largeWithdrawalThreshold: number;
-  },
-): Check {
+  settings: NotificationSettings,
+  window: CrashWindow,
+): Check & { readonly crashDuplicates: number } {
   const expected = new Set<string>();
   for (const item of snapshot.transactions.values()) {
     if (!DECIDED.has(s(item, 'status') ?? '')) continue;
@@ -178,36 +222,40 @@ export function checkNotifications(
       dynamodb: { NewImage: item },
     } as unknown as DynamoDBRecord;
     for (const event of toLedgerEvents(record)) {
-      for (const channel of Object.keys(NOTIFIER_ROUTES) as NotifierChannel[]) {
-        const routed = NOTIFIER_ROUTES[channel].some(
-          (route) =>
-            (route.type as readonly string[]).includes(event.type) &&
-            (!('transactionType' in route) ||
-              ('transactionType' in event &&
-                (route.transactionType as readonly string[]).includes(event.transactionType))),
-        );
-        if (!routed) continue;
-        for (const notification of notificationsFor(event, {
-          kinds: settings.kinds[channel],
-          largeWithdrawalThreshold: settings.largeWithdrawalThreshold,
-          now: new Date(0),
-        })) {
-          expected.add(notification.notificationId);
-        }
+      for (const channel of CHANNELS) {
+        for (const id of notificationIds(channel, event, settings)) expected.add(id);
       }
     }
   }
-  const counts = new Map<string, number>();
-  for (const r of received) counts.set(r.notificationId, (counts.get(r.notificationId) ?? 0) + 1);
-  const lost = [...expected].filter((id) => !counts.has(id));
-  const duplicated = [...counts].filter(([, c]) => c > 1).map(([id, c]) => `${id} ×${c}`);
-  const unexpected = [...counts.keys()].filter((id) => !expected.has(id));
+  const copies = new Map<string, number[]>();
+  for (const r of received) {
+    copies.set(r.notificationId, [
+      ...(copies.get(r.notificationId) ?? []),
+      Date.parse(r.createdAt),
+    ]);
+  }
+  const lost = [...expected].filter((id) => !copies.has(id));
+  const unexpected = [...copies.keys()].filter((id) => !expected.has(id));
+  let crashDuplicates = 0;
+  const duplicated: string[] = [];
+  for (const [id, times] of copies) {
+    if (times.length < 2) continue;
+    const sorted = [...times].sort((x, y) => x - y);
+    const explained = sorted.slice(1).every((later, i) => {
+      const first = sorted[i] ?? 0;
+      return window.crashes.some((t) => t >= first && t <= later && t - first <= window.claimMs);
+    });
+    if (explained) crashDuplicates += times.length - 1;
+    else duplicated.push(`${id} ×${times.length}`);
+  }
   return {
     name: 'no notification lost or duplicated',
     ok:
       lost.length === 0 && duplicated.length === 0 && unexpected.length === 0 && expected.size > 0,
+    crashDuplicates,
     detail:
-      `${expected.size} expected, ${received.length} received; lost ${lost.length}, duplicated ${duplicated.length}, unexpected ${unexpected.length}` +
+      `${expected.size} expected, ${received.length} received; lost ${lost.length}, duplicated ${duplicated.length}, ` +
+      `unexpected ${unexpected.length}; re-sent after a crash between send and record: ${crashDuplicates}` +
       [
         ...lost.slice(0, 5).map((id) => `lost ${id}`),
         ...duplicated.slice(0, 5),
@@ -262,6 +310,8 @@ function parsePoisonLetter(
 
 export interface DeadLetterQueues {
   readonly poison: string;
+  readonly notifiers: Readonly<Record<NotifierChannel, string>>;
+  /** Queues that must stay empty. */
   readonly others: Readonly<Record<string, string>>;
 }
 
@@ -271,27 +321,52 @@ export function deadLetterQueues(
 ): DeadLetterQueues {
   return {
     poison: resources.poisonQueueUrl,
-    others: {
-      'ledger on-failure': onFailureUrl,
-      'pipe DLQ': resources.pipeDlq.url,
-      'receipts DLQ': resources.notifierQueues.receipts.dlq.url,
-      'alerts DLQ': resources.notifierQueues.alerts.dlq.url,
+    notifiers: {
+      receipts: resources.notifierQueues.receipts.dlq.url,
+      alerts: resources.notifierQueues.alerts.dlq.url,
     },
+    others: { 'ledger on-failure': onFailureUrl, 'pipe DLQ': resources.pipeDlq.url },
   };
 }
 
+/** The ledger event inside a notifier queue's message: the bus event, as SNS delivered it raw. */
+function ledgerEventOf(body: string): LedgerEvent | undefined {
+  try {
+    const value = JSON.parse(body) as { detail?: unknown; Message?: unknown };
+    // Raw delivery carries the bus event; an SNS envelope carries it as a string in Message.
+    const busEvent =
+      typeof value.Message === 'string'
+        ? (JSON.parse(value.Message) as { detail?: unknown })
+        : value;
+    const parsed = LedgerEvent.safeParse(busEvent.detail);
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Every dead letter must be one the soak caused on purpose: a poison record it
- * put on the stream, carrying that record's sequence number and a reason.
- * And every poison record must be there: nothing dropped silently.
+ * Every dead letter must be accounted for:
+ * - a poison letter carries the coordinates of a record the soak put on the
+ *   stream as poison, and a reason; and every such record has its letter;
+ * - a notifier letter is a message whose notifications were all sent anyway,
+ *   dead-lettered because crashes kept it from being deleted (its receives ran
+ *   out); a letter whose notifications are missing is a loss;
+ * - the ledger's on-failure queue and the pipe's DLQ stay empty.
  */
 export async function checkDeadLetters(
   sqs: SQSClient,
   queues: DeadLetterQueues,
   injected: readonly InjectedPoison[],
+  notifications: {
+    readonly received: readonly Notification[];
+    readonly settings: NotificationSettings;
+    readonly crashes: number;
+  },
 ): Promise<{ check: Check; counts: Record<string, number> }> {
   const counts: Record<string, number> = {};
   const unexplained: string[] = [];
+  const key = (shardId: string, sequenceNumber: string) => `${shardId}|${sequenceNumber}`;
   const poisonBodies = await peekQueue(sqs, queues.poison);
   counts.poison = poisonBodies.length;
   const found = new Set<string>();
@@ -301,28 +376,47 @@ export async function checkDeadLetters(
       (p) => p.sequenceNumber === letter?.sequenceNumber && p.shardId === letter.shardId,
     );
     if (match === undefined || !letter?.reason) unexplained.push(`poison: ${body.slice(0, 200)}`);
-    else found.add(match.sequenceNumber);
+    else found.add(key(match.shardId, match.sequenceNumber));
+  }
+  const sent = new Set(notifications.received.map((n) => n.notificationId));
+  let doneButDeadLettered = 0;
+  for (const channel of CHANNELS) {
+    const bodies = await peekQueue(sqs, queues.notifiers[channel]);
+    counts[`${channel} DLQ`] = bodies.length;
+    for (const body of bodies) {
+      const event = ledgerEventOf(body);
+      const owed =
+        event === undefined ? [] : notificationIds(channel, event, notifications.settings);
+      if (event !== undefined && notifications.crashes > 0 && owed.every((id) => sent.has(id))) {
+        doneButDeadLettered++;
+      } else {
+        unexplained.push(`${channel} DLQ: ${body.slice(0, 200)}`);
+      }
+    }
   }
   for (const [name, url] of Object.entries(queues.others)) {
     const bodies = await peekQueue(sqs, url);
     counts[name] = bodies.length;
     for (const body of bodies) unexplained.push(`${name}: ${body.slice(0, 200)}`);
   }
-  const missing = injected.filter((p) => !found.has(p.sequenceNumber));
+  const missing = injected.filter((p) => !found.has(key(p.shardId, p.sequenceNumber)));
   return {
     counts,
     check: {
       name: 'every dead letter explained',
       ok: unexplained.length === 0 && missing.length === 0,
       detail:
-        `${injected.length} poison records injected, ${found.size} found (${poisonBodies.length - found.size} letters are copies from redeliveries); dead letters: ${Object.entries(
-          counts,
-        )
+        `${injected.length} poison records injected, ${found.size} with their letter ` +
+        `(${poisonBodies.length - found.size} more letters are copies from redeliveries); ` +
+        `notifier letters already sent, dead-lettered by crashes: ${doneButDeadLettered}; ` +
+        `dead letters: ${Object.entries(counts)
           .map(([k, v]) => `${k} ${v}`)
-          .join(', ')}; unexplained ${unexplained.length}, poison not found ${missing.length}` +
+          .join(
+            ', ',
+          )}; unexplained ${unexplained.length}, poison without a letter ${missing.length}` +
         [
           ...unexplained.slice(0, 5),
-          ...missing.slice(0, 5).map((p) => `missing ${p.kind} ${p.sequenceNumber}`),
+          ...missing.slice(0, 5).map((p) => `missing ${p.kind} ${p.shardId} ${p.sequenceNumber}`),
         ]
           .map((l) => `\n      ${l}`)
           .join(''),

@@ -17,7 +17,12 @@ import {
 } from '../faults/index.js';
 import { findRepoRoot, type MotoServer, startMoto } from '../moto/index.js';
 import { readNotifications } from '../notifications.js';
-import { LOCAL_REGION, type LocalResources, resourceNames } from '../resources.js';
+import {
+  LOCAL_REGION,
+  type LocalResources,
+  NOTIFIER_VISIBILITY_TIMEOUT_SECONDS,
+  resourceNames,
+} from '../resources.js';
 import { prepareAccounts } from '../traffic/accounts.js';
 import { Prng } from '../traffic/prng.js';
 import { HttpSink } from '../traffic/sinks.js';
@@ -72,6 +77,8 @@ export interface SoakReport {
   readonly restarts: number;
   readonly runtimeDownSeconds: number;
   readonly poisonInjected: number;
+  /** Notifications sent twice because a process died between sending and recording them. */
+  readonly crashDuplicates: number;
   readonly deadLetters: Readonly<Record<string, number>>;
   readonly checks: readonly Check[];
   readonly passed: boolean;
@@ -237,6 +244,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       return true;
     };
 
+    // The drain runs without faults, so the journal is complete now.
+    const journal = readFaultJournal(journalPath);
+    const crashWindow = {
+      crashes: journal.filter((r) => r.fault.startsWith('kill')).map((r) => Date.parse(r.at)),
+      claimMs: 2 * NOTIFIER_VISIBILITY_TIMEOUT_SECONDS * 1000,
+    };
+    const settings = { kinds, largeWithdrawalThreshold: notifierConfig.largeWithdrawalThreshold };
+
     // Drain: every accepted transaction decided, every notification out, the queues empty and
     // quiet for longer than a redelivery takes (so a late duplicate would be seen).
     let snapshot = ledgerSnapshot(await scanTable(dynamodb, names.ledgerTable));
@@ -244,10 +259,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     for (;;) {
       snapshot = ledgerSnapshot(await scanTable(dynamodb, names.ledgerTable));
       const exactly = checkExactlyOnce(snapshot, accepted);
-      const notified = checkNotifications(snapshot, await readNotifications(notificationsPath), {
-        kinds,
-        largeWithdrawalThreshold: notifierConfig.largeWithdrawalThreshold,
-      });
+      const notified = checkNotifications(
+        snapshot,
+        await readNotifications(notificationsPath),
+        settings,
+        crashWindow,
+      );
       const settled = exactly.ok && notified.ok && (await queuesEmpty());
       if (settled) quietSince ??= Date.now();
       else quietSince = undefined;
@@ -265,12 +282,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       (await sqs.send(new GetQueueUrlCommand({ QueueName: names.ledgerOnFailureQueue })))
         .QueueUrl ?? '';
     const resources = await localResourceUrls(sqs, runId);
+    const received = await readNotifications(notificationsPath);
+    const notified = checkNotifications(snapshot, received, settings, crashWindow);
     const deadLetters = await checkDeadLetters(
       sqs,
       deadLetterQueues(resources, onFailureUrl),
       poison,
+      { received, settings, crashes: crashWindow.crashes.length },
     );
-    const journal = readFaultJournal(journalPath);
     const faults = Object.fromEntries(FAULT_CLASSES.map((c) => [c, 0])) as Record<
       FaultClass,
       number
@@ -287,10 +306,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       checkExactlyOnce(snapshot, accepted),
       await checkTrialBalance(snapshot, api),
       await checkRebuild(dynamodb, names.ledgerTable),
-      checkNotifications(snapshot, await readNotifications(notificationsPath), {
-        kinds,
-        largeWithdrawalThreshold: notifierConfig.largeWithdrawalThreshold,
-      }),
+      notified,
       deadLetters.check,
       {
         name: 'every configured fault fired',
@@ -314,6 +330,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       restarts: supervisor.restarts,
       runtimeDownSeconds: supervisor.downMs / 1000,
       poisonInjected: poison.length,
+      crashDuplicates: notified.crashDuplicates,
       deadLetters: deadLetters.counts,
       checks,
       passed: checks.every((c) => c.ok),
@@ -355,6 +372,7 @@ export function formatSoakReport(r: SoakReport): string {
     `  runtime       ${r.crashes} crashes, ${r.restarts} restarts, ${r.runtimeDownSeconds.toFixed(1)} s down`,
     `  retries       ${r.atmRetries} by the ATMs (no answer or 5xx); SDK retries absorb throttles and 5xx inside the handlers`,
     `  poison        ${r.poisonInjected} records put on the stream`,
+    `  notifications ${r.crashDuplicates} re-sent after a crash between send and record (the at-least-once window)`,
     `  dead letters  ${Object.entries(r.deadLetters)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
