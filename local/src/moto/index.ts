@@ -1,14 +1,20 @@
 export {
   defaultLog,
   type EnsureMotoOptions,
+  type EnsureVenvOptions,
   ensureMotoInstalled,
+  ensureVenvInstalled,
   findPython,
   findRepoRoot,
   type Log,
   MIN_PYTHON,
+  MOTO_VENV,
   type MotoInstallation,
   motoPaths,
   motoPythonEnv,
+  type PinnedVenv,
+  type VenvInstallation,
+  venvPaths,
 } from './install.js';
 export {
   MOTO_FIXES,

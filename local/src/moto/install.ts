@@ -14,7 +14,7 @@ const PYTHON_HINT =
 
 export type Log = (message: string) => void;
 
-export interface EnsureMotoOptions {
+export interface EnsureVenvOptions {
   /** Repository root; found by walking up to the package.json with "workspaces" when absent. */
   readonly rootDir?: string;
   readonly log?: Log;
@@ -24,16 +24,44 @@ export interface EnsureMotoOptions {
   readonly lockTimeoutMs?: number;
 }
 
-/** Where the local cloud's Python lives once installed. */
-export interface MotoInstallation {
+export type EnsureMotoOptions = EnsureVenvOptions;
+
+/**
+ * A Python virtualenv under `.local-cloud/` that holds exactly one pinned
+ * requirements file: the emulator's, the API fuzzer's.
+ */
+export interface PinnedVenv {
+  /** Folder under `.local-cloud/`; its lock is `<name>.lock` next to it. */
+  readonly name: string;
+  /** The requirements file, relative to the repository root. */
+  readonly requirements: string;
+  /** What it holds, for log lines and errors: "the local cloud (moto)". */
+  readonly label: string;
+  /** Rough duration of a fresh install, for the log line. */
+  readonly installSeconds: number;
+}
+
+/** Where a pinned venv's Python lives once installed. */
+export interface VenvInstallation {
   readonly rootDir: string;
   /** The virtualenv's interpreter. */
   readonly python: string;
   readonly venvDir: string;
-  readonly launcherPath: string;
-  /** Git-ignored scratch folder (`.local-cloud`): venv, bytecode cache, logs. */
+  /** Git-ignored scratch folder (`.local-cloud`): venvs, bytecode cache, logs. */
   readonly stateDir: string;
 }
+
+/** Where the local cloud's Python lives once installed. */
+export interface MotoInstallation extends VenvInstallation {
+  readonly launcherPath: string;
+}
+
+export const MOTO_VENV: PinnedVenv = {
+  name: 'venv',
+  requirements: 'local/moto/requirements.txt',
+  label: 'the local cloud (moto)',
+  installSeconds: 20,
+};
 
 interface Stamp {
   readonly requirementsSha256: string;
@@ -67,9 +95,9 @@ export function findRepoRoot(start: string = dirname(fileURLToPath(import.meta.u
   }
 }
 
-export function motoPaths(rootDir: string) {
+export function venvPaths(rootDir: string, venv: PinnedVenv) {
   const stateDir = join(rootDir, '.local-cloud');
-  const venvDir = join(stateDir, 'venv');
+  const venvDir = join(stateDir, venv.name);
   const python =
     process.platform === 'win32'
       ? join(venvDir, 'Scripts', 'python.exe')
@@ -78,9 +106,15 @@ export function motoPaths(rootDir: string) {
     stateDir,
     venvDir,
     python,
-    lockDir: join(stateDir, 'venv.lock'),
+    lockDir: join(stateDir, `${venv.name}.lock`),
     stampFile: join(venvDir, 'ledger-install.json'),
-    requirementsFile: join(rootDir, 'local', 'moto', 'requirements.txt'),
+    requirementsFile: join(rootDir, ...venv.requirements.split('/')),
+  };
+}
+
+export function motoPaths(rootDir: string) {
+  return {
+    ...venvPaths(rootDir, MOTO_VENV),
     launcherPath: join(rootDir, 'local', 'moto', 'launcher.py'),
   };
 }
@@ -91,7 +125,7 @@ export function motoPaths(rootDir: string) {
  * sources, even where PYTHONDONTWRITEBYTECODE is set globally.
  */
 export function motoPythonEnv(
-  installation: Pick<MotoInstallation, 'stateDir'>,
+  installation: Pick<VenvInstallation, 'stateDir'>,
   base: NodeJS.ProcessEnv = process.env,
 ): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
@@ -189,6 +223,7 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
  */
 async function withInstallLock<T>(
   lockDir: string,
+  label: string,
   timeoutMs: number,
   log: Log,
   body: () => Promise<T>,
@@ -218,12 +253,12 @@ async function withInstallLock<T>(
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `Timed out waiting for another process (pid ${owner}) installing the local cloud; ` +
+        `Timed out waiting for another process (pid ${owner}) installing ${label}; ` +
           `if none is running, remove ${lockDir}`,
       );
     }
     if (!announced) {
-      log(`Another process (pid ${owner}) is installing the local cloud; waiting for it.`);
+      log(`Another process (pid ${owner}) is installing ${label}; waiting for it.`);
       announced = true;
     }
     await sleep(500);
@@ -266,15 +301,27 @@ function tail(text: string, lines = 30): string {
 export async function ensureMotoInstalled(
   options: EnsureMotoOptions = {},
 ): Promise<MotoInstallation> {
+  const installation = await ensureVenvInstalled(MOTO_VENV, options);
+  return { ...installation, launcherPath: motoPaths(installation.rootDir).launcherPath };
+}
+
+/**
+ * Makes sure `.local-cloud/<venv.name>` holds exactly `venv.requirements`,
+ * installing it the first time (or when the requirements changed) and doing
+ * nothing otherwise.
+ */
+export async function ensureVenvInstalled(
+  venv: PinnedVenv,
+  options: EnsureVenvOptions = {},
+): Promise<VenvInstallation> {
   const rootDir = options.rootDir ?? findRepoRoot();
   const log = options.log ?? defaultLog;
   const env = options.env ?? process.env;
-  const paths = motoPaths(rootDir);
-  const installation: MotoInstallation = {
+  const paths = venvPaths(rootDir, venv);
+  const installation: VenvInstallation = {
     rootDir,
     python: paths.python,
     venvDir: paths.venvDir,
-    launcherPath: paths.launcherPath,
     stateDir: paths.stateDir,
   };
 
@@ -289,29 +336,30 @@ export async function ensureMotoInstalled(
   // Only now: a current venv must not need a system Python lookup.
   const base = findPython(env);
   await mkdir(paths.stateDir, { recursive: true });
-  await withInstallLock(paths.lockDir, options.lockTimeoutMs ?? 10 * 60_000, log, async () => {
+  const timeoutMs = options.lockTimeoutMs ?? 10 * 60_000;
+  await withInstallLock(paths.lockDir, venv.label, timeoutMs, log, async () => {
     if (await isCurrent()) return; // another process finished it while we waited
     const shown = relative(rootDir, paths.venvDir);
     const started = Date.now();
     log(
-      `Installing the local cloud (moto, pinned in local/moto/requirements.txt) into ${shown} ` +
-        `with ${base.command} ${base.version}; this takes about 20 s, once.`,
+      `Installing ${venv.label}, pinned in ${venv.requirements}, into ${shown} ` +
+        `with ${base.command} ${base.version}; this takes about ${venv.installSeconds} s, once.`,
     );
     // A fresh venv every time: packages dropped from the pins must not linger.
     await rm(paths.venvDir, { recursive: true, force: true });
     // Seeding the venv with its own pip (ensurepip) is a third of a fresh
     // install; the base interpreter's pip can install into it instead.
     const basePip = hasPipWithPythonOption(base.command, env);
-    const venv = await run(
+    const created = await run(
       base.command,
       ['-m', 'venv', ...(basePip ? ['--without-pip'] : []), paths.venvDir],
       env,
     );
-    if (venv.code !== 0) {
+    if (created.code !== 0) {
       throw new Error(
         `Creating the virtualenv failed (${base.command} -m venv). On Debian/Ubuntu install ` +
           `python3-venv, or set LEDGER_PYTHON to another Python ${MIN_PYTHON.join('.')}+.\n` +
-          tail(venv.output),
+          tail(created.output),
       );
     }
     const pipInvocation = basePip
@@ -325,10 +373,10 @@ export async function ensureMotoInstalled(
         '--disable-pip-version-check',
         '--no-input',
         // Every transitive dependency is pinned in the file; resolving again
-        // would only let pip pull moto[server]'s unused extras.
+        // would only let pip pull unused extras (moto[server]'s, for one).
         '--no-deps',
-        // The launcher writes bytecode lazily for the modules it imports,
-        // which is a fraction of botocore; compiling all of it here is slower.
+        // Python writes bytecode lazily for the modules a run imports, which
+        // is a fraction of botocore; compiling all of it here is slower.
         '--no-compile',
         '-r',
         paths.requirementsFile,
@@ -336,11 +384,11 @@ export async function ensureMotoInstalled(
       env,
     );
     if (pip.code !== 0) {
-      throw new Error(`Installing local/moto/requirements.txt failed:\n${tail(pip.output)}`);
+      throw new Error(`Installing ${venv.requirements} failed:\n${tail(pip.output)}`);
     }
     const stamp: Stamp = { requirementsSha256, pythonVersion: base.version };
     await writeFile(paths.stampFile, `${JSON.stringify(stamp, null, 2)}\n`);
-    log(`Local cloud installed in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    log(`Installed ${venv.label} in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   });
   return installation;
 }
