@@ -161,9 +161,26 @@ export const EntriesPage = z
   .meta({ id: 'EntriesPage' });
 export type EntriesPage = z.infer<typeof EntriesPage>;
 
+/** Most entries one page returns. */
+export const MAX_ENTRIES_PAGE = 100;
+/** Longest cursor accepted; the ones the API issues are a few dozen characters. */
+export const MAX_CURSOR_LENGTH = 512;
+
+/** `GET /v1/accounts/{accountId}/entries` query parameters. */
 export const EntriesQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(512).optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_ENTRIES_PAGE)
+    .default(50)
+    .describe('Entries per page'),
+  cursor: z
+    .string()
+    .min(1)
+    .max(MAX_CURSOR_LENGTH)
+    .optional()
+    .describe("The previous page's nextCursor; opaque, and only the API's own are accepted"),
 });
 
 export const TrialBalance = z

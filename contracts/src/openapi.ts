@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import './api.js';
+import { EntriesQuery } from './api.js';
 import './events.js';
+import { Identifier } from './primitives.js';
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const json = (id: string) => ({ 'application/json': { schema: ref(id) } });
@@ -12,13 +13,34 @@ const secured = [{ bearerAuth: [] }];
 
 const unauthorized = problem('Missing or invalid bearer token');
 const notFound = problem('Not found');
+const tooLarge = problem('Body larger than the limit (16 KiB)');
+const unsupportedMediaType = problem('Body not sent as application/json');
+
+/** A standalone JSON Schema of a zod schema, for parameters (which cannot $ref a component). */
+function parameterSchema(schema: z.ZodType, io: 'input' | 'output' = 'input') {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io });
+  return rest;
+}
+
 const idParam = (name: string, description: string) => ({
   name,
   in: 'path',
   required: true,
   description,
-  schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$' },
+  schema: parameterSchema(Identifier),
 });
+
+/** Query parameters as the handler reads them: coerced from strings, so described by their output. */
+const entriesQuery = parameterSchema(EntriesQuery, 'output') as {
+  properties: Record<string, { description?: string }>;
+};
+const queryParams = Object.entries(entriesQuery.properties).map(([name, schema]) => ({
+  name,
+  in: 'query',
+  required: false,
+  ...(schema.description === undefined ? {} : { description: schema.description }),
+  schema,
+}));
 
 /**
  * The OpenAPI 3.1 document of the HTTP API, generated from the zod schemas,
@@ -68,6 +90,8 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
             '400': problem('Invalid body'),
             '401': unauthorized,
             '409': problem('The account exists with different fields'),
+            '413': tooLarge,
+            '415': unsupportedMediaType,
           },
         },
       },
@@ -88,21 +112,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
         get: {
           operationId: 'listEntries',
           security: secured,
-          parameters: [
-            idParam('accountId', 'Customer account id'),
-            {
-              name: 'limit',
-              in: 'query',
-              required: false,
-              schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
-            },
-            {
-              name: 'cursor',
-              in: 'query',
-              required: false,
-              schema: { type: 'string', maxLength: 512 },
-            },
-          ],
+          parameters: [idParam('accountId', 'Customer account id'), ...queryParams],
           responses: {
             '200': { description: 'Entries, oldest first', content: json('EntriesPage') },
             '400': problem('Invalid query'),
@@ -120,7 +130,8 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
             '202': { description: 'Accepted for posting', content: json('TransactionAccepted') },
             '400': problem('Invalid body'),
             '401': unauthorized,
-            '413': problem('Body too large'),
+            '413': tooLarge,
+            '415': unsupportedMediaType,
           },
         },
       },

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OpenAccountRequest, PostTransactionRequest } from '../src/api.js';
+import { EntriesQuery, OpenAccountRequest, PostTransactionRequest } from '../src/api.js';
+import { TIMESTAMP_PATTERN, Timestamp } from '../src/primitives.js';
 
 const base = {
   transactionId: 'atm-1:000123',
@@ -65,8 +67,61 @@ describe('PostTransactionRequest', () => {
     ]);
   });
 
+  it('bounds every string: ids at 64 characters, PAN at 19 digits, timestamps at 35 characters', () => {
+    // Prepare: the largest value of each field, then one character more.
+    const longest = {
+      ...base,
+      transactionId: 'x'.repeat(64),
+      accountId: 'A'.repeat(64),
+      atmId: 'a'.repeat(64),
+      occurredAt: '2026-11-27T09:30:00.123456789+01:00',
+      pan: '4'.repeat(19),
+      type: 'TRANSFER',
+      amount: 1,
+      currency: 'USD',
+      toAccountId: 'B'.repeat(64),
+    };
+
+    // Act
+    const tooLong = {
+      transactionId: fieldsOf({ ...longest, transactionId: 'x'.repeat(65) }),
+      accountId: fieldsOf({ ...longest, accountId: 'A'.repeat(65) }),
+      atmId: fieldsOf({ ...longest, atmId: 'a'.repeat(65) }),
+      toAccountId: fieldsOf({ ...longest, toAccountId: 'B'.repeat(65) }),
+      pan: fieldsOf({ ...longest, pan: '4'.repeat(20) }),
+      currency: fieldsOf({ ...longest, currency: 'USDX' }),
+      occurredAt: fieldsOf({ ...longest, occurredAt: '2026-11-27T09:30:00.1234567891+01:00' }),
+    };
+
+    // Assess
+    expect(fieldsOf(longest)).toEqual([]);
+    for (const [field, fields] of Object.entries(tooLong)) expect(fields).toEqual([field]);
+  });
+
+  it('reports one error per field that is both too short and malformed', () => {
+    expect(
+      PostTransactionRequest.safeParse({ ...base, type: 'BALANCE_INQUIRY', pan: '4111-1111' }).error
+        ?.issues,
+    ).toHaveLength(1);
+  });
+
   it('names the type field for an unknown type', () => {
     expect(fieldsOf({ ...base, type: 'REFUND' })).toEqual(['type']);
+  });
+});
+
+describe('EntriesQuery', () => {
+  it('refuses an empty cursor and a limit outside 1-100', () => {
+    // Prepare: `?cursor=` was accepted by the schema and then refused as not issued (found by the API fuzzer).
+    const fields = (query: Record<string, string>) =>
+      EntriesQuery.safeParse(query).error?.issues.map((i) => i.path.join('.')) ?? [];
+
+    // Act + Assess
+    expect(fields({ cursor: '' })).toEqual(['cursor']);
+    expect(fields({ cursor: 'x'.repeat(513) })).toEqual(['cursor']);
+    expect(fields({ limit: '0' })).toEqual(['limit']);
+    expect(fields({ limit: '101' })).toEqual(['limit']);
+    expect(EntriesQuery.parse({})).toEqual({ limit: 50 });
   });
 });
 
@@ -78,5 +133,56 @@ describe('OpenAccountRequest', () => {
       overdraftLimit: 0,
       lowBalanceThreshold: 10_000,
     });
+  });
+});
+
+describe('Timestamp', () => {
+  /** What the published schema says: the pattern, and `format: date-time` (a real calendar date). */
+  const published = (value: string) => {
+    if (value.length > 35 || !new RegExp(TIMESTAMP_PATTERN).test(value)) return false;
+    const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [
+      number,
+      number,
+      number,
+    ];
+    const date = new Date(Date.UTC(2000, month - 1, day));
+    date.setUTCFullYear(year);
+    return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  };
+
+  /** Date-times near every boundary: months 00-13, days 00-32, hours to 24, leap years, offsets. */
+  const arbNearTimestamp = () => {
+    const digits = (n: number, max: number) =>
+      fc.integer({ min: 0, max }).map((v) => String(v).padStart(n, '0'));
+    return fc
+      .tuple(
+        fc.oneof(digits(4, 9999), fc.constantFrom('2000', '1900', '2024', '2100', '2400')),
+        digits(2, 13),
+        digits(2, 32),
+        digits(2, 24),
+        digits(2, 60),
+        digits(2, 61),
+        fc.option(fc.stringMatching(/^\.[0-9]{1,12}$/), { nil: '' }),
+        fc.oneof(
+          fc.constantFrom('Z', 'z', ''),
+          fc
+            .tuple(fc.constantFrom('+', '-'), digits(2, 25), digits(2, 60))
+            .map((p) => p.join('').replace(/(\d\d)(\d\d)$/, '$1:$2')),
+        ),
+        fc.constantFrom('T', 't', ' '),
+      )
+      .map(
+        ([y, mo, d, h, mi, s, frac, offset, t]) =>
+          `${y}-${mo}-${d}${t}${h}:${mi}:${s}${frac}${offset}`,
+      );
+  };
+
+  it('accepts exactly what its published pattern and format accept', () => {
+    fc.assert(
+      fc.property(arbNearTimestamp(), (value) => {
+        expect(Timestamp.safeParse(value).success, value).toBe(published(value));
+      }),
+      { numRuns: Number(process.env.FC_NUM_RUNS ?? 2_000) },
+    );
   });
 });

@@ -47,4 +47,72 @@ describe('buildOpenApiDocument', () => {
     );
     expect(withdrawal.additionalProperties).toBe(false);
   });
+
+  /** Every property of a request schema, following $refs and oneOf. */
+  function requestProperties(id: string): [string, Record<string, unknown>][] {
+    const schema = (doc.components.schemas as Record<string, Record<string, unknown>>)[id] ?? {};
+    const branches = (schema.oneOf as { $ref: string }[] | undefined)?.map((b) =>
+      requestProperties(b.$ref.split('/').at(-1) as string),
+    );
+    if (branches !== undefined) return branches.flat();
+    const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+    return Object.entries(properties).map(([name, p]) => [`${id}.${name}`, p]);
+  }
+
+  it('shows a limit for every string and number a client sends', () => {
+    // Prepare
+    const properties = [
+      ...requestProperties('OpenAccountRequest'),
+      ...requestProperties('PostTransactionRequest'),
+    ];
+
+    // Act
+    const unbounded = properties
+      .filter(([, p]) =>
+        p.type === 'string'
+          ? p.const === undefined && p.enum === undefined && p.maxLength === undefined
+          : (p.type === 'integer' || p.type === 'number') &&
+            (p.maximum === undefined || p.minimum === undefined),
+      )
+      .map(([name]) => name);
+
+    // Assess
+    expect(properties.length).toBeGreaterThan(30);
+    expect(unbounded).toEqual([]);
+    expect(Object.fromEntries(requestProperties('WithdrawalRequest'))).toMatchObject({
+      'WithdrawalRequest.transactionId': { minLength: 1, maxLength: 64 },
+      'WithdrawalRequest.pan': { minLength: 12, maxLength: 19, pattern: '^[0-9]*$' },
+      'WithdrawalRequest.currency': { minLength: 3, maxLength: 3 },
+      'WithdrawalRequest.occurredAt': { maxLength: 35 },
+      'WithdrawalRequest.amount': { type: 'integer', minimum: 1, maximum: 1_000_000_000_000 },
+    });
+  });
+
+  it('describes path and query parameters from the same zod schemas the handlers use', () => {
+    // Act
+    const entries = (
+      doc.paths['/v1/accounts/{accountId}/entries'].get as {
+        parameters: { name: string; schema: object }[];
+      }
+    ).parameters;
+
+    // Assess
+    expect(Object.fromEntries(entries.map((p) => [p.name, p.schema]))).toMatchObject({
+      accountId: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:-]*$' },
+      limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+      cursor: { type: 'string', minLength: 1, maxLength: 512 },
+    });
+  });
+
+  it('documents 413 and 415 problems on every operation with a body', () => {
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(item as Record<string, object>)) {
+        const op = operation as { requestBody?: unknown; responses: Record<string, unknown> };
+        if (op.requestBody === undefined) continue;
+        expect(Object.keys(op.responses), `${method} ${path}`).toEqual(
+          expect.arrayContaining(['400', '401', '413', '415']),
+        );
+      }
+    }
+  });
 });
