@@ -48,22 +48,30 @@ export function problem(
   };
 }
 
+/**
+ * One segment of a dotted field name. A name that is empty or holds a dot
+ * (an unknown key a caller sent, say `?=1`) is written as a JSON string, so
+ * every field is named, and names a single segment.
+ */
+function segment(key: PropertyKey): string {
+  const name = String(key);
+  return name === '' || name.includes('.') ? JSON.stringify(name) : name;
+}
+
 /** Turns zod issues into one entry per offending field, named by its dotted path. */
 export function fieldErrors(error: z.ZodError): FieldError[] {
   const out: FieldError[] = [];
   for (const issue of error.issues) {
-    const base = issue.path.map(String).join('.');
+    const base = issue.path.map(segment).join('.');
+    const field = (key: PropertyKey) => (base ? `${base}.${segment(key)}` : segment(key));
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        out.push({ field: base ? `${base}.${key}` : key, message: 'unknown field' });
+        out.push({ field: field(key), message: 'unknown field' });
       }
       continue;
     }
     if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
-      out.push({
-        field: base ? `${base}.${issue.discriminator}` : String(issue.discriminator),
-        message: issue.message,
-      });
+      out.push({ field: field(issue.discriminator), message: issue.message });
       continue;
     }
     out.push({ field: base || '(body)', message: issue.message });

@@ -48,6 +48,23 @@ describe('parseJsonBody', () => {
     expect(body.detail).toContain('name');
   });
 
+  it('names an unknown field with an empty or dotted name as a JSON string, never as ""', () => {
+    // Prepare: found by the API fuzzer (`?=null` on a query read with a strict schema).
+    const body = '{"name":"a","n":1,"":1,"a.b":2}';
+
+    // Act
+    const result = parseJsonBody(event(body), Schema);
+
+    // Assess
+    if (result.ok) throw new Error('expected a validation problem');
+    const problemBody = JSON.parse(result.response.body ?? '');
+    expect(problemBody.errors).toEqual([
+      { field: '""', message: 'unknown field' },
+      { field: '"a.b"', message: 'unknown field' },
+    ]);
+    expect(problemBody.detail).toBe('The request body is invalid: "", "a.b"');
+  });
+
   it('answers 400 for malformed JSON, 413 past the size cap and 415 for another media type', () => {
     const status = (e: HttpEvent) => {
       const r = parseJsonBody(e, Schema);
