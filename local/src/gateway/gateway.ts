@@ -1,6 +1,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { ROUTES, type ServiceName } from '@atm-ledger/contracts';
 import { type HttpEvent, type HttpResult, MAX_BODY_BYTES } from '@atm-ledger/runtime';
 
@@ -68,10 +69,14 @@ export class LocalGateway {
   async start(): Promise<void> {
     const server = createServer((req, res) => {
       this.#handle(req, res).catch((error: unknown) => {
-        send(res, 500, problemBody(500, 'internal', 'Internal error', (error as Error).message));
+        send(res, 500, problemBody(500, 'internal', 'Internal error', (error as Error).message), {
+          'content-type': 'application/problem+json',
+        });
       });
     });
     server.keepAliveTimeout = 5_000;
+    // A request Node cannot parse never reaches #handle; its default answer has no body.
+    server.on('clientError', answerClientError);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port, this.options.host, () => resolve());
@@ -184,6 +189,44 @@ export class LocalGateway {
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * Answers a request the HTTP parser refused (request line and headers over
+ * Node's 16 KiB `maxHeaderSize`, a malformed header, a timeout) with a problem,
+ * as every other error of the API is, then closes the connection.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const refusal =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? {
+          status: 431,
+          slug: 'headers-too-large',
+          title: 'Request header fields too large',
+          detail: 'The request line and headers must be at most 16 KiB',
+        }
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? {
+            status: 408,
+            slug: 'request-timeout',
+            title: 'Request timeout',
+            detail: 'The request was not received in time',
+          }
+        : {
+            status: 400,
+            slug: 'malformed-request',
+            title: 'Malformed request',
+            detail: 'The request is not valid HTTP/1.1',
+          };
+  const body = problemBody(refusal.status, refusal.slug, refusal.title, refusal.detail);
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${refusal.title}\r\ncontent-type: application/problem+json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
 
 function safeDecode(raw: string): string {
   try {

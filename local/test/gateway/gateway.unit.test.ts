@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { HttpEvent, HttpResult } from '@atm-ledger/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalGateway } from '../../src/gateway/gateway.js';
@@ -68,5 +69,45 @@ describe('LocalGateway', () => {
     });
     expect(response.status).toBe(413);
     expect(seen.length).toBe(before);
+  });
+
+  /** Sends raw bytes and returns what came back before the server closed the connection. */
+  const raw = (request: string) =>
+    new Promise<string>((resolve, reject) => {
+      const { port } = new URL(gateway.url);
+      const socket = connect(Number(port), '127.0.0.1', () => socket.end(request));
+      let answer = '';
+      socket.on('data', (chunk) => {
+        answer += chunk.toString('utf8');
+      });
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+    });
+
+  it('answers a request line and headers over 16 KiB with a 431 problem, not a bare status line', async () => {
+    // Prepare: found by the API fuzzer (a long query string); Node answered 431 with no body.
+    const url = `${gateway.url}/v1/accounts/A/entries?cursor=${'x'.repeat(20_000)}`;
+
+    // Act
+    const response = await fetch(url, { headers: auth });
+
+    // Assess
+    expect(response.status).toBe(431);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toMatchObject({
+      type: '/problems/headers-too-large',
+      status: 431,
+    });
+  });
+
+  it('answers a request Node cannot parse with a 400 problem', async () => {
+    // Act
+    const answer = await raw('GET /v1/health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n');
+
+    // Assess
+    const [head = '', body = ''] = answer.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(head.toLowerCase()).toContain('content-type: application/problem+json');
+    expect(JSON.parse(body)).toMatchObject({ type: '/problems/malformed-request', status: 400 });
   });
 });
