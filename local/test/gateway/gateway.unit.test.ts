@@ -85,7 +85,7 @@ describe('LocalGateway', () => {
     });
 
   it('answers a request line and headers over 16 KiB with a 431 problem, not a bare status line', async () => {
-    // Prepare: found by the API fuzzer (a long query string); Node answered 431 with no body.
+    // Prepare: a long query string; Node alone answered 431 with no body.
     const url = `${gateway.url}/v1/accounts/A/entries?cursor=${'x'.repeat(20_000)}`;
 
     // Act
