@@ -89,7 +89,7 @@ function delegateTo(store: LedgerStore, overrides: Partial<LedgerStore>): Ledger
     wasAccepted: (id) => store.wasAccepted(id),
     listEntries: (id, limit, cursor) => store.listEntries(id, limit, cursor),
     trialBalance: () => store.trialBalance(),
-    listAccounts: (cursor) => store.listAccounts(cursor),
+    listAccounts: (cursor, options) => store.listAccounts(cursor, options),
     ...overrides,
   };
 }
@@ -675,6 +675,36 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
           ['acct-2', 90, 1],
           ['acct-3', 90, 1],
         ]);
+      });
+
+      it('pages through every account once in small pages, whatever items the pages stop at', async () => {
+        // Prepare: more transactions and entries than accounts, so most pages end on other items
+        for (const id of ['acct-1', 'acct-2', 'acct-3', 'acct-4']) {
+          await store.createAccount(anAccount(id, { balance: 1000 }));
+          for (const n of [1, 2, 3]) {
+            await post(tx(`d-${id}-${n}`, 'DEPOSIT', { accountId: id, amount: n }));
+          }
+        }
+
+        // Act
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.listAccounts(cursor, { pageSize: 2 });
+          seen.push(...page.items.map((a) => a.accountId));
+          cursor = page.nextCursor ?? undefined;
+          pages += 1;
+        } while (cursor !== undefined && pages < 200);
+
+        // Assess
+        expect(seen.sort()).toEqual(['acct-1', 'acct-2', 'acct-3', 'acct-4']);
+        expect(pages).toBeGreaterThan(1);
+      });
+
+      it('refuses a cursor it did not issue', async () => {
+        const forged = Buffer.from('{"pk":{"S":"x"}}').toString('base64url');
+        await expect(store.listAccounts(forged)).rejects.toSatisfy(isInvalidCursorError);
       });
 
       it('has nothing to list in an empty ledger', async () => {

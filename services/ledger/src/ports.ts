@@ -64,9 +64,15 @@ export interface LedgerStore {
   listEntries(accountId: string, limit: number, cursor?: string): Promise<EntriesPageResult>;
   /** Debits and credits per currency over every posted leg. */
   trialBalance(): Promise<TrialBalanceTotals>;
-  /** Every customer account, in pages (for rebuild and audits, not for the hot path). */
+  /**
+   * Every customer account, in pages (for rebuild and audits, not for the hot
+   * path). A page may be empty while `nextCursor` is not: keep going until it
+   * is null. `pageSize` bounds the items a page looks at, not the accounts it
+   * returns.
+   */
   listAccounts(
     cursor?: string,
+    options?: { readonly pageSize?: number },
   ): Promise<{ readonly items: readonly Account[]; readonly nextCursor: string | null }>;
 }
 

@@ -463,15 +463,18 @@ export class DynamoDbLedgerStore implements LedgerStore {
     return { items, nextCursor };
   }
 
-  async listAccounts(cursor?: string) {
+  async listAccounts(cursor?: string, options: { readonly pageSize?: number } = {}) {
+    // Outside `call`: a forged cursor is the caller's error, not a DynamoDB failure.
+    const start = cursor === undefined ? undefined : decodeAccountsCursor(cursor);
     const response = await this.call(() =>
       this.client.send(
         new ScanCommand({
           TableName: this.tableName,
           FilterExpression: 'entity = :account',
           ExpressionAttributeValues: toAttrs({ ':account': 'ACCOUNT' }),
-          ExclusiveStartKey: cursor === undefined ? undefined : decodeAccountsCursor(cursor),
+          ExclusiveStartKey: start,
           ConsistentRead: true,
+          ...(options.pageSize === undefined ? {} : { Limit: options.pageSize }),
         }),
       ),
     );
@@ -594,7 +597,12 @@ export function classifyCancellation(
   );
 }
 
-/** An accounts cursor is a scan position over account items only; anything else is refused. */
+/**
+ * An accounts cursor is a position of the filtered scan: the key of the last
+ * item the page looked at, which may be any item of the table (a transaction,
+ * an entry), since the filter applies after the page is read. Anything that
+ * is not a key of this table's shape is refused.
+ */
 function decodeAccountsCursor(cursor: string): Record<string, AttributeValue> {
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<
@@ -604,8 +612,8 @@ function decodeAccountsCursor(cursor: string): Record<string, AttributeValue> {
     const pk = key.pk?.S;
     if (
       typeof pk === 'string' &&
-      pk.startsWith('ACCT#') &&
-      key.sk?.S === 'ACCT' &&
+      (pk.startsWith('ACCT#') || pk.startsWith('TX#')) &&
+      typeof key.sk?.S === 'string' &&
       Object.keys(key).length === 2
     ) {
       return key;

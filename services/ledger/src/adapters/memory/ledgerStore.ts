@@ -186,8 +186,23 @@ export class InMemoryLedgerStore implements LedgerStore {
     return { items, nextCursor };
   }
 
-  async listAccounts() {
-    return { items: [...this.accounts.values()], nextCursor: null };
+  async listAccounts(cursor?: string, options: { readonly pageSize?: number } = {}) {
+    const all = [...this.accounts.values()].sort((a, b) => a.accountId.localeCompare(b.accountId));
+    let from = 0;
+    if (cursor !== undefined) {
+      const parsed = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
+      if (!Number.isSafeInteger(parsed) || parsed <= 0 || parsed > all.length) {
+        throw new InvalidCursorError(
+          `cursor ${JSON.stringify(cursor)} was not issued by listAccounts`,
+        );
+      }
+      from = parsed;
+    }
+    const to = options.pageSize === undefined ? all.length : from + options.pageSize;
+    return {
+      items: all.slice(from, to),
+      nextCursor: to < all.length ? Buffer.from(String(to)).toString('base64url') : null,
+    };
   }
 
   async trialBalance(): Promise<TrialBalanceTotals> {
