@@ -13,6 +13,7 @@ import {
   installSdkFaults,
   parseFaultSpec,
 } from './faults/index.js';
+import { ensureFuzzerInstalled, fuzzApiCommand } from './fuzz/api.js';
 import { loadtestCommand } from './loadtest/index.js';
 import { ensureMotoInstalled, findRepoRoot, startMoto } from './moto/index.js';
 import { redrive } from './ops/redrive.js';
@@ -331,16 +332,20 @@ program
 program
   .command('install')
   .description(
-    'Install the pinned emulator into .local-cloud/venv (done automatically on first start)',
+    'Install the pinned emulator into .local-cloud/venv and the API fuzzer into .local-cloud/fuzz-venv (done automatically on first use)',
   )
   .action(async () => {
-    const installation = await ensureMotoInstalled({ rootDir: findRepoRoot() });
+    const rootDir = findRepoRoot();
+    const installation = await ensureMotoInstalled({ rootDir });
     console.log(`emulator ready: ${installation.python}`);
+    const fuzzer = await ensureFuzzerInstalled({ rootDir });
+    console.log(`API fuzzer ready: ${fuzzer.python}`);
   });
 
 program.addCommand(postCommand());
 program.addCommand(loadtestCommand());
 program.addCommand(soakCommand());
+program.addCommand(fuzzApiCommand());
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`\n${(error as Error).message}`);

@@ -1,0 +1,95 @@
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { diffState, ensureFuzzerInstalled, type StateSnapshot } from '../../src/fuzz/api.js';
+import { ensureMotoInstalled } from '../../src/moto/index.js';
+
+describe('ensureFuzzerInstalled', () => {
+  const scratch: string[] = [];
+  afterEach(async () => {
+    await Promise.all(scratch.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  /** Stands in for Python: answers the version probe, makes a "venv", logs each pip install's -r file. */
+  async function fakeRepo(): Promise<{
+    rootDir: string;
+    env: NodeJS.ProcessEnv;
+    installs: () => Promise<string[]>;
+  }> {
+    const rootDir = await mkdtemp(join(tmpdir(), 'ledger-fuzz-install-'));
+    scratch.push(rootDir);
+    for (const dir of ['moto', 'fuzz']) {
+      await mkdir(join(rootDir, 'local', dir), { recursive: true });
+      await writeFile(join(rootDir, 'local', dir, 'requirements.txt'), `${dir}==1.0\n`);
+    }
+    const script = join(rootDir, 'fake-python');
+    const log = join(rootDir, 'pip-installs');
+    await writeFile(
+      script,
+      [
+        '#!/bin/sh',
+        'case "$1" in',
+        '  -c) echo 3.11.0 ;;',
+        '  -m) if [ "$2" = venv ]; then mkdir -p "$3/bin" && cp "$0" "$3/bin/python";',
+        '      elif [ "$2" = pip ] && [ "$3" = install ]; then for last; do :; done; echo "$last" >> "$FAKE_PIP_LOG"; fi ;;',
+        'esac',
+        '',
+      ].join('\n'),
+    );
+    await chmod(script, 0o755);
+    return {
+      rootDir,
+      env: { ...process.env, LEDGER_PYTHON: script, FAKE_PIP_LOG: log },
+      installs: async () =>
+        (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean),
+    };
+  }
+
+  it('installs local/fuzz/requirements.txt into its own venv, beside the emulator, each once', async () => {
+    // Prepare
+    const repo = await fakeRepo();
+    const options = { rootDir: repo.rootDir, env: repo.env, log: () => {} };
+
+    // Act
+    const [fuzzer, moto] = await Promise.all([
+      ensureFuzzerInstalled(options),
+      ensureMotoInstalled(options),
+    ]);
+    await ensureFuzzerInstalled(options);
+    await ensureMotoInstalled(options);
+
+    // Assess
+    expect(fuzzer.python).toBe(join(repo.rootDir, '.local-cloud', 'fuzz-venv', 'bin', 'python'));
+    expect(moto.python).toBe(join(repo.rootDir, '.local-cloud', 'venv', 'bin', 'python'));
+    expect((await repo.installs()).sort()).toEqual([
+      join(repo.rootDir, 'local', 'fuzz', 'requirements.txt'),
+      join(repo.rootDir, 'local', 'moto', 'requirements.txt'),
+    ]);
+  });
+});
+
+describe('diffState', () => {
+  const snapshot = (items: string[], streamRecords: number): StateSnapshot => ({
+    tables: { 'p-ledger': items, 'p-notifier-idempotency': [] },
+    streamRecords,
+  });
+
+  it('finds nothing between equal snapshots', () => {
+    expect(diffState(snapshot(['{"pk":"A"}'], 3), snapshot(['{"pk":"A"}'], 3))).toEqual([]);
+  });
+
+  it('names each table with an added, removed or changed item, and a grown stream', () => {
+    // Act
+    const changes = diffState(
+      snapshot(['{"pk":"A","v":1}', '{"pk":"B"}'], 3),
+      snapshot(['{"pk":"A","v":2}', '{"pk":"C"}'], 4),
+    );
+
+    // Assess
+    expect(changes).toEqual([
+      'table p-ledger: 2 items added or changed, 2 removed or changed; e.g. {"pk":"A","v":2}',
+      'stream: 3 records before, 4 after',
+    ]);
+  });
+});
