@@ -10,7 +10,7 @@ import {
   KinesisClient,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { type LocalCloud, startLocalCloud } from '../cloud.js';
 import {
   type EnsureVenvOptions,
@@ -21,6 +21,7 @@ import {
   type VenvInstallation,
 } from '../moto/index.js';
 import { LOCAL_REGION, resourceNames } from '../resources.js';
+import { nonNegativeInteger, positiveInteger } from '../shared/cli-args.js';
 
 /** schemathesis, pinned in local/fuzz/requirements.txt, in a venv of its own. */
 export const FUZZ_VENV: PinnedVenv = {
@@ -610,18 +611,6 @@ function tailOf(text: string, lines: number): string {
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 // --- CLI --------------------------------------------------------------------
-
-const positiveInteger = (value: string) => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected an integer ≥ 1');
-  return n;
-};
-
-const nonNegativeInteger = (value: string) => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected an integer ≥ 0');
-  return n;
-};
 
 /** `npm run fuzz:api`: see docs/hostile-input.md. */
 export function fuzzApiCommand(): Command {

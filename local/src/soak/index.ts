@@ -1,4 +1,5 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { nonNegativeNumber, positiveNumber, seedArg } from '../shared/cli-args.js';
 import { DEFAULT_SOAK_FAULTS, formatSoakReport, runSoak } from './soak.js';
 
 export {
@@ -9,26 +10,15 @@ export {
   type SoakReport,
 } from './soak.js';
 
-const positive = (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
-  return n;
-};
-const nonNegative = (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number ≥ 0');
-  return n;
-};
-
 export function soakCommand(): Command {
   return new Command('soak')
     .description(
       'Generated traffic with every fault class injected (throttling, 5xx, timeouts after writes, process kills, poison records), then checks nothing was lost or applied twice',
     )
-    .option('--minutes <n>', 'length of the traffic phase', positive, 5)
-    .option('--rate <tps>', 'mean transactions per second', positive, 6)
-    .option('--accounts <n>', 'customer accounts', positive, 40)
-    .option('--atms <n>', 'ATMs', positive, 20)
+    .option('--minutes <n>', 'length of the traffic phase', positiveNumber, 5)
+    .option('--rate <tps>', 'mean transactions per second', positiveNumber, 6)
+    .option('--accounts <n>', 'customer accounts', positiveNumber, 40)
+    .option('--atms <n>', 'ATMs', positiveNumber, 20)
     .option(
       '--faults <spec>',
       'fault spec of the traffic phase (docs/faults.md)',
@@ -37,14 +27,14 @@ export function soakCommand(): Command {
     .option(
       '--poison-every <seconds>',
       'put a poison record on the stream this often (0: never)',
-      nonNegative,
+      nonNegativeNumber,
       10,
     )
-    .option('--seed <n>', 'workload seed', positive, 1)
+    .option('--seed <n>', 'workload seed', seedArg, 1)
     .option(
       '--drain-timeout <seconds>',
       'longest fault-free drain before the checks',
-      positive,
+      positiveNumber,
       300,
     )
     .option(

@@ -142,28 +142,10 @@ export async function runGenerator(options: GeneratorOptions): Promise<Generator
   }
 }
 
-export const positiveNumber = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number > 0');
-  return n;
-};
-export const positiveInteger = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected an integer > 0');
-  return n;
-};
-export const fraction = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1)
-    throw new InvalidArgumentError('expected a fraction between 0 and 1');
-  return n;
-};
-export const seedArg = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 0xffff_ffff)
-    throw new InvalidArgumentError('expected an integer in [0, 4294967295]');
-  return n;
-};
+export { fraction, positiveInteger, positiveNumber, seedArg } from '../shared/cli-args.js';
+
+import { fraction, positiveInteger, positiveNumber, seedArg } from '../shared/cli-args.js';
+
 const isoTime = (value: string): number => {
   const t = Date.parse(value);
   if (Number.isNaN(t)) throw new InvalidArgumentError('expected an ISO-8601 date-time');
