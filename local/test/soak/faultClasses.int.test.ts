@@ -12,7 +12,7 @@ import { formatSoakReport, runSoak } from '../../src/soak/index.js';
 const CLASSES: readonly { name: string; faults: string; fires: readonly FaultClass[] }[] = [
   {
     name: 'kill after a DynamoDB write, mid-batch',
-    faults: 'kill-after-write=@25',
+    faults: 'kill-after-write=@50',
     fires: ['kill-after-write'],
   },
   {
