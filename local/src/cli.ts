@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Command, InvalidArgumentError } from 'commander';
 import { startLocalCloud } from './cloud.js';
-import { armCrashPoints } from './faults/crash.js';
+import { armCrashPoints, journalRetries } from './faults/crash.js';
 import {
   FaultDice,
   FaultJournal,
@@ -98,7 +98,10 @@ program
         ...(opts.workerId ? { workerId: opts.workerId } : {}),
         log: (m) => console.log(`  ${m}`),
       });
-      if (faulty) armCrashPoints(cloud, dice, journal);
+      if (faulty) {
+        armCrashPoints(cloud, dice, journal);
+        journalRetries(cloud, journal);
+      }
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       console.log(`
 atm-ledger local cloud is up (${seconds} s)

@@ -56,3 +56,24 @@ export function armCrashPoints(cloud: LocalCloud, dice: FaultDice, journal: Faul
     });
   }
 }
+
+/**
+ * Journals the retries the platform makes, so a soak can say how much work
+ * its faults caused: each batch a mapping invokes again (ledger consumer,
+ * pipe) and each notifier message left on its queue to be delivered again.
+ */
+export function journalRetries(cloud: LocalCloud, journal: FaultJournal): void {
+  cloud.ledgerConsumer.on('retry', (e) =>
+    journal.retried(`ledger-consumer ${e.shardId} ${e.batchSize}`),
+  );
+  cloud.ledgerEventsPipe.mapping.on('retry', (e) =>
+    journal.retried(`events-pipe ${e.shardId} ${e.batchSize}`),
+  );
+  for (const [channel, notifier] of Object.entries(cloud.notifiers)) {
+    notifier.on('invoked', (e) => {
+      if (e.failedMessageIds.length > 0) {
+        journal.retried(`notifier-${channel} ${e.failedMessageIds.length}`);
+      }
+    });
+  }
+}

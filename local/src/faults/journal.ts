@@ -2,11 +2,15 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FAULT_CLASSES, type FaultClass } from './spec.js';
 
-/** One line of the fault journal: a fault injected, or a runtime (re)started by a harness. */
+/**
+ * One line of the fault journal: a fault injected, a runtime (re)started by a
+ * harness, or a retry the platform made because of one (a mapping invoking a
+ * batch again, a queue message left to be delivered again).
+ */
 export interface FaultRecord {
   readonly at: string;
   readonly pid: number;
-  readonly fault: FaultClass | 'restart';
+  readonly fault: FaultClass | 'restart' | 'retry';
   readonly detail: string;
 }
 
@@ -39,13 +43,25 @@ export class FaultJournal {
     appendFileSync(this.#path, `${JSON.stringify(line)}\n`);
   }
 
+  /** A retry the platform made, e.g. `ledger-consumer shardId-…`; not counted as a fault. */
+  retried(detail: string): void {
+    if (this.#path === undefined) return;
+    const line: FaultRecord = {
+      at: new Date().toISOString(),
+      pid: process.pid,
+      fault: 'retry',
+      detail,
+    };
+    appendFileSync(this.#path, `${JSON.stringify(line)}\n`);
+  }
+
   /** Faults injected by this process so far, per class. */
   counts(): Readonly<Record<FaultClass, number>> {
     return { ...this.#counts };
   }
 }
 
-const FAULTS_OR_RESTART = new Set<string>([...FAULT_CLASSES, 'restart']);
+const FAULTS_OR_RESTART = new Set<string>([...FAULT_CLASSES, 'restart', 'retry']);
 
 function isFaultRecord(value: unknown): value is FaultRecord {
   if (typeof value !== 'object' || value === null) return false;

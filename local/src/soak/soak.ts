@@ -44,7 +44,7 @@ import { type InjectedPoison, injectPoison, RetryingApiClient, sendTraffic } fro
 /** Every fault class at a rate that makes each fire several times in five minutes at the default traffic. */
 export const DEFAULT_SOAK_FAULTS =
   'throttle=0.03,server-error=0.03,timeout-after-write=0.01,kill-after-write=0.0007,' +
-  'kill-before-checkpoint=0.004,kill-in-pipe=0.004,kill-in-notifier=0.004';
+  'kill-before-checkpoint=0.004,kill-in-pipe=0.015,kill-in-notifier=0.004';
 
 export interface SoakOptions {
   readonly minutes: number;
@@ -72,6 +72,12 @@ export interface SoakReport {
   readonly requests: Readonly<Record<string, number>>;
   readonly accepted: number;
   readonly atmRetries: number;
+  /** Batches a mapping invoked again, and notifier invocations that left messages to redeliver. */
+  readonly platformRetries: {
+    readonly ledger: number;
+    readonly pipe: number;
+    readonly notifier: number;
+  };
   readonly faults: Readonly<Record<FaultClass, number>>;
   readonly crashes: number;
   readonly restarts: number;
@@ -294,7 +300,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       FaultClass,
       number
     >;
-    for (const r of journal) if (r.fault !== 'restart') faults[r.fault]++;
+    const retries = { ledger: 0, pipe: 0, notifier: 0 };
+    for (const r of journal) {
+      if (r.fault === 'retry') {
+        if (r.detail.startsWith('ledger')) retries.ledger++;
+        else if (r.detail.startsWith('events-pipe')) retries.pipe++;
+        else retries.notifier++;
+      } else if (r.fault !== 'restart') faults[r.fault]++;
+    }
     const configured = FAULT_CLASSES.filter((c) => faultSpec.triggers[c] !== undefined);
     const silent = configured.filter((c) => faults[c] === 0);
     const checks: Check[] = [
@@ -325,6 +338,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       requests,
       accepted: accepted.size,
       atmRetries: api.retries,
+      platformRetries: retries,
       faults,
       crashes: supervisor.crashes.length,
       restarts: supervisor.restarts,
@@ -370,7 +384,9 @@ export function formatSoakReport(r: SoakReport): string {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
     `  runtime       ${r.crashes} crashes, ${r.restarts} restarts, ${r.runtimeDownSeconds.toFixed(1)} s down`,
-    `  retries       ${r.atmRetries} by the ATMs (no answer or 5xx); SDK retries absorb throttles and 5xx inside the handlers`,
+    `  retries       SDK ${r.faults.throttle + r.faults['server-error'] + r.faults['timeout-after-write']} (one per injected throttle, 5xx, timeout); ` +
+      `mappings: ledger batches ${r.platformRetries.ledger}, pipe batches ${r.platformRetries.pipe}, notifier invocations ${r.platformRetries.notifier}; ` +
+      `ATMs ${r.atmRetries} (no answer or 5xx)`,
     `  poison        ${r.poisonInjected} records put on the stream`,
     `  notifications ${r.crashDuplicates} re-sent after a crash between send and record (the at-least-once window)`,
     `  dead letters  ${Object.entries(r.deadLetters)
