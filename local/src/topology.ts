@@ -59,7 +59,7 @@ export interface PublicationTopology {
 }
 
 export interface PublicationTopologyOptions {
-  /** Receives before a notifier message moves to its DLQ. Default 3. */
+  /** Receives before a notifier message moves to its DLQ. Default 5, as infra. */
   readonly maxReceiveCount?: number;
   /** Visibility timeout of the notifier queues, in seconds. Default 30 (the SQS default). */
   readonly visibilityTimeoutSeconds?: number;

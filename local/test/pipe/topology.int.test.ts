@@ -102,7 +102,7 @@ describe('publication topology', () => {
     });
   }
 
-  it('names everything after the prefix and gives each notifier queue a DLQ after 3 receives', async () => {
+  it('names everything after the prefix and gives each notifier queue a DLQ after 5 receives, as infra', async () => {
     // Assess
     expect(topology.eventBusName).toBe(`${prefix}-ledger-events`);
     expect(topology.ledgerEventsTopicArn).toMatch(new RegExp(`:${prefix}-ledger-events$`));
@@ -116,7 +116,7 @@ describe('publication topology', () => {
       );
       expect(JSON.parse(Attributes?.RedrivePolicy ?? '{}')).toEqual({
         deadLetterTargetArn: queue.dlq.arn,
-        maxReceiveCount: 3,
+        maxReceiveCount: 5,
       });
     }
   });
