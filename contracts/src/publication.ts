@@ -49,9 +49,12 @@ const MONEY_MOVING: readonly TransactionType[] = ['WITHDRAWAL', 'DEPOSIT', 'TRAN
 export const NOTIFIER_ROUTES = {
   /** Customer receipts for money that moved. */
   receipts: [{ type: ['ledger.transaction.posted'], transactionType: MONEY_MOVING }],
-  /** Low-balance alerts (from postings) and refused withdrawals. */
+  /**
+   * Low-balance alerts (from any posting that takes money: a reversal of a
+   * transfer takes it back from the payee) and refused withdrawals.
+   */
   alerts: [
-    { type: ['ledger.transaction.posted'], transactionType: MONEY_MOVING },
+    { type: ['ledger.transaction.posted'], transactionType: [...MONEY_MOVING, 'REVERSAL'] },
     { type: ['ledger.transaction.rejected'], transactionType: ['WITHDRAWAL'] },
   ],
 } as const satisfies Record<string, readonly [NotifierRoute, ...NotifierRoute[]]>;
