@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { nonNegativeNumber, positiveNumber, seedArg } from '../shared/cli-args.js';
+import { nonNegativeNumber, positiveInteger, positiveNumber, seedArg } from '../shared/cli-args.js';
 import { DEFAULT_SOAK_FAULTS, formatSoakReport, runSoak } from './soak.js';
 
 export {
@@ -17,8 +17,8 @@ export function soakCommand(): Command {
     )
     .option('--minutes <n>', 'length of the traffic phase', positiveNumber, 5)
     .option('--rate <tps>', 'mean transactions per second', positiveNumber, 6)
-    .option('--accounts <n>', 'customer accounts', positiveNumber, 40)
-    .option('--atms <n>', 'ATMs', positiveNumber, 20)
+    .option('--accounts <n>', 'customer accounts', positiveInteger, 40)
+    .option('--atms <n>', 'ATMs', positiveInteger, 20)
     .option(
       '--faults <spec>',
       'fault spec of the traffic phase (docs/faults.md)',
