@@ -1,4 +1,4 @@
-import { createLogger, sdkClientOptions } from '@atm-ledger/runtime';
+import { createLogger, createMetrics, sdkClientOptions } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -61,6 +61,7 @@ export function buildNotifierDeps(
     channel: channelFor(config, options),
     clock: systemClock,
     logger,
+    metrics: createMetrics('notifier'),
     settings: {
       kinds: config.kinds,
       largeWithdrawalThreshold: config.largeWithdrawalThreshold,

@@ -1,4 +1,4 @@
-import type { Logger } from '@atm-ledger/runtime';
+import { type Logger, type MetricsSink, MetricUnit } from '@atm-ledger/runtime';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { deliverOnce } from '../application/deliverOnce.js';
 import { type NotificationKind, notificationsFor } from '../domain/index.js';
@@ -25,6 +25,14 @@ export interface NotifierDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly settings: NotifierSettings;
+  /**
+   * CloudWatch metrics (EMF), published once per invocation:
+   * `MessagesProcessed`, `NotificationsSent`, `NotificationsDuplicate` (suppressed),
+   * `NotificationsInFlight`, `NotificationsFailed`, `NotificationsTakenOver`
+   * (sent after an expired claim: possibly a second time, worth an alarm) and
+   * `MessagesUnprocessable`.
+   */
+  readonly metrics?: MetricsSink;
 }
 
 /**
@@ -66,6 +74,7 @@ export function makeSqsHandler(deps: NotifierDeps) {
     };
     const workers = Math.max(1, Math.min(deps.settings.concurrency, queue.length));
     await Promise.all(Array.from({ length: workers }, worker));
+    if (event.Records.length > 0) deps.metrics?.publishStoredMetrics();
     return {
       batchItemFailures: event.Records.filter((r) => failed.has(r.messageId)).map((r) => ({
         itemIdentifier: r.messageId,
@@ -80,8 +89,11 @@ async function processRecord(
   record: SQSRecord,
   context: Context | undefined,
 ): Promise<boolean> {
+  // Always one metric per message, so a batch never publishes an empty set (Powertools warns).
+  deps.metrics?.addMetric('MessagesProcessed', MetricUnit.Count, 1);
   const parsed = parseLedgerEventMessage(record.body);
   if (!parsed.ok) {
+    deps.metrics?.addMetric('MessagesUnprocessable', MetricUnit.Count, 1);
     deps.logger.error('unprocessable message; failing it so the redrive policy dead-letters it', {
       messageId: record.messageId,
       reason: parsed.reason,
@@ -126,7 +138,9 @@ async function processRecord(
       const outcome = await deliverOnce(deps, notification, { inProgressMs });
       switch (outcome.kind) {
         case 'Sent':
+          deps.metrics?.addMetric('NotificationsSent', MetricUnit.Count, 1);
           if (outcome.tookOver) {
+            deps.metrics?.addMetric('NotificationsTakenOver', MetricUnit.Count, 1);
             deps.logger.warn(
               'took over an expired claim: this notification may have been sent twice',
               about,
@@ -156,12 +170,14 @@ async function processRecord(
           }
           break;
         case 'Duplicate':
+          deps.metrics?.addMetric('NotificationsDuplicate', MetricUnit.Count, 1);
           deps.logger.info('duplicate suppressed: already sent', {
             ...about,
             completedAt: outcome.completedAt,
           });
           break;
         case 'InFlight':
+          deps.metrics?.addMetric('NotificationsInFlight', MetricUnit.Count, 1);
           deps.logger.info('being sent by another invocation; retrying the message later', {
             ...about,
             inProgressUntil: outcome.inProgressUntil.toISOString(),
@@ -174,6 +190,7 @@ async function processRecord(
         }
       }
     } catch (error) {
+      deps.metrics?.addMetric('NotificationsFailed', MetricUnit.Count, 1);
       deps.logger.error('notification not sent; the message will be retried', {
         ...about,
         error: error as Error,
