@@ -319,6 +319,16 @@ describe('StatelessStack (dev stage)', () => {
       });
     });
 
+    it('alarm on a notification possibly sent twice', () => {
+      out.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'NotificationsTakenOver',
+        Namespace: Match.stringLikeRegexp('^AtmLedger/'),
+        Dimensions: [{ Name: 'service', Value: 'notifier' }],
+        Statistic: 'Sum',
+        Threshold: 1,
+      });
+    });
+
     it('send every alarm and its recovery to the alarm topic', () => {
       out.template.allResourcesProperties('AWS::CloudWatch::Alarm', {
         AlarmActions: [statefulRef('AlarmTopic')],

@@ -18,6 +18,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { metricsNamespace } from './service-function.js';
 
 export interface OperationsProps {
   readonly stage: string;
@@ -112,7 +113,7 @@ export class Operations extends Construct {
           period: Duration.minutes(1),
           statistic: 'Maximum',
         }),
-        `Messages are waiting in the ${name} dead-letter queue. Inspect them, fix the cause, then redrive (docs/deploy.md).`,
+        `Messages are waiting in the ${name} dead-letter queue. Inspect them, fix the cause, then redrive (docs/operations.md).`,
       );
     }
 
@@ -136,6 +137,19 @@ export class Operations extends Construct {
         period: fiveMinutes,
       }),
       'The ledger-events pipe failed to deliver stream records to the bus; after its retries they go to its DLQ.',
+    );
+
+    alarm(
+      'Notifier-PossibleDuplicates',
+      new Metric({
+        namespace: metricsNamespace(props.stage),
+        metricName: 'NotificationsTakenOver',
+        dimensionsMap: { service: 'notifier' },
+        period: fiveMinutes,
+        statistic: 'Sum',
+      }),
+      'A notifier sent a notification after taking over an expired claim: a sender died between sending and ' +
+        'recording it, so the customer may have received it twice (docs/operations.md).',
     );
 
     alarm(

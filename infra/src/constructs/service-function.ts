@@ -32,6 +32,9 @@ export interface ServiceFunctionProps {
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __atmLedgerCreateRequire } from 'node:module'; const require = __atmLedgerCreateRequire(import.meta.url);";
 
+/** Where the functions' own metrics (Powertools, EMF) land in CloudWatch. */
+export const metricsNamespace = (stage: string) => `AtmLedger/${stage}`;
+
 /**
  * A Lambda function built from one of the services' handler modules, with
  * its own role and log group so that every permission it has is visible as a
@@ -76,7 +79,7 @@ export class ServiceFunction extends Construct {
       environment: {
         POWERTOOLS_SERVICE_NAME: props.service,
         POWERTOOLS_LOG_LEVEL: config.logLevel,
-        POWERTOOLS_METRICS_NAMESPACE: `AtmLedger/${config.stage}`,
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(config.stage),
         // Stack traces point into the TypeScript sources instead of the minified bundle.
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
