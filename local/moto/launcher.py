@@ -4,7 +4,7 @@
 
 Prints exactly one line on stdout once the socket listens:
 
-    LEDGER_MOTO_READY http://127.0.0.1:PORT fixes=lock,transact,eventbridge-sns
+    LEDGER_MOTO_READY http://127.0.0.1:PORT fixes=lock,transact,eventbridge-sns,streams-iterators
 
 and nothing else on stdout (logs go to stderr). With --port 0 the OS picks a
 free port, which that line reports; this avoids the race of probing for a free

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import eventbridge_sns, request_lock, transact_write
+from . import eventbridge_sns, request_lock, streams_iterators, transact_write
 
 # The order matters only for readability of the readiness line; the fixes touch
 # disjoint parts of moto.
@@ -17,6 +17,7 @@ FIXES: dict[str, ModuleType] = {
     "lock": request_lock,
     "transact": transact_write,
     "eventbridge-sns": eventbridge_sns,
+    "streams-iterators": streams_iterators,
 }
 
 

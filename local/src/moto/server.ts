@@ -11,7 +11,7 @@ import {
 } from './install.js';
 
 /** The fixes `local/moto/launcher.py` applies unless told otherwise. */
-export const MOTO_FIXES = ['lock', 'transact', 'eventbridge-sns'] as const;
+export const MOTO_FIXES = ['lock', 'transact', 'eventbridge-sns', 'streams-iterators'] as const;
 export type MotoFix = (typeof MOTO_FIXES)[number];
 
 export interface StartMotoOptions {
