@@ -57,7 +57,11 @@ describe('moto DynamoDB Streams iterators', () => {
           }),
         )
       ).ShardIterator;
-    return { streams, fresh, close: () => [dynamodb, streams].forEach((c) => c.destroy()) };
+    const close = () => {
+      dynamodb.destroy();
+      streams.destroy();
+    };
+    return { streams, fresh, close };
   }
 
   it('expires an iterator after its lifetime with ExpiredIteratorException; a new one reads on', async () => {
