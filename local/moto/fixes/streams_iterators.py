@@ -1,8 +1,9 @@
 """Fix ``streams-iterators``: DynamoDB Streams shard iterators expire, as in AWS.
 
 Upstream moto keeps every shard iterator it hands out, one per GetShardIterator
-and one more per GetRecords (its ``NextShardIterator``), in
-``DynamoDBStreamsBackend.shard_iterators`` for the life of the server. A pipe
+and one more per GetRecords (its ``NextShardIterator``), for the life of the
+server: in ``DynamoDBStreamsBackend.shard_iterators``, and again in the list of
+instances moto tracks for every model class. A pipe
 polling an idle stream ten times a second grows the server by about 19 KB/s,
 some 70 MB an hour. AWS expires an iterator 15 minutes after it is issued;
 this fix does the same: iterators are kept in the order they were issued, the
@@ -69,6 +70,14 @@ def apply() -> None:
             if issued_at is None or time.monotonic() - issued_at >= ttl:
                 raise ExpiredIteratorException()
             return super().__getitem__(key)
+
+    # moto's BaseModel also appends every instance it creates to a class-wide
+    # `instances_tracked` list (for its /moto-api/ data view), which would keep
+    # each expired iterator alive anyway. Iterators are not worth tracking.
+    def untracked_new(cls: type, *args: Any, **kwargs: Any) -> Any:
+        return object.__new__(cls)
+
+    models.ShardIterator.__new__ = untracked_new  # type: ignore[method-assign,assignment]
 
     original_init = models.DynamoDBStreamsBackend.__init__
 
