@@ -4,6 +4,7 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  type TableDescription,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -101,24 +102,9 @@ export async function ensureResources(
     return s?.StreamStatus === 'ACTIVE' ? s.StreamARN : undefined;
   });
 
-  try {
-    await clients.dynamodb.send(
-      new CreateTableCommand(pkSkTableInput(names.ledgerTable, { stream: true })),
-    );
-    await clients.dynamodb.send(
-      new UpdateTimeToLiveCommand({
-        TableName: names.ledgerTable,
-        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
-  }
-  const table = await waitFor('the ledger table', async () => {
-    const out = await clients.dynamodb.send(
-      new DescribeTableCommand({ TableName: names.ledgerTable }),
-    );
-    return out.Table?.TableStatus === 'ACTIVE' ? out.Table : undefined;
+  const table = await ensurePkSkTable(clients.dynamodb, names.ledgerTable, {
+    stream: true,
+    ttlAttribute: 'expiresAt',
   });
 
   const queue = async (name: string) => {
@@ -131,7 +117,7 @@ export async function ensureResources(
   };
   const poison = await queue(names.poisonQueue);
   const onFailure = await queue(names.ledgerOnFailureQueue);
-  await ensureTable(clients.dynamodb, names.notifierTable, { ttlAttribute: 'expiresAt' });
+  await ensurePkSkTable(clients.dynamodb, names.notifierTable, { ttlAttribute: 'expiresAt' });
   const publication = await ensurePublicationTopology(clients, names.publication, {
     // Short, so a failing notification is retried within seconds locally (AWS: infra sets it).
     visibilityTimeoutSeconds: NOTIFIER_VISIBILITY_TIMEOUT_SECONDS,
@@ -146,21 +132,30 @@ export async function ensureResources(
   };
 }
 
-/** A pk/sk table, created unless it exists, with TTL on `ttlAttribute`. */
-async function ensureTable(
-  client: DynamoDBClient,
+/**
+ * A pk/sk table ({@link pkSkTableInput}), created unless it exists, with TTL on
+ * `ttlAttribute` and the change stream if asked; resolves once it is active.
+ */
+export async function ensurePkSkTable(
+  dynamodb: DynamoDBClient,
   tableName: string,
-  opts: { ttlAttribute: string },
-) {
+  opts: { readonly ttlAttribute?: string; readonly stream?: boolean } = {},
+): Promise<TableDescription> {
   try {
-    await client.send(new CreateTableCommand(pkSkTableInput(tableName)));
-    await client.send(
-      new UpdateTimeToLiveCommand({
-        TableName: tableName,
-        TimeToLiveSpecification: { AttributeName: opts.ttlAttribute, Enabled: true },
-      }),
-    );
+    await dynamodb.send(new CreateTableCommand(pkSkTableInput(tableName, { stream: opts.stream })));
+    if (opts.ttlAttribute !== undefined) {
+      await dynamodb.send(
+        new UpdateTimeToLiveCommand({
+          TableName: tableName,
+          TimeToLiveSpecification: { AttributeName: opts.ttlAttribute, Enabled: true },
+        }),
+      );
+    }
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
+  return waitFor(`table ${tableName}`, async () => {
+    const out = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    return out.Table?.TableStatus === 'ACTIVE' ? out.Table : undefined;
+  });
 }

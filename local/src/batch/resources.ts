@@ -1,10 +1,5 @@
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  type DynamoDBClient,
-  ResourceInUseException,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensurePkSkTable } from '../resources.js';
 
 /**
  * Tables of the legacy baseline, next to the local cloud's own.
@@ -26,53 +21,13 @@ export function batchTableNames(prefix: string) {
 }
 export type BatchTableNames = ReturnType<typeof batchTableNames>;
 
-async function ensureTable(
-  dynamodb: DynamoDBClient,
-  name: string,
-  opts: { ttlAttribute?: string },
-): Promise<void> {
-  try {
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: name,
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    if (opts.ttlAttribute !== undefined) {
-      await dynamodb.send(
-        new UpdateTimeToLiveCommand({
-          TableName: name,
-          TimeToLiveSpecification: { AttributeName: opts.ttlAttribute, Enabled: true },
-        }),
-      );
-    }
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
-  }
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const out = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
-    if (out.Table?.TableStatus === 'ACTIVE') return;
-    if (Date.now() > deadline) throw new Error(`table ${name} did not become ACTIVE`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Creates the landing and batch ledger tables, or finds them. */
 export async function ensureBatchTables(
   dynamodb: DynamoDBClient,
   prefix: string,
 ): Promise<BatchTableNames> {
   const names = batchTableNames(prefix);
-  await ensureTable(dynamodb, names.landing, { ttlAttribute: 'expiresAt' });
-  await ensureTable(dynamodb, names.ledger, {});
+  await ensurePkSkTable(dynamodb, names.landing, { ttlAttribute: 'expiresAt' });
+  await ensurePkSkTable(dynamodb, names.ledger);
   return names;
 }

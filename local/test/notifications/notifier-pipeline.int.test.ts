@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pkSkTableInput } from '@atm-ledger/ledger';
 import { createSqsHandler } from '@atm-ledger/notifier';
 import { sdkClientOptions } from '@atm-ledger/runtime';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -78,20 +79,7 @@ describe('notifiers on the local cloud: SQS mapping → handler → JSONL → GE
     h = harness();
     dir = await mkdtemp(join(tmpdir(), 'notifier-pipeline-'));
     table = uniqueName('notifier');
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: table,
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await dynamodb.send(new CreateTableCommand(pkSkTableInput(table)));
   });
   afterEach(async () => {
     await h.cleanup();

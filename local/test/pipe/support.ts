@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LEDGER_EVENT_SOURCE } from '@atm-ledger/contracts';
+import { pkSkTableInput } from '@atm-ledger/ledger';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -68,21 +69,7 @@ export async function createStreamTable(
   dynamodb: DynamoDBClient,
 ): Promise<{ tableName: string; streamArn: string }> {
   const tableName = uniqueName('pipe-table');
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    }),
-  );
+  await dynamodb.send(new CreateTableCommand(pkSkTableInput(tableName, { stream: true })));
   for (;;) {
     const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
     if (Table?.TableStatus === 'ACTIVE' && Table.LatestStreamArn !== undefined) {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { testLedgerStore } from '../../../../../test/suites/ledgerStore.suite.js';
 import { keys } from '../../../src/adapters/dynamodb/items.js';
 import { DynamoDbLedgerStore } from '../../../src/adapters/dynamodb/ledgerStore.js';
+import { pkSkTableInput } from '../../../src/adapters/dynamodb/table.js';
 import { postTransaction } from '../../../src/application/postTransaction.js';
 import { decide } from '../../../src/domain/index.js';
 import {
@@ -45,21 +46,7 @@ afterAll(() => {
 /** A table of its own per case, shaped like the deployed one, so cases and parallel files never share items. */
 async function createTable(): Promise<string> {
   const tableName = `ledger-test-${randomUUID()}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    }),
-  );
+  await client.send(new CreateTableCommand(pkSkTableInput(tableName, { stream: true })));
   return tableName;
 }
 

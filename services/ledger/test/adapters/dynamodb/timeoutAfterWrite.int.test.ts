@@ -4,6 +4,7 @@ import { sdkClientOptions } from '@atm-ledger/runtime';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoDbLedgerStore } from '../../../src/adapters/dynamodb/ledgerStore.js';
+import { pkSkTableInput } from '../../../src/adapters/dynamodb/table.js';
 import { postTransaction } from '../../../src/application/postTransaction.js';
 import { emptyAccount } from '../../../src/domain/index.js';
 
@@ -39,20 +40,7 @@ describe('DynamoDbLedgerStore: a timeout after a write that succeeded', () => {
   const at = '2026-11-27T09:00:00.000Z';
 
   beforeAll(async () => {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await client.send(new CreateTableCommand(pkSkTableInput(tableName)));
     await store.createAccount(
       emptyAccount({
         accountId: 'A',
