@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sdkClientOptions } from '@atm-ledger/runtime';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   GetRecordsCommand,
   GetShardIteratorCommand,
@@ -22,6 +22,7 @@ import {
 } from '../moto/index.js';
 import { LOCAL_REGION, resourceNames } from '../resources.js';
 import { nonNegativeInteger, positiveInteger } from '../shared/cli-args.js';
+import { scanTable } from '../shared/dynamodb.js';
 
 /** schemathesis, pinned in local/fuzz/requirements.txt, in a venv of its own. */
 export const FUZZ_VENV: PinnedVenv = {
@@ -370,20 +371,7 @@ export class StateReader {
   }
 
   async #scan(table: string): Promise<string[]> {
-    const items: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#dynamodb.send(
-        new ScanCommand({
-          TableName: table,
-          ConsistentRead: true,
-          ExclusiveStartKey: start as never,
-        }),
-      );
-      for (const item of page.Items ?? []) items.push(canonicalJson(item));
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
-    return items.sort();
+    return (await scanTable(this.#dynamodb, table)).map(canonicalJson).sort();
   }
 
   async #countStreamRecords(): Promise<number> {

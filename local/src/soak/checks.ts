@@ -1,7 +1,7 @@
 import { LedgerEvent, NOTIFIER_ROUTES, type NotifierChannel } from '@atm-ledger/contracts';
 import { DynamoDbLedgerStore, rebuild, toLedgerEvents } from '@atm-ledger/ledger';
 import { type Notification, type NotificationKind, notificationsFor } from '@atm-ledger/notifier';
-import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { LocalResources } from '../resources.js';
@@ -15,20 +15,6 @@ export interface Check {
 }
 
 type Image = Record<string, AttributeValue>;
-
-/** Every item of a table, with consistent reads so nothing written before the call is missed. */
-export async function scanTable(client: DynamoDBClient, tableName: string): Promise<Image[]> {
-  const items: Image[] = [];
-  let start: Image | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return items;
-}
 
 const s = (image: Image, name: string) => image[name]?.S;
 const n = (image: Image, name: string) => Number(image[name]?.N ?? Number.NaN);

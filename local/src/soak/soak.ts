@@ -23,6 +23,7 @@ import {
   NOTIFIER_VISIBILITY_TIMEOUT_SECONDS,
   resourceNames,
 } from '../resources.js';
+import { scanTable } from '../shared/dynamodb.js';
 import { prepareAccounts } from '../traffic/accounts.js';
 import { Prng } from '../traffic/prng.js';
 import { HttpSink } from '../traffic/sinks.js';
@@ -36,7 +37,6 @@ import {
   checkTrialBalance,
   deadLetterQueues,
   ledgerSnapshot,
-  scanTable,
 } from './checks.js';
 import { RuntimeSupervisor } from './supervisor.js';
 import { type InjectedPoison, injectPoison, RetryingApiClient, sendTraffic } from './traffic.js';
