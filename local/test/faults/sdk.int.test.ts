@@ -11,6 +11,12 @@ import {
   pkSkTableInput,
   postTransaction,
 } from '@atm-ledger/ledger';
+import {
+  DynamoDbIdempotencyStore,
+  deliverOnce,
+  type IdempotencyStore,
+  type Notification,
+} from '@atm-ledger/notifier';
 import { sdkClientOptions } from '@atm-ledger/runtime';
 import {
   ConditionalCheckFailedException,
@@ -443,6 +449,75 @@ describe('postTransaction under timeout-after-write on its TransactWriteItems (l
       expect(outcome.record.status).toBe('POSTED');
       expect((await clean.getAccount(accountId))?.balance).toBe(7_000);
       expect((await clean.listEntries(accountId, 10)).items).toHaveLength(1);
+    },
+  );
+});
+
+/**
+ * The notifier marks a sent notification completed with a conditional update.
+ * When that write lands but its answer is lost, the repeat (the SDK's, or
+ * deliverOnce's own) finds the record COMPLETED under its own claim token:
+ * that is success. Reading it as a lost claim would only mislead; failing it
+ * would leave the record INPROGRESS, and a redelivery would send again.
+ */
+describe('deliverOnce under timeout-after-write on its completion', () => {
+  const now = new Date('2026-11-27T09:00:00.000Z');
+  const clock = { now: () => now };
+
+  it.each([
+    { retriedBy: 'the SDK (maxAttempts 3, as the notifier is wired)', maxAttempts: 3 },
+    { retriedBy: 'deliverOnce itself (SDK maxAttempts 1)', maxAttempts: 1 },
+  ])(
+    'reports Completed when retried by $retriedBy, and the record is COMPLETED',
+    async ({ maxAttempts }) => {
+      // Prepare: the claim is written by a clean client, so the first faulted write is the completion.
+      const notificationId = uniqueName('tx:posted:RECEIPT:acct');
+      const notification: Notification = {
+        notificationId,
+        kind: 'RECEIPT',
+        accountId: 'acct-1',
+        transactionId: 'tx',
+        createdAt: now.toISOString(),
+        message: 'Receipt',
+      };
+      const options = { recordTtlSeconds: 3_600 };
+      const clean = new DynamoDbIdempotencyStore(setup.dynamodb, names.table, clock, options);
+      const claimed = await clean.claim(notificationId, { inProgressMs: 30_000 });
+      if (claimed.kind !== 'Claimed') throw new Error(`expected a claim, got ${claimed.kind}`);
+      const journal = faults('timeout-after-write=@1');
+      const faulted = new DynamoDbIdempotencyStore(
+        client(() => new DynamoDBClient({ ...clientOptions(), maxAttempts })),
+        names.table,
+        clock,
+        options,
+      );
+      const idempotency: IdempotencyStore = {
+        claim: async () => claimed,
+        complete: (c) => faulted.complete(c),
+        release: (c) => faulted.release(c),
+      };
+      const sent: Notification[] = [];
+      const channel = {
+        name: 'recording',
+        send: async (n: Notification) => {
+          sent.push(n);
+          return { kind: 'Delivered' as const };
+        },
+      };
+
+      // Act
+      const outcome = await deliverOnce(
+        { idempotency, channel, clock, sleep: async () => undefined },
+        notification,
+        { inProgressMs: 30_000 },
+      );
+      const again = await clean.claim(notificationId, { inProgressMs: 30_000 });
+
+      // Assess
+      expect(journal.counts()['timeout-after-write']).toBe(1);
+      expect(outcome).toMatchObject({ kind: 'Sent', completion: 'Completed' });
+      expect(again.kind).toBe('AlreadyCompleted');
+      expect(sent).toHaveLength(1);
     },
   );
 });

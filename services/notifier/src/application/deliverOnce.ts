@@ -1,5 +1,13 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Notification } from '../domain/index.js';
-import type { DeliveryResult, IdempotencyStore, NotificationChannel } from '../ports.js';
+import type {
+  Claim,
+  Clock,
+  DeliveryResult,
+  IdempotencyStore,
+  NotificationChannel,
+  SettleOutcome,
+} from '../ports.js';
 
 /** What became of one notification. */
 export type DeliveryOutcome =
@@ -22,20 +30,51 @@ export type DeliveryOutcome =
   | { readonly kind: 'InFlight'; readonly inProgressUntil: Date };
 
 /**
+ * How hard the completion write is retried (each attempt is one call with the
+ * SDK's own retries inside). Delays double from `firstDelayMs`; no attempt
+ * starts later than `marginMs` before the claim expires.
+ */
+export interface CompletionRetry {
+  readonly attempts: number;
+  readonly firstDelayMs: number;
+  readonly marginMs: number;
+}
+
+export const DEFAULT_COMPLETION_RETRY: CompletionRetry = {
+  attempts: 6,
+  firstDelayMs: 200,
+  marginMs: 1_000,
+};
+
+export interface DeliverOnceDeps {
+  readonly idempotency: IdempotencyStore;
+  readonly channel: NotificationChannel;
+  readonly clock: Clock;
+  /** Waits between completion attempts; tests pass one that moves their clock. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/**
  * Sends a notification at most once per id within the store's time to live:
  * claim, send, mark completed. A failed send releases the claim and rethrows,
- * so the message's retry can send it; a crash between the send and the
- * completion leaves the claim to expire, after which a retry sends again.
- * That window (at most `inProgressMs`) is the only way to a duplicate.
+ * so the message's retry can send it.
+ *
+ * The one way to a duplicate is a sent notification whose record stays
+ * INPROGRESS: a retry takes the expired claim over and sends again. A crash
+ * between the send and the completion does that, and so would a completion
+ * write that failed once and was left. So the completion is retried, with
+ * backoff, for as long as the claim is ours (nobody can take it over before
+ * `inProgressUntil`): a throttled or failing store no longer turns into a
+ * second notification unless it stays down for the whole claim.
  *
  * Once the channel accepted it, the notification counts as sent even if the
- * completion write fails: failing the message instead would have its retry
- * wait for the claim to expire and then send a second time.
+ * completion never lands: failing the message instead would have its retry
+ * wait for the claim to expire and then send a second time for certain.
  */
 export async function deliverOnce(
-  deps: { readonly idempotency: IdempotencyStore; readonly channel: NotificationChannel },
+  deps: DeliverOnceDeps,
   notification: Notification,
-  options: { readonly inProgressMs: number },
+  options: { readonly inProgressMs: number; readonly completionRetry?: CompletionRetry },
 ): Promise<DeliveryOutcome> {
   const claimed = await deps.idempotency.claim(notification.notificationId, options);
   switch (claimed.kind) {
@@ -60,9 +99,32 @@ export async function deliverOnce(
   }
   const sent = { kind: 'Sent', result, tookOver: claimed.tookOver } as const;
   try {
-    const settled = await deps.idempotency.complete(claimed.claim);
+    const settled = await completeWhileHeld(
+      deps,
+      claimed.claim,
+      options.completionRetry ?? DEFAULT_COMPLETION_RETRY,
+    );
     return { ...sent, completion: settled.kind === 'Settled' ? 'Completed' : 'ClaimLost' };
   } catch (error) {
     return { ...sent, completion: 'Failed', completionError: error };
+  }
+}
+
+async function completeWhileHeld(
+  deps: DeliverOnceDeps,
+  claim: Claim,
+  retry: CompletionRetry,
+): Promise<SettleOutcome> {
+  const sleep = deps.sleep ?? ((ms: number) => sleepFor(ms).then(() => undefined));
+  const lastStart = claim.inProgressUntil.getTime() - retry.marginMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // A retry after an attempt that landed unseen comes back Settled (the store checks the token).
+      return await deps.idempotency.complete(claim);
+    } catch (error) {
+      const delay = retry.firstDelayMs * 2 ** (attempt - 1);
+      if (attempt >= retry.attempts || deps.clock.now().getTime() + delay > lastStart) throw error;
+      await sleep(delay);
+    }
   }
 }

@@ -25,6 +25,8 @@ export interface NotifierDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly settings: NotifierSettings;
+  /** Waits between attempts to mark a sent notification completed; tests pass one that moves their clock. */
+  readonly sleep?: (ms: number) => Promise<void>;
   /**
    * CloudWatch metrics (EMF), published once per invocation:
    * `MessagesProcessed`, `NotificationsSent`, `NotificationsDuplicate` (suppressed),

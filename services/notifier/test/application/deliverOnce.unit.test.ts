@@ -20,7 +20,27 @@ function setup() {
   const clock = new ManualClock();
   const idempotency = new InMemoryIdempotencyStore(clock, { recordTtlSeconds: 3_600 });
   const channel = new RecordingChannel();
-  return { clock, idempotency, channel, deps: { idempotency, channel } };
+  const slept: number[] = [];
+  const sleep = async (ms: number) => {
+    slept.push(ms);
+    clock.advance(ms);
+  };
+  return { clock, idempotency, channel, slept, deps: { idempotency, channel, clock, sleep } };
+}
+
+/** The store, with a completion that throws its first `failures` times. */
+function failingCompletions(idempotency: IdempotencyStore, failures: number) {
+  let calls = 0;
+  const store: IdempotencyStore = {
+    claim: (k, o) => idempotency.claim(k, o),
+    release: (c) => idempotency.release(c),
+    complete: async (c) => {
+      calls += 1;
+      if (calls <= failures) throw new Error('throttled');
+      return idempotency.complete(c);
+    },
+  };
+  return { store, calls: () => calls };
 }
 
 describe('deliverOnce', () => {
@@ -67,22 +87,56 @@ describe('deliverOnce', () => {
     expect(channel.sent).toEqual([]);
   });
 
-  it('counts a notification as sent when only its completion write fails', async () => {
+  it('retries a failing completion while the claim holds, so a later retry finds it completed', async () => {
     // Prepare
-    const { idempotency, channel } = setup();
-    const flaky: IdempotencyStore = {
-      claim: (k, o) => idempotency.claim(k, o),
-      release: (c) => idempotency.release(c),
-      complete: async () => {
-        throw new Error('throttled');
-      },
-    };
+    const { idempotency, channel, clock, slept, deps } = setup();
+    const flaky = failingCompletions(idempotency, 2);
 
     // Act
-    const outcome = await deliverOnce({ idempotency: flaky, channel }, notification, opts);
+    const outcome = await deliverOnce({ ...deps, idempotency: flaky.store }, notification, opts);
+    clock.advance(opts.inProgressMs + 1);
+    const redelivered = await deliverOnce(deps, notification, opts);
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: 'Sent', completion: 'Completed' });
+    expect(flaky.calls()).toBe(3);
+    expect(slept).toEqual([200, 400]);
+    expect(redelivered).toMatchObject({ kind: 'Duplicate' });
+    expect(channel.sent).toHaveLength(1);
+  });
+
+  it('counts a notification as sent when its completion keeps failing, after the last attempt', async () => {
+    // Prepare
+    const { idempotency, channel, slept, deps } = setup();
+    const down = failingCompletions(idempotency, Number.POSITIVE_INFINITY);
+
+    // Act
+    const outcome = await deliverOnce({ ...deps, idempotency: down.store }, notification, {
+      ...opts,
+      inProgressMs: 60_000,
+    });
 
     // Assess
     expect(outcome).toMatchObject({ kind: 'Sent', completion: 'Failed' });
+    expect(down.calls()).toBe(6);
+    expect(slept).toEqual([200, 400, 800, 1_600, 3_200]);
     expect(channel.sent).toHaveLength(1);
+  });
+
+  it('stops retrying the completion before its claim could be taken over', async () => {
+    // Prepare
+    const { idempotency, clock, slept, deps } = setup();
+    const down = failingCompletions(idempotency, Number.POSITIVE_INFINITY);
+    const start = clock.now().getTime();
+
+    // Act
+    const outcome = await deliverOnce({ ...deps, idempotency: down.store }, notification, {
+      inProgressMs: 3_000,
+    });
+
+    // Assess: 200 + 400 + 800 ends 1.4 s in; the next attempt would start after 3.0 s - 1.0 s.
+    expect(outcome).toMatchObject({ kind: 'Sent', completion: 'Failed' });
+    expect(slept).toEqual([200, 400, 800]);
+    expect(clock.now().getTime() - start).toBeLessThanOrEqual(3_000 - 1_000);
   });
 });

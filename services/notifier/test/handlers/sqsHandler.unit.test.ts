@@ -89,6 +89,46 @@ describe('makeSqsHandler', () => {
     ]);
   });
 
+  it('sends a transfer receipt once when its completion was throttled and the other receipt failed', async () => {
+    // Prepare: the payer's receipt is sent but its completion fails twice; the payee's send fails.
+    const { idempotency, channel, clock } = setup();
+    let completions = 0;
+    const store = {
+      claim: idempotency.claim.bind(idempotency),
+      release: idempotency.release.bind(idempotency),
+      complete: async (c: Parameters<typeof idempotency.complete>[0]) => {
+        completions += 1;
+        if (completions <= 2) throw new Error('ProvisionedThroughputExceededException');
+        return idempotency.complete(c);
+      },
+    };
+    const handler = makeSqsHandler(
+      handlerDeps({
+        idempotency: store,
+        channel,
+        clock,
+        sleep: async (ms) => clock.advance(ms),
+        settings: settings({ kinds: new Set(['RECEIPT']), inProgressMs: 10_000 }),
+      }),
+    );
+    const transfer = sqsRecord(JSON.stringify(aPostedTransfer()));
+    channel.failWhen = (n) => n.accountId === 'acct-0002';
+
+    // Act: the message comes back after its visibility timeout, when the payer's claim has expired.
+    const first = await handler(sqsEvent(transfer));
+    channel.failWhen = () => false;
+    clock.advance(10_001);
+    const retry = await handler(sqsEvent(transfer));
+
+    // Assess
+    expect(first).toEqual({ batchItemFailures: [{ itemIdentifier: transfer.messageId }] });
+    expect(retry).toEqual({ batchItemFailures: [] });
+    expect(channel.sent.map((n) => n.notificationId)).toEqual([
+      'tx-t-1:posted:RECEIPT:acct-0001',
+      'tx-t-1:posted:RECEIPT:acct-0002',
+    ]);
+  });
+
   it('fails an unparseable message, logging why, so the redrive policy dead-letters it', async () => {
     // Prepare
     const { handler, deps, channel } = setup();

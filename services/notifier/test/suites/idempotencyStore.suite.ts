@@ -121,6 +121,22 @@ export function testIdempotencyStore(
       expect(successorCompletes).toEqual({ kind: 'Settled' });
     });
 
+    it('settles a completion again for the same claim (a retried write that had landed)', async () => {
+      // Prepare
+      const claim = claimed(await store.claim('k', { inProgressMs: IN_PROGRESS_MS }));
+      const first = await store.complete(claim);
+      clock.advance(IN_PROGRESS_MS + 1);
+
+      // Act
+      const retried = await store.complete(claim);
+      const again = await store.claim('k', { inProgressMs: IN_PROGRESS_MS });
+
+      // Assess
+      expect(first).toEqual({ kind: 'Settled' });
+      expect(retried).toEqual({ kind: 'Settled' });
+      expect(again.kind).toBe('AlreadyCompleted');
+    });
+
     it('frees a released key for the next claim at once', async () => {
       // Prepare
       const failed = claimed(await store.claim('k', { inProgressMs: IN_PROGRESS_MS }));

@@ -113,7 +113,11 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
 
   async complete(claim: Claim): Promise<SettleOutcome> {
     const now = this.clock.now();
-    return this.settle(claim, 'complete', (condition) =>
+    // The claim's own record, already COMPLETED: an earlier attempt of this write landed
+    // (its answer was lost and the SDK or our caller retried). That is success, not a lost claim.
+    const landedBefore = (item: Attrs) =>
+      item.status?.S === COMPLETED && item.claimToken?.S === claim.token;
+    return this.settle(claim, 'complete', landedBefore, (condition) =>
       this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
@@ -141,25 +145,35 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   }
 
   async release(claim: Claim): Promise<SettleOutcome> {
-    return this.settle(claim, 'release', (condition) =>
-      this.client.send(
-        new DeleteItemCommand({
-          TableName: this.tableName,
-          Key: idempotencyKey(claim.key),
-          ...condition,
-        }),
-      ),
+    return this.settle(
+      claim,
+      'release',
+      () => false,
+      (condition) =>
+        this.client.send(
+          new DeleteItemCommand({
+            TableName: this.tableName,
+            Key: idempotencyKey(claim.key),
+            ...condition,
+          }),
+        ),
     );
   }
 
-  /** Runs a write that must still find our own INPROGRESS claim. */
+  /**
+   * Runs a write that must still find our own INPROGRESS claim. When its
+   * condition fails, `landedBefore` tells from the record that failed it
+   * whether this very write had already been applied.
+   */
   private async settle(
     claim: Claim,
     what: string,
+    landedBefore: (item: Attrs) => boolean,
     write: (condition: {
       ConditionExpression: string;
       ExpressionAttributeNames: Record<string, string>;
       ExpressionAttributeValues: Attrs;
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD';
     }) => Promise<unknown>,
   ): Promise<SettleOutcome> {
     try {
@@ -170,10 +184,15 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
           ':inprogress': { S: INPROGRESS },
           ':token': { S: claim.token },
         },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
       return { kind: 'Settled' };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { kind: 'ClaimLost' };
+      if (error instanceof ConditionalCheckFailedException) {
+        return error.Item !== undefined && landedBefore(error.Item)
+          ? { kind: 'Settled' }
+          : { kind: 'ClaimLost' };
+      }
       throw new IdempotencyStoreError(`${what} of ${claim.key} failed: ${(error as Error).name}`, {
         cause: error,
       });

@@ -47,6 +47,8 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(claim: Claim): Promise<SettleOutcome> {
+    const done = this.#rows.get(claim.key);
+    if (done?.status === 'COMPLETED' && done.token === claim.token) return { kind: 'Settled' };
     const row = this.#owned(claim);
     if (row === undefined) return { kind: 'ClaimLost' };
     const now = this.clock.now();
