@@ -454,23 +454,27 @@ describe('postTransaction under timeout-after-write on its TransactWriteItems (l
 });
 
 /**
- * The notifier marks a sent notification completed with a conditional update.
- * When that write lands but its answer is lost, the repeat (the SDK's, or
- * deliverOnce's own) finds the record COMPLETED under its own claim token:
- * that is success. Reading it as a lost claim would only mislead; failing it
- * would leave the record INPROGRESS, and a redelivery would send again.
+ * The notifier's claim and completion are conditional writes. When one lands
+ * but its answer is lost, the repeat (the SDK's, or deliverOnce's own for the
+ * completion) fails its condition on the very record it wrote, under its own
+ * claim token: that is success. Read otherwise, a lost claim answer would fail
+ * the message as "in flight" until the claim expired and then raise a false
+ * possible-duplicate warning, and a lost completion answer would be reported
+ * as a lost claim, or left INPROGRESS for a redelivery to send again.
  */
-describe('deliverOnce under timeout-after-write on its completion', () => {
+describe('deliverOnce under timeout-after-write on its own writes', () => {
   const now = new Date('2026-11-27T09:00:00.000Z');
   const clock = { now: () => now };
+  const options = { recordTtlSeconds: 3_600 };
 
   it.each([
-    { retriedBy: 'the SDK (maxAttempts 3, as the notifier is wired)', maxAttempts: 3 },
-    { retriedBy: 'deliverOnce itself (SDK maxAttempts 1)', maxAttempts: 1 },
-  ])(
-    'reports Completed when retried by $retriedBy, and the record is COMPLETED',
-    async ({ maxAttempts }) => {
-      // Prepare: the claim is written by a clean client, so the first faulted write is the completion.
+    { write: 'claim', retriedBy: 'the SDK (maxAttempts 3, as wired)', maxAttempts: 3 },
+    { write: 'completion', retriedBy: 'the SDK (maxAttempts 3, as wired)', maxAttempts: 3 },
+    { write: 'completion', retriedBy: 'deliverOnce (SDK maxAttempts 1)', maxAttempts: 1 },
+  ] as const)(
+    'sends once and marks it COMPLETED, with the $write faulted and retried by $retriedBy',
+    async ({ write, maxAttempts }) => {
+      // Prepare: with `@1` the first faulted write is the claim, unless a clean client claims first.
       const notificationId = uniqueName('tx:posted:RECEIPT:acct');
       const notification: Notification = {
         notificationId,
@@ -480,10 +484,11 @@ describe('deliverOnce under timeout-after-write on its completion', () => {
         createdAt: now.toISOString(),
         message: 'Receipt',
       };
-      const options = { recordTtlSeconds: 3_600 };
       const clean = new DynamoDbIdempotencyStore(setup.dynamodb, names.table, clock, options);
-      const claimed = await clean.claim(notificationId, { inProgressMs: 30_000 });
-      if (claimed.kind !== 'Claimed') throw new Error(`expected a claim, got ${claimed.kind}`);
+      const cleanClaim =
+        write === 'completion'
+          ? await clean.claim(notificationId, { inProgressMs: 30_000 })
+          : undefined;
       const journal = faults('timeout-after-write=@1');
       const faulted = new DynamoDbIdempotencyStore(
         client(() => new DynamoDBClient({ ...clientOptions(), maxAttempts })),
@@ -492,7 +497,7 @@ describe('deliverOnce under timeout-after-write on its completion', () => {
         options,
       );
       const idempotency: IdempotencyStore = {
-        claim: async () => claimed,
+        claim: async (key, o) => cleanClaim ?? faulted.claim(key, o),
         complete: (c) => faulted.complete(c),
         release: (c) => faulted.release(c),
       };
@@ -515,7 +520,7 @@ describe('deliverOnce under timeout-after-write on its completion', () => {
 
       // Assess
       expect(journal.counts()['timeout-after-write']).toBe(1);
-      expect(outcome).toMatchObject({ kind: 'Sent', completion: 'Completed' });
+      expect(outcome).toMatchObject({ kind: 'Sent', completion: 'Completed', tookOver: false });
       expect(again.kind).toBe('AlreadyCompleted');
       expect(sent).toHaveLength(1);
     },

@@ -101,6 +101,13 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
           });
         }
         const existing = error.Item ?? (await this.read(key));
+        // Our own claim: an earlier attempt of this very put landed and its answer was lost
+        // (the SDK retries with the same item). Whether that attempt took an expired claim over
+        // went with the lost answer; we report it did not, rather than raise a false alarm on
+        // every lost answer.
+        if (existing?.claimToken?.S === claim.token && existing.status?.S === INPROGRESS) {
+          return { kind: 'Claimed', claim, tookOver: false };
+        }
         if (existing !== undefined) return blocked(existing);
         if (round >= 1) {
           throw new IdempotencyStoreError(
