@@ -28,4 +28,10 @@ export {
   validationProblem,
 } from './http.js';
 export { createLogger, type Logger } from './logger.js';
-export { createMetrics, type Metrics, type MetricsSink, MetricUnit } from './metrics.js';
+export {
+  createMetrics,
+  InMemoryMetricsSink,
+  type Metrics,
+  type MetricsSink,
+  MetricUnit,
+} from './metrics.js';

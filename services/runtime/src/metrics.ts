@@ -23,4 +23,23 @@ export interface MetricsSink {
   publishStoredMetrics(): unknown;
 }
 
+/**
+ * A {@link MetricsSink} that keeps what it is given: each published set, summed
+ * per metric name, in publication order. For tests, and for any host that
+ * wants the numbers without CloudWatch.
+ */
+export class InMemoryMetricsSink implements MetricsSink {
+  readonly published: Record<string, number>[] = [];
+  #pending: Record<string, number> = {};
+
+  addMetric(name: string, _unit: unknown, value: number): void {
+    this.#pending[name] = (this.#pending[name] ?? 0) + value;
+  }
+
+  publishStoredMetrics(): void {
+    this.published.push(this.#pending);
+    this.#pending = {};
+  }
+}
+
 export { type Metrics, MetricUnit };

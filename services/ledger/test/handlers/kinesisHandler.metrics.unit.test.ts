@@ -1,28 +1,16 @@
+import { InMemoryMetricsSink } from '@atm-ledger/runtime';
 import { describe, expect, it } from 'vitest';
 import { InMemoryLedgerStore } from '../../src/adapters/memory/ledgerStore.js';
 import { makeKinesisHandler } from '../../src/handlers/kinesisHandler.js';
 import { aDeposit, anAccount, aWithdrawal, fixedClock, silentLogger } from '../support/builders.js';
 import { kinesisEvent, kinesisRecord, RecordingSink, txRecord } from '../support/events.js';
 
-/** Records what a handler reports, in order, and which batch it was published with. */
-class RecordingMetrics {
-  readonly published: Record<string, number>[] = [];
-  #pending: Record<string, number> = {};
-  addMetric(name: string, _unit: unknown, value: number) {
-    this.#pending[name] = (this.#pending[name] ?? 0) + value;
-  }
-  publishStoredMetrics() {
-    this.published.push(this.#pending);
-    this.#pending = {};
-  }
-}
-
 describe('makeKinesisHandler: metrics', () => {
   it('counts each outcome and poison record, and publishes once per batch', async () => {
     // Prepare
     const store = new InMemoryLedgerStore();
     await store.createAccount(anAccount());
-    const metrics = new RecordingMetrics();
+    const metrics = new InMemoryMetricsSink();
     const handler = makeKinesisHandler({
       store,
       clock: fixedClock(),

@@ -1,3 +1,4 @@
+import { InMemoryMetricsSink } from '@atm-ledger/runtime';
 import { describe, expect, it } from 'vitest';
 import { InMemoryIdempotencyStore } from '../../src/adapters/memory/idempotencyStore.js';
 import { makeSqsHandler } from '../../src/handlers/sqsHandler.js';
@@ -12,24 +13,11 @@ import {
 } from '../support/builders.js';
 import { RecordingChannel } from '../support/channels.js';
 
-/** What a handler reported, per published batch. */
-class RecordingMetrics {
-  readonly published: Record<string, number>[] = [];
-  #pending: Record<string, number> = {};
-  addMetric(name: string, _unit: unknown, value: number) {
-    this.#pending[name] = (this.#pending[name] ?? 0) + value;
-  }
-  publishStoredMetrics() {
-    this.published.push(this.#pending);
-    this.#pending = {};
-  }
-}
-
 function setup() {
   const clock = new ManualClock();
   const idempotency = new InMemoryIdempotencyStore(clock, { recordTtlSeconds: 3_600 });
   const channel = new RecordingChannel();
-  const metrics = new RecordingMetrics();
+  const metrics = new InMemoryMetricsSink();
   const handler = makeSqsHandler(
     handlerDeps({
       idempotency,
