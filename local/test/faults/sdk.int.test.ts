@@ -527,6 +527,33 @@ describe('deliverOnce under timeout-after-write on its own writes', () => {
   );
 });
 
+describe('the notifier claim when its put landed but the SDK gave up', () => {
+  it('takes the landed claim back, so the retry claims at once with no takeover', async () => {
+    // Prepare: attempt 1 lands and times out, attempt 2 is throttled, and the SDK stops there.
+    const now = new Date('2026-11-27T09:00:00.000Z');
+    const clock = { now: () => now };
+    const options = { recordTtlSeconds: 3_600 };
+    const notificationId = uniqueName('tx:posted:RECEIPT:acct');
+    const journal = faults('timeout-after-write=@1,throttle=@2');
+    const faulted = new DynamoDbIdempotencyStore(
+      client(() => new DynamoDBClient({ ...clientOptions(), maxAttempts: 2 })),
+      names.table,
+      clock,
+      options,
+    );
+    const clean = new DynamoDbIdempotencyStore(setup.dynamodb, names.table, clock, options);
+
+    // Act
+    const failure = await rejection(faulted.claim(notificationId, { inProgressMs: 30_000 }));
+    const retry = await clean.claim(notificationId, { inProgressMs: 30_000 });
+
+    // Assess
+    expect(journal.counts()).toMatchObject({ 'timeout-after-write': 1, throttle: 1 });
+    expect(failure.name).toBe('IdempotencyStoreError');
+    expect(retry).toMatchObject({ kind: 'Claimed', tookOver: false });
+  });
+});
+
 describe('platform clients', () => {
   it('are never faulted, while handler clients built beside them are', async () => {
     // Prepare

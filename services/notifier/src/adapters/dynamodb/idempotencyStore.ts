@@ -96,6 +96,11 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
         return { kind: 'Claimed', claim, tookOver };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) {
+          // An earlier attempt of this put may have landed with its answer lost before the
+          // SDK's retries gave up. Take it back (only if it is still ours), so the message's
+          // retry claims at once instead of waiting for it to expire and then warning of a
+          // possible duplicate that never was. If this fails too, the claim simply expires.
+          await this.release(claim).catch(() => undefined);
           throw new IdempotencyStoreError(`claiming ${key} failed: ${(error as Error).name}`, {
             cause: error,
           });
