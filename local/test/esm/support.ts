@@ -132,18 +132,7 @@ export async function receiveJson(
   return bodies;
 }
 
-/** Polls `condition` until it holds; fails with `message` at the deadline. */
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  message: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${message}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { waitFor } from '../support/wait.js';
 
 /** One handler call as the test saw it. */
 export interface Invocation {
