@@ -321,6 +321,142 @@ function requestTimeoutError(timeoutMs: number): Error {
   );
 }
 
+/** The items of a TransactWriteItems request, one cancellation reason each; 0 if unreadable. */
+function transactItemCount(request: HttpRequest): number {
+  try {
+    const input = JSON.parse(bodyText(request) ?? '') as { TransactItems?: unknown };
+    return Array.isArray(input.TransactItems) ? input.TransactItems.length : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * DynamoDB cancelling a transaction because one of its items sits on a
+ * throttled partition: HTTP 400 `TransactionCanceledException`, one
+ * cancellation reason per item in request order, `ThrottlingError` on the
+ * last and `None` on the others, and AWS's message listing the codes. The
+ * SDK does not retry it (it is not a throttling error to the SDK), so our
+ * own code must read the reasons and tell it from a failed condition.
+ */
+function transactionThrottled(itemCount: number, requestId: string): HttpResponse {
+  const reasons = Array.from({ length: itemCount }, (_, i) =>
+    i === itemCount - 1
+      ? {
+          Code: 'ThrottlingError',
+          Message: 'Throughput exceeds the current capacity of your table or index.',
+        }
+      : { Code: 'None' },
+  );
+  return jsonError(
+    400,
+    DDB_JSON,
+    'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+    {
+      Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+      CancellationReasons: reasons,
+    },
+    requestId,
+  );
+}
+
+interface PutRecordsInput {
+  readonly Records: readonly unknown[];
+  readonly StreamName?: string;
+  readonly StreamARN?: string;
+}
+
+function putRecordsInput(request: HttpRequest): PutRecordsInput | undefined {
+  try {
+    const input = JSON.parse(bodyText(request) ?? '') as Partial<PutRecordsInput>;
+    return Array.isArray(input.Records) && input.Records.length > 0
+      ? (input as PutRecordsInput)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The request with another JSON body (moto checks no signature; AWS would). */
+function withBody(request: HttpRequest, text: string): HttpRequest {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(request.headers)) {
+    if (key.toLowerCase() !== 'content-length') headers[key] = value;
+  }
+  headers['content-length'] = String(Buffer.byteLength(text));
+  return Object.assign(Object.create(Object.getPrototypeOf(request) as object) as HttpRequest, {
+    ...request,
+    headers,
+    body: text,
+  });
+}
+
+async function readText(res: HttpResponse): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res.body as AsyncIterable<Buffer | string>) {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Kinesis accepting part of a PutRecords: HTTP 200 with `FailedRecordCount`
+ * and, in request order, a result per record. The records at even positions
+ * (the first, the third, ...) are refused with
+ * `ProvisionedThroughputExceededException` and never reach the stream; the
+ * others are really put, with the stream's own sequence numbers. A one-record
+ * batch is refused whole, still with a 200. The SDK sees a success; only the
+ * caller's own reading of `Records[i].ErrorCode` can tell.
+ */
+async function partialPutRecords(
+  inner: InnerHandler,
+  request: HttpRequest,
+  options: HandlerOptions | undefined,
+  input: PutRecordsInput,
+): Promise<Handled> {
+  const refused = (i: number) => i % 2 === 0;
+  const kept = input.Records.filter((_, i) => !refused(i));
+  let results: unknown[] = [];
+  let extra: Record<string, unknown> = {};
+  let requestId = `fault-${randomUUID()}`;
+  if (kept.length > 0) {
+    const forwarded = await inner.handle(
+      withBody(request, JSON.stringify({ ...input, Records: kept })),
+      options,
+    );
+    if (!isSuccess(forwarded.response)) return forwarded;
+    const output = JSON.parse(await readText(forwarded.response)) as {
+      Records?: unknown[];
+      [key: string]: unknown;
+    };
+    results = output.Records ?? [];
+    const { Records: _records, FailedRecordCount: _count, ...rest } = output;
+    extra = rest;
+    requestId = forwarded.response.headers['x-amzn-requestid'] ?? requestId;
+  }
+  const stream = input.StreamName ?? input.StreamARN?.split('/').pop() ?? 'unknown';
+  let next = 0;
+  const merged = input.Records.map((_, i) =>
+    refused(i)
+      ? {
+          ErrorCode: 'ProvisionedThroughputExceededException',
+          ErrorMessage: `Rate exceeded for shard in stream ${stream} under account ${LOCAL_ACCOUNT}.`,
+        }
+      : results[next++],
+  );
+  const failed = merged.filter(
+    (r) => typeof r === 'object' && r !== null && 'ErrorCode' in r && r.ErrorCode !== undefined,
+  ).length;
+  return {
+    response: response(
+      200,
+      JSON_1_1,
+      JSON.stringify({ FailedRecordCount: failed, Records: merged, ...extra }),
+      { 'x-amzn-requestid': requestId },
+    ),
+  };
+}
+
 /** Reads a response we throw away to its end, so its keep-alive socket goes back to the pool. */
 async function discard(res: HttpResponse): Promise<void> {
   const body: unknown = res.body;
@@ -342,6 +478,10 @@ const isSuccess = (res: HttpResponse) => res.statusCode >= 200 && res.statusCode
  * do not count that request as an occurrence):
  * - `throttle`, `server-error`: every call; nothing is sent, the synthetic
  *   error response of that service comes back instead.
+ * - `transaction-throttled`: DynamoDB `TransactWriteItems`; nothing is sent,
+ *   the transaction comes back cancelled with a `ThrottlingError` reason.
+ * - `partial-batch`: Kinesis `PutRecords`; every other record is refused in a
+ *   200 answer, the rest are really put.
  * - `timeout-after-write`: writes that succeeded (2xx); the real response is
  *   read and dropped, and the caller gets the handler's request timeout.
  * - `kill-after-write`: writes that succeeded (2xx); journaled, then SIGKILL.
@@ -367,6 +507,20 @@ export function installSdkFaults(dice: FaultDice, journal: FaultJournal): () => 
       if (dice.roll('server-error')) {
         journal.record('server-error', detail);
         return { response: serverError(op, `fault-${randomUUID()}`) };
+      }
+      if (op.service === 'dynamodb' && op.name === 'TransactWriteItems') {
+        const items = transactItemCount(request);
+        if (items > 0 && dice.roll('transaction-throttled')) {
+          journal.record('transaction-throttled', detail);
+          return { response: transactionThrottled(items, `fault-${randomUUID()}`) };
+        }
+      }
+      if (op.service === 'kinesis' && op.name === 'PutRecords' && dice.armed('partial-batch')) {
+        const input = putRecordsInput(request);
+        if (input !== undefined && dice.roll('partial-batch')) {
+          journal.record('partial-batch', detail);
+          return partialPutRecords(inner, request, options, input);
+        }
       }
       if (!op.write || !afterWrite) return inner.handle(request, options);
 

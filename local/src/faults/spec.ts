@@ -2,9 +2,12 @@ import { AtmLedgerError } from '@atm-ledger/runtime';
 import { Prng } from '../traffic/prng.js';
 
 /**
- * What the local runtime can break on purpose. The first four act at the SDK
- * clients' HTTP handler (`sdk.ts`); the last three kill the process at a crash
- * point of the parts the local cloud plays for AWS (`crash.ts`).
+ * What the local runtime can break on purpose. `throttle`, `server-error`,
+ * `timeout-after-write`, `kill-after-write`, `transaction-throttled` and
+ * `partial-batch` act at the SDK clients' HTTP handler (`sdk.ts`); the other
+ * three kill the process at a crash point of the parts the local cloud plays
+ * for AWS (`crash.ts`). New classes go at the end: each class's dice are
+ * seeded from its position, so a seed keeps meaning the same faults.
  */
 export const FAULT_CLASSES = [
   'throttle',
@@ -14,6 +17,8 @@ export const FAULT_CLASSES = [
   'kill-before-checkpoint',
   'kill-in-pipe',
   'kill-in-notifier',
+  'transaction-throttled',
+  'partial-batch',
 ] as const;
 export type FaultClass = (typeof FAULT_CLASSES)[number];
 

@@ -13,7 +13,7 @@ export {
 export function soakCommand(): Command {
   return new Command('soak')
     .description(
-      'Generated traffic with every fault class injected (throttling, 5xx, timeouts after writes, process kills, poison records), then checks nothing was lost or applied twice',
+      'Generated traffic with every fault class injected (throttling, 5xx, timeouts after writes, throttled transactions, partial batches, process kills, poison records), then checks nothing was lost or applied twice',
     )
     .option('--minutes <n>', 'length of the traffic phase', positiveNumber, 5)
     .option('--rate <tps>', 'mean transactions per second', positiveNumber, 6)

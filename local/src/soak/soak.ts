@@ -44,7 +44,8 @@ import { type InjectedPoison, injectPoison, RetryingApiClient, sendTraffic } fro
 /** Every fault class at a rate that makes each fire several times in five minutes at the default traffic. */
 export const DEFAULT_SOAK_FAULTS =
   'throttle=0.03,server-error=0.03,timeout-after-write=0.01,kill-after-write=0.0007,' +
-  'kill-before-checkpoint=0.004,kill-in-pipe=0.015,kill-in-notifier=0.004';
+  'kill-before-checkpoint=0.004,kill-in-pipe=0.015,kill-in-notifier=0.004,' +
+  'transaction-throttled=0.02,partial-batch=0.02';
 
 export interface SoakOptions {
   readonly minutes: number;
@@ -385,6 +386,7 @@ export function formatSoakReport(r: SoakReport): string {
       .join(', ')}`,
     `  runtime       ${r.crashes} crashes, ${r.restarts} restarts, ${r.runtimeDownSeconds.toFixed(1)} s down`,
     `  retries       SDK ${r.faults.throttle + r.faults['server-error'] + r.faults['timeout-after-write']} (one per injected throttle, 5xx, timeout); ` +
+      `our code ${r.faults['transaction-throttled'] + r.faults['partial-batch']} (the ledger after a throttled transaction, ingest after refused records); ` +
       `mappings: ledger batches ${r.platformRetries.ledger}, pipe batches ${r.platformRetries.pipe}, notifier invocations ${r.platformRetries.notifier}; ` +
       `ATMs ${r.atmRetries} (no answer or 5xx)`,
     `  poison        ${r.poisonInjected} records put on the stream`,

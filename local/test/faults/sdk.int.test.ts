@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AtmTransaction, payloadHash } from '@atm-ledger/contracts';
+import { type AtmTransaction, type AtmTransactionRecord, payloadHash } from '@atm-ledger/contracts';
+import { KinesisTransactionPublisher } from '@atm-ledger/ingest';
 import {
   DynamoDbLedgerStore,
   emptyAccount,
@@ -27,6 +28,8 @@ import {
   InternalServerError,
   ProvisionedThroughputExceededException,
   PutItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   EventBridgeClient,
@@ -37,10 +40,14 @@ import {
 import {
   CreateStreamCommand,
   DeleteStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
   InternalFailureException,
   KinesisClient,
   ProvisionedThroughputExceededException as KinesisThroughputExceeded,
+  ListShardsCommand,
   PutRecordCommand,
+  PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import {
   CreateTopicCommand,
@@ -551,6 +558,180 @@ describe('the notifier claim when its put landed but the SDK gave up', () => {
     expect(journal.counts()).toMatchObject({ 'timeout-after-write': 1, throttle: 1 });
     expect(failure.name).toBe('IdempotencyStoreError');
     expect(retry).toMatchObject({ kind: 'Claimed', tookOver: false });
+  });
+});
+
+/** The data of every record on the test stream under `partitionKey`, in stream order. */
+async function streamRecords(partitionKey: string): Promise<string[]> {
+  const shards = await setup.kinesis.send(new ListShardsCommand({ StreamName: names.stream }));
+  const out: string[] = [];
+  for (const shard of shards.Shards ?? []) {
+    const { ShardIterator } = await setup.kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: names.stream,
+        ShardId: shard.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    let iterator = ShardIterator;
+    for (let page = 0; iterator !== undefined && page < 20; page++) {
+      const got = await setup.kinesis.send(
+        new GetRecordsCommand({ ShardIterator: iterator, Limit: 1_000 }),
+      );
+      for (const r of got.Records ?? []) {
+        if (r.PartitionKey === partitionKey) out.push(new TextDecoder().decode(r.Data));
+      }
+      if ((got.Records ?? []).length === 0) break;
+      iterator = got.NextShardIterator;
+    }
+  }
+  return out;
+}
+
+describe('fault transaction-throttled: DynamoDB cancels a transaction for throttling', () => {
+  it('answers TransactionCanceledException with a ThrottlingError reason; the SDK does not retry; nothing is written', async () => {
+    // Prepare
+    const journal = faults('transaction-throttled=@1');
+    const ddb = client(() => new DynamoDBClient({ ...clientOptions(), maxAttempts: 3 }));
+    const [a, b] = [randomUUID(), randomUUID()];
+
+    // Act
+    const error = await rejection(
+      ddb.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Put: { TableName: names.table, Item: itemKey(a) } },
+            { Put: { TableName: names.table, Item: itemKey(b) } },
+          ],
+        }),
+      ),
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(TransactionCanceledException);
+    expect(statusOf(error)).toBe(400);
+    expect((error.$metadata as { attempts?: number }).attempts).toBe(1);
+    expect((error as unknown as TransactionCanceledException).CancellationReasons).toEqual([
+      { Code: 'None' },
+      { Code: 'ThrottlingError', Message: expect.stringContaining('Throughput exceeds') },
+    ]);
+    expect(journal.counts()['transaction-throttled']).toBe(1);
+    expect(await itemExists(a)).toBe(false);
+    expect(await itemExists(b)).toBe(false);
+  });
+
+  it('is read by the ledger as "try again", not as a failed condition: posted once', async () => {
+    // Prepare
+    const at = '2026-11-27T09:00:00.000Z';
+    const accountId = uniqueName('acct');
+    const clean = new DynamoDbLedgerStore(setup.dynamodb, names.table);
+    await clean.createAccount(
+      emptyAccount({
+        accountId,
+        currency: 'USD',
+        overdraftLimit: 0,
+        lowBalanceThreshold: 0,
+        createdAt: at,
+      }),
+    );
+    const journal = faults('transaction-throttled=@1');
+    const store = new DynamoDbLedgerStore(
+      client(() => new DynamoDBClient(clientOptions())),
+      names.table,
+    );
+    const transaction: AtmTransaction = {
+      transactionId: uniqueName('d'),
+      type: 'DEPOSIT',
+      accountId,
+      atmId: 'atm-1',
+      occurredAt: at,
+      amount: 4_000,
+      currency: 'USD',
+    };
+
+    // Act
+    const outcome = await postTransaction(
+      { store, clock: { now: () => new Date(at) }, sleep: async () => undefined },
+      { kind: 'PostTransaction', transaction, payloadHash: payloadHash(transaction) },
+    );
+
+    // Assess
+    expect(journal.counts()['transaction-throttled']).toBe(1);
+    expect(outcome.outcome).toBe('POSTED');
+    expect((await clean.getAccount(accountId))?.balance).toBe(4_000);
+    expect((await clean.listEntries(accountId, 10)).items).toHaveLength(1);
+  });
+});
+
+describe('fault partial-batch: Kinesis accepts part of a PutRecords', () => {
+  it('refuses every other record in a 200 answer and puts the rest, in request order', async () => {
+    // Prepare
+    const journal = faults('partial-batch=@1');
+    const kinesis = client(() => new KinesisClient(clientOptions()));
+    const key = uniqueName('pk');
+    const data = ['r0', 'r1', 'r2', 'r3', 'r4'];
+
+    // Act
+    const out = await kinesis.send(
+      new PutRecordsCommand({
+        StreamName: names.stream,
+        Records: data.map((d) => ({ PartitionKey: key, Data: new TextEncoder().encode(d) })),
+      }),
+    );
+
+    // Assess
+    expect(out.$metadata.httpStatusCode).toBe(200);
+    expect(out.FailedRecordCount).toBe(3);
+    expect(out.Records?.map((r) => r.ErrorCode ?? 'ok')).toEqual([
+      'ProvisionedThroughputExceededException',
+      'ok',
+      'ProvisionedThroughputExceededException',
+      'ok',
+      'ProvisionedThroughputExceededException',
+    ]);
+    expect(out.Records?.[1]?.SequenceNumber).toMatch(/^[0-9]+$/);
+    expect(journal.counts()['partial-batch']).toBe(1);
+    expect(await streamRecords(key)).toEqual(['r1', 'r3']);
+  });
+
+  it('has ingest re-put only the refused records: each lands once', async () => {
+    // Prepare
+    const journal = faults('partial-batch=@1');
+    const publisher = new KinesisTransactionPublisher(
+      client(() => new KinesisClient(clientOptions())),
+      names.stream,
+      { baseDelayMs: 1 },
+    );
+    const accountId = uniqueName('acct');
+    const records = ['a', 'b', 'c'].map(
+      (suffix): AtmTransactionRecord => ({
+        type: 'atm.transaction.accepted',
+        schemaVersion: 1,
+        id: `${accountId}-${suffix}`,
+        correlationId: `${accountId}-${suffix}`,
+        receivedAt: '2026-11-27T09:00:00.000Z',
+        transaction: {
+          transactionId: `${accountId}-${suffix}`,
+          type: 'DEPOSIT',
+          accountId,
+          atmId: 'atm-1',
+          occurredAt: '2026-11-27T09:00:00.000Z',
+          amount: 100,
+          currency: 'USD',
+        },
+      }),
+    );
+
+    // Act
+    await publisher.publish(records);
+
+    // Assess
+    const landed = (await streamRecords(accountId)).map(
+      (d) =>
+        (JSON.parse(d) as { transaction: { transactionId: string } }).transaction.transactionId,
+    );
+    expect(journal.counts()['partial-batch']).toBe(1);
+    expect([...landed].sort()).toEqual(records.map((r) => r.transaction.transactionId));
   });
 });
 

@@ -6,8 +6,9 @@ import { formatSoakReport, runSoak } from '../../src/soak/index.js';
  * One short soak per process-kill class, each with a deterministic trigger
  * (`@N`: the Nth occasion in every runtime process), then the same end checks
  * as `npm run soak`. The SDK-level classes (throttle, server-error,
- * timeout-after-write) have their own tests beside the fault injector
- * (test/faults) and run together here once, end to end.
+ * timeout-after-write, transaction-throttled, partial-batch) have their own
+ * tests beside the fault injector (test/faults) and run together here once,
+ * end to end.
  */
 const CLASSES: readonly { name: string; faults: string; fires: readonly FaultClass[] }[] = [
   {
@@ -31,9 +32,16 @@ const CLASSES: readonly { name: string; faults: string; fires: readonly FaultCla
     fires: ['kill-in-notifier'],
   },
   {
-    name: 'throttling, 5xx and timeouts after writes, end to end',
-    faults: 'throttle=0.1,server-error=0.1,timeout-after-write=0.1',
-    fires: ['throttle', 'server-error', 'timeout-after-write'],
+    name: 'throttling, 5xx, timeouts after writes, throttled transactions and partial batches, end to end',
+    faults:
+      'throttle=0.1,server-error=0.1,timeout-after-write=0.1,transaction-throttled=0.1,partial-batch=0.1',
+    fires: [
+      'throttle',
+      'server-error',
+      'timeout-after-write',
+      'transaction-throttled',
+      'partial-batch',
+    ],
   },
 ];
 
