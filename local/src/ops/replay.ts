@@ -1,5 +1,4 @@
-import type { MetricsSink } from '@atm-ledger/runtime';
-import { sdkClientOptions } from '@atm-ledger/runtime';
+import { InMemoryMetricsSink, sdkClientOptions } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
@@ -489,6 +488,19 @@ const OUTCOME_METRICS = new Set([
   'PoisonRecords',
 ]);
 
+/** The outcomes a batch reported, `TransactionsPosted: 2` read as `Posted: 2`; zero counts left out. */
+function outcomeCounts(published: readonly Record<string, number>[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const set of published) {
+    for (const [name, value] of Object.entries(set)) {
+      if (!OUTCOME_METRICS.has(name) || value <= 0) continue;
+      const key = name.replace(/^Transactions/, '');
+      counts[key] = (counts[key] ?? 0) + value;
+    }
+  }
+  return counts;
+}
+
 /**
  * Delivery to the ledger's Kinesis handler in this process, against the
  * local cloud (or any endpoint): the handler the Lambda entry point builds
@@ -524,16 +536,7 @@ export async function inProcessDelivery(options: {
     close();
     throw error;
   }
-  let counts: Record<string, number> = {};
-  const metrics: MetricsSink = {
-    addMetric(name, _unit, value) {
-      if (OUTCOME_METRICS.has(name) && value > 0) {
-        const key = name.replace(/^Transactions/, '');
-        counts[key] = (counts[key] ?? 0) + value;
-      }
-    },
-    publishStoredMetrics() {},
-  };
+  const metrics = new InMemoryMetricsSink();
   const handler = makeKinesisHandler({
     store: new DynamoDbLedgerStore(dynamodb, options.tableName),
     clock: systemClock,
@@ -544,10 +547,10 @@ export async function inProcessDelivery(options: {
   });
   return {
     deliver: async (event) => {
-      counts = {};
+      metrics.published.splice(0);
       try {
         const response: KinesisStreamBatchResponse = await handler(event);
-        return { ok: true, response, outcomes: counts };
+        return { ok: true, response, outcomes: outcomeCounts(metrics.published) };
       } catch (error) {
         return { ok: false, error: describe(error) };
       }

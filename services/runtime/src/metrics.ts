@@ -21,6 +21,8 @@ export interface MetricsSink {
     value: number,
   ): unknown;
   publishStoredMetrics(): unknown;
+  /** Whether anything was added since the last publish (publishing nothing makes Powertools warn). */
+  hasStoredMetrics(): boolean;
 }
 
 /**
@@ -39,6 +41,10 @@ export class InMemoryMetricsSink implements MetricsSink {
   publishStoredMetrics(): void {
     this.published.push(this.#pending);
     this.#pending = {};
+  }
+
+  hasStoredMetrics(): boolean {
+    return Object.keys(this.#pending).length > 0;
   }
 }
 

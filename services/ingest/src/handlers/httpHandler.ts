@@ -141,7 +141,8 @@ export function makeHttpHandler(deps: IngestDeps) {
         `Request ${correlationId} failed; it is logged under that id. Retrying with the same transactionId is safe.`,
       );
     } finally {
-      deps.metrics?.publishStoredMetrics();
+      // Reads (OpenAPI, health) count nothing; an empty publish would only make Powertools warn.
+      if (deps.metrics?.hasStoredMetrics()) deps.metrics.publishStoredMetrics();
     }
   };
 }

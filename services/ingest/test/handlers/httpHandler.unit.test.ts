@@ -1,5 +1,5 @@
 import type { AtmTransactionRecord } from '@atm-ledger/contracts';
-import { createLogger, type HttpEvent } from '@atm-ledger/runtime';
+import { createLogger, type HttpEvent, InMemoryMetricsSink } from '@atm-ledger/runtime';
 import { describe, expect, it } from 'vitest';
 import { makeHttpHandler } from '../../src/handlers/httpHandler.js';
 import { type HealthCheck, PublishError } from '../../src/ports.js';
@@ -39,6 +39,7 @@ function event(routeKey: string, body?: unknown, headers: Record<string, string>
 function setup(opts: { publishFails?: boolean; health?: HealthCheck[] } = {}) {
   const published: AtmTransactionRecord[] = [];
   const accepted: string[] = [];
+  const metrics = new InMemoryMetricsSink();
   const handler = makeHttpHandler({
     publisher: {
       publish: async (records) => {
@@ -50,8 +51,9 @@ function setup(opts: { publishFails?: boolean; health?: HealthCheck[] } = {}) {
     health: opts.health ?? [],
     clock: { now: () => now },
     logger: createLogger('ingest-test'),
+    metrics,
   });
-  return { handler, published, accepted };
+  return { handler, published, accepted, metrics };
 }
 
 const withdrawal = {
@@ -143,5 +145,24 @@ describe('ingest GET /v1/health', () => {
         table: { status: 'DOWN', detail: 'ResourceNotFoundException' },
       },
     });
+  });
+});
+
+describe('ingest metrics', () => {
+  it('publishes what each request counted, once per request, and nothing for reads', async () => {
+    // Prepare
+    const { handler, metrics } = setup();
+    const failing = setup({ publishFails: true });
+
+    // Act
+    await handler(event('POST /v1/transactions', withdrawal));
+    await handler(event('POST /v1/transactions', { ...withdrawal, amount: -1 }));
+    await handler(event('GET /v1/openapi.json'));
+    await handler(event('GET /v1/health'));
+    await failing.handler(event('POST /v1/transactions', withdrawal));
+
+    // Assess
+    expect(metrics.published).toEqual([{ TransactionsAccepted: 1 }, { RequestsRefused: 1 }]);
+    expect(failing.metrics.published).toEqual([{ RequestsFailed: 1 }]);
   });
 });
