@@ -53,6 +53,8 @@ export function decorateSdkRequestHandlers(decorator: SdkRequestHandlerDecorator
  *
  * - Keep-alive sockets: a Lambda reuses its clients across invocations, and a
  *   fresh TLS handshake per call would dominate the latency of a posting.
+ * - A 10 s request timeout that throws in AWS (see below), so a hung call is
+ *   retried instead of holding the shard or the queue until the function times out.
  * - An explicit HTTP/1.1 handler. The Kinesis client defaults to an HTTP/2
  *   handler, which the local emulator does not speak; HTTP/1.1 is what every
  *   other client uses anyway, so all clients share one handler shape.
@@ -68,6 +70,12 @@ export function sdkClientOptions(config: AwsEndpointConfig, opts: SdkClientOptio
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
+    // Without this the handler only logs a warning at 10 s and a hung call (a half-open
+    // keep-alive socket) runs to the function's timeout. It throws `TimeoutError`, which the
+    // SDK retries; every write we make is idempotent, so a retry after a lost answer is safe.
+    // Not against the emulator: it serves one request at a time and may hold a call past 10 s
+    // while a large scan runs, which is a wait there, not a hang (docs/local-cloud.md).
+    throwOnRequestTimeout: config.endpoint === undefined,
   });
   const requestHandler: NodeHttpHandler | HttpHandler<HttpHandlerOptions> =
     requestHandlerDecorator === undefined || opts.platform === true

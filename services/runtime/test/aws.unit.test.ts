@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
 import { sdkClientOptions } from '../src/aws.js';
 
 describe('sdkClientOptions', () => {
@@ -10,5 +12,59 @@ describe('sdkClientOptions', () => {
     });
     const aws = sdkClientOptions({ region: 'eu-west-1' });
     expect(aws).toEqual({ region: 'eu-west-1', requestHandler: expect.anything() });
+  });
+
+  it('throws on a request timeout in AWS, and only warns against the emulator', async () => {
+    // Prepare: a server that accepts requests and never answers them.
+    const server = createServer(() => {});
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const request = {
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port,
+      method: 'GET',
+      path: '/',
+      query: {},
+      headers: { host: `127.0.0.1:${port}` },
+    };
+    /** What a call with a 100 ms request timeout comes to within 500 ms: its error, or still waiting. */
+    const after500ms = async (options: ReturnType<typeof sdkClientOptions>) => {
+      const abort = new AbortController();
+      const handler = options.requestHandler as {
+        handle(
+          r: unknown,
+          o: { requestTimeout: number; abortSignal: AbortSignal },
+        ): Promise<unknown>;
+      };
+      const call = handler.handle(request, { requestTimeout: 100, abortSignal: abort.signal }).then(
+        () => 'answered',
+        (e: unknown) => (e as Error).name,
+      );
+      const seen = await Promise.race([
+        call,
+        new Promise<string>((r) => setTimeout(() => r('still waiting'), 500)),
+      ]);
+      abort.abort();
+      await call;
+      return seen;
+    };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+
+    try {
+      // Act
+      const inAws = await after500ms(sdkClientOptions({ region: 'eu-west-1' }));
+      const local = await after500ms(
+        sdkClientOptions({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1' }),
+      );
+
+      // Assess
+      expect(inAws).toBe('TimeoutError');
+      expect(local).toBe('still waiting');
+    } finally {
+      warn.mockRestore();
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
