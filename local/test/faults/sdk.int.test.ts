@@ -396,6 +396,35 @@ describe('fault timeout-after-write: the write lands, the caller hears a timeout
   });
 });
 
+const ledgerAt = '2026-11-27T09:00:00.000Z';
+
+/** A deposit of 7,000 into `accountId` at {@link ledgerAt}. */
+const deposit = (transactionId: string, accountId: string): AtmTransaction => ({
+  transactionId,
+  type: 'DEPOSIT',
+  accountId,
+  atmId: 'atm-1',
+  occurredAt: ledgerAt,
+  amount: 7_000,
+  currency: 'USD',
+});
+
+/** A new empty USD account on the test table, written by a clean (never faulted) store. */
+async function openLedgerAccount() {
+  const accountId = uniqueName('acct');
+  const clean = new DynamoDbLedgerStore(setup.dynamodb, names.table);
+  await clean.createAccount(
+    emptyAccount({
+      accountId,
+      currency: 'USD',
+      overdraftLimit: 0,
+      lowBalanceThreshold: 0,
+      createdAt: ledgerAt,
+    }),
+  );
+  return { accountId, clean };
+}
+
 /*
  * The write lands, the answer is lost, the transaction is retried: it must be
  * applied once and reported as already applied, not as an error. Retried by
@@ -408,17 +437,6 @@ describe('fault timeout-after-write: the write lands, the caller hears a timeout
  * moves once and there is one entry.
  */
 describe('postTransaction under timeout-after-write on its TransactWriteItems (ledger rule 9)', () => {
-  const at = '2026-11-27T09:00:00.000Z';
-  const deposit = (transactionId: string, accountId: string): AtmTransaction => ({
-    transactionId,
-    type: 'DEPOSIT',
-    accountId,
-    atmId: 'atm-1',
-    occurredAt: at,
-    amount: 7_000,
-    currency: 'USD',
-  });
-
   it.each([
     { retriedBy: 'the SDK (maxAttempts 3, as the ledger is wired)', maxAttempts: 3 },
     { retriedBy: 'postTransaction itself (SDK maxAttempts 1)', maxAttempts: 1 },
@@ -426,17 +444,7 @@ describe('postTransaction under timeout-after-write on its TransactWriteItems (l
     'posts exactly once when retried by $retriedBy: a duplicate, not an error',
     async ({ maxAttempts }) => {
       // Prepare
-      const accountId = uniqueName('acct');
-      const clean = new DynamoDbLedgerStore(setup.dynamodb, names.table);
-      await clean.createAccount(
-        emptyAccount({
-          accountId,
-          currency: 'USD',
-          overdraftLimit: 0,
-          lowBalanceThreshold: 0,
-          createdAt: at,
-        }),
-      );
+      const { accountId, clean } = await openLedgerAccount();
       const journal = faults('timeout-after-write=@1');
       const store = new DynamoDbLedgerStore(
         client(() => new DynamoDBClient({ ...clientOptions(), maxAttempts })),
@@ -446,7 +454,7 @@ describe('postTransaction under timeout-after-write on its TransactWriteItems (l
 
       // Act
       const outcome = await postTransaction(
-        { store, clock: { now: () => new Date(at) } },
+        { store, clock: { now: () => new Date(ledgerAt) } },
         { kind: 'PostTransaction', transaction, payloadHash: payloadHash(transaction) },
       );
 
@@ -622,43 +630,24 @@ describe('fault transaction-throttled: DynamoDB cancels a transaction for thrott
 
   it('is read by the ledger as "try again", not as a failed condition: posted once', async () => {
     // Prepare
-    const at = '2026-11-27T09:00:00.000Z';
-    const accountId = uniqueName('acct');
-    const clean = new DynamoDbLedgerStore(setup.dynamodb, names.table);
-    await clean.createAccount(
-      emptyAccount({
-        accountId,
-        currency: 'USD',
-        overdraftLimit: 0,
-        lowBalanceThreshold: 0,
-        createdAt: at,
-      }),
-    );
+    const { accountId, clean } = await openLedgerAccount();
     const journal = faults('transaction-throttled=@1');
     const store = new DynamoDbLedgerStore(
       client(() => new DynamoDBClient(clientOptions())),
       names.table,
     );
-    const transaction: AtmTransaction = {
-      transactionId: uniqueName('d'),
-      type: 'DEPOSIT',
-      accountId,
-      atmId: 'atm-1',
-      occurredAt: at,
-      amount: 4_000,
-      currency: 'USD',
-    };
+    const transaction = deposit(uniqueName('d'), accountId);
 
     // Act
     const outcome = await postTransaction(
-      { store, clock: { now: () => new Date(at) }, sleep: async () => undefined },
+      { store, clock: { now: () => new Date(ledgerAt) }, sleep: async () => undefined },
       { kind: 'PostTransaction', transaction, payloadHash: payloadHash(transaction) },
     );
 
     // Assess
     expect(journal.counts()['transaction-throttled']).toBe(1);
     expect(outcome.outcome).toBe('POSTED');
-    expect((await clean.getAccount(accountId))?.balance).toBe(4_000);
+    expect((await clean.getAccount(accountId))?.balance).toBe(7_000);
     expect((await clean.listEntries(accountId, 10)).items).toHaveLength(1);
   });
 });
