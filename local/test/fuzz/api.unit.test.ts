@@ -1,9 +1,10 @@
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { diffState, ensureFuzzerInstalled, type StateSnapshot } from '../../src/fuzz/api.js';
 import { ensureMotoInstalled } from '../../src/moto/index.js';
+import { fakePython } from '../support/fakePython.js';
 
 describe('ensureFuzzerInstalled', () => {
   const scratch: string[] = [];
@@ -11,7 +12,7 @@ describe('ensureFuzzerInstalled', () => {
     await Promise.all(scratch.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  /** Stands in for Python: answers the version probe, makes a "venv", logs each pip install's -r file. */
+  /** A repository with both requirements files, and a fake Python that logs each install. */
   async function fakeRepo(): Promise<{
     rootDir: string;
     env: NodeJS.ProcessEnv;
@@ -23,27 +24,7 @@ describe('ensureFuzzerInstalled', () => {
       await mkdir(join(rootDir, 'local', dir), { recursive: true });
       await writeFile(join(rootDir, 'local', dir, 'requirements.txt'), `${dir}==1.0\n`);
     }
-    const script = join(rootDir, 'fake-python');
-    const log = join(rootDir, 'pip-installs');
-    await writeFile(
-      script,
-      [
-        '#!/bin/sh',
-        'case "$1" in',
-        '  -c) echo 3.11.0 ;;',
-        '  -m) if [ "$2" = venv ]; then mkdir -p "$3/bin" && cp "$0" "$3/bin/python";',
-        '      elif [ "$2" = pip ] && [ "$3" = install ]; then for last; do :; done; echo "$last" >> "$FAKE_PIP_LOG"; fi ;;',
-        'esac',
-        '',
-      ].join('\n'),
-    );
-    await chmod(script, 0o755);
-    return {
-      rootDir,
-      env: { ...process.env, LEDGER_PYTHON: script, FAKE_PIP_LOG: log },
-      installs: async () =>
-        (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean),
-    };
+    return { rootDir, ...(await fakePython(rootDir)) };
   }
 
   it('installs local/fuzz/requirements.txt into its own venv, beside the emulator, each once', async () => {
