@@ -1,4 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { escapeNonAscii } from '../ascii.js';
 import type { PoisonRecordSink } from '../ports.js';
 
 /** Poison records go to an SQS dead-letter queue with their reason, so an operator can inspect and replay them. */
@@ -25,14 +26,10 @@ export class SqsPoisonRecordSink implements PoisonRecordSink {
 
 /**
  * JSON with every character past ASCII written as a `\u` escape: the same
- * value once parsed, but a body SQS always accepts. SQS refuses some code
- * points (U+FFFE, U+FFFF), and a hostile record's partition key may hold
- * them; a refused send would fail the record on every delivery and stall its
- * account.
+ * value once parsed, but a body SQS always accepts. A hostile record's
+ * partition key may hold code points SQS refuses; a refused send would fail
+ * the record on every delivery and stall its account.
  */
 export function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[^ -~]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return escapeNonAscii(JSON.stringify(value));
 }

@@ -3,6 +3,7 @@ import {
   AtmTransactionShape,
   KNOWN_RECORD_VERSIONS,
 } from '@atm-ledger/contracts';
+import { escapeNonAscii } from '../ascii.js';
 
 /**
  * The largest record the ledger accepts, in bytes of data (before base64).
@@ -42,6 +43,9 @@ export type DecodeResult =
 /** The detail never grows past this, whatever the record holds. */
 const MAX_DETAIL_CHARS = 500;
 
+/** Strict: malformed UTF-8 throws instead of becoming U+FFFD. One decoder serves every record. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * Turns Kinesis record data (base64, as Lambda hands it over) into a contract
  * record, or says exactly why it never can be. Total: it returns a verdict for
@@ -62,7 +66,7 @@ export function decodeRecord(base64Data: string): DecodeResult {
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(base64Data, 'base64'));
+    text = UTF8.decode(Buffer.from(base64Data, 'base64'));
   } catch {
     return reject('NOT_JSON', 'not UTF-8');
   }
@@ -148,9 +152,6 @@ function jsonErrorPosition(error: unknown): string {
  * message body, which refuses some code points (U+FFFE, U+FFFF, most controls).
  */
 function sanitize(detail: string): string {
-  const escaped = detail.replace(
-    /[^\x20-\x7e]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  const escaped = escapeNonAscii(detail);
   return escaped.length > MAX_DETAIL_CHARS ? `${escaped.slice(0, MAX_DETAIL_CHARS)}...` : escaped;
 }

@@ -45,39 +45,20 @@ export const arbTransaction = (): fc.Arbitrary<AtmTransaction> => {
     panLast4: fc.stringMatching(/^[0-9]{4}$/),
   };
   const money = { amount: arbAmount(), currency: arbCurrency() };
+  // Every type requires these; panLast4 is the one optional field they share.
+  const required = ['transactionId', 'accountId', 'atmId', 'occurredAt', 'type'] as const;
   return fc.oneof(
     fc.record(
       { ...common, ...money, type: fc.constantFrom('WITHDRAWAL' as const, 'DEPOSIT' as const) },
-      {
-        requiredKeys: [
-          'transactionId',
-          'accountId',
-          'atmId',
-          'occurredAt',
-          'amount',
-          'currency',
-          'type',
-        ],
-      },
+      { requiredKeys: [...required, 'amount', 'currency'] },
     ),
     fc.record(
       { ...common, ...money, toAccountId: arbIdentifier(), type: fc.constant('TRANSFER' as const) },
-      {
-        requiredKeys: [
-          'transactionId',
-          'accountId',
-          'atmId',
-          'occurredAt',
-          'amount',
-          'currency',
-          'toAccountId',
-          'type',
-        ],
-      },
+      { requiredKeys: [...required, 'amount', 'currency', 'toAccountId'] },
     ),
     fc.record(
       { ...common, type: fc.constant('BALANCE_INQUIRY' as const) },
-      { requiredKeys: ['transactionId', 'accountId', 'atmId', 'occurredAt', 'type'] },
+      { requiredKeys: [...required] },
     ),
     fc.record(
       {
@@ -86,16 +67,7 @@ export const arbTransaction = (): fc.Arbitrary<AtmTransaction> => {
         originalTransactionId: arbIdentifier(),
         dispensedAmount: fc.integer({ min: 0, max: 1_000_000_000_000 }),
       },
-      {
-        requiredKeys: [
-          'transactionId',
-          'accountId',
-          'atmId',
-          'occurredAt',
-          'type',
-          'originalTransactionId',
-        ],
-      },
+      { requiredKeys: [...required, 'originalTransactionId'] },
     ),
   );
 };
