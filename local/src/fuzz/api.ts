@@ -23,6 +23,7 @@ import {
 import { LOCAL_REGION, resourceNames } from '../resources.js';
 import { nonNegativeInteger, positiveInteger } from '../shared/cli-args.js';
 import { scanTable } from '../shared/dynamodb.js';
+import { LedgerApiClient } from '../traffic/api.js';
 
 /** schemathesis, pinned in local/fuzz/requirements.txt, in a venv of its own. */
 export const FUZZ_VENV: PinnedVenv = {
@@ -276,20 +277,10 @@ interface Seeded {
 async function seedData(apiUrl: string, token: string): Promise<Seeded> {
   const id = `fuzz-${randomBytes(4).toString('hex')}`;
   const seeded = { accountId: id, transactionId: `${id}-deposit` };
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${apiUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
-  const opened = await call('POST', '/v1/accounts', { accountId: id, currency: 'USD' });
+  const api = new LedgerApiClient(apiUrl, { kind: 'bearer', token });
+  const opened = await api.openAccount({ accountId: id, currency: 'USD' });
   if (opened.status !== 201) throw new Error(`seeding: POST /v1/accounts → ${opened.status}`);
-  const deposit = await call('POST', '/v1/transactions', {
+  const deposit = await api.postTransaction({
     transactionId: seeded.transactionId,
     type: 'DEPOSIT',
     accountId: id,
@@ -301,8 +292,8 @@ async function seedData(apiUrl: string, token: string): Promise<Seeded> {
   if (deposit.status !== 202) throw new Error(`seeding: POST /v1/transactions → ${deposit.status}`);
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const read = await call('GET', `/v1/transactions/${seeded.transactionId}`);
-    if (read.body.status === 'POSTED') return seeded;
+    const read = await api.getTransaction(seeded.transactionId);
+    if ((read.body as { status?: unknown } | undefined)?.status === 'POSTED') return seeded;
     if (Date.now() > deadline) throw new Error('seeding: the deposit was not posted within 30 s');
     await sleep(100);
   }

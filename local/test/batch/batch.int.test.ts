@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDbLedgerStore, openAccount } from '@atm-ledger/ledger';
+import { sdkClientOptions } from '@atm-ledger/runtime';
 import { DeleteTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sdkClientOptions } from '../../../services/runtime/src/aws.js';
 import { runBatchJob } from '../../src/batch/job.js';
 import { BatchLanding } from '../../src/batch/landing.js';
 import { type BatchTableNames, ensureBatchTables } from '../../src/batch/resources.js';

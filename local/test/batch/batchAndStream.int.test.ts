@@ -7,11 +7,10 @@ import {
   postTransaction,
   rebuild,
 } from '@atm-ledger/ledger';
-import { createLogger } from '@atm-ledger/runtime';
+import { createLogger, sdkClientOptions } from '@atm-ledger/runtime';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sdkClientOptions } from '../../../services/runtime/src/aws.js';
 import { runBatchJob } from '../../src/batch/job.js';
 import { BatchLanding } from '../../src/batch/landing.js';
 import { type BatchTableNames, ensureBatchTables } from '../../src/batch/resources.js';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sdkClientOptions } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateStreamCommand,
@@ -14,7 +15,6 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import { inject } from 'vitest';
-import { sdkClientOptions } from '../../../services/runtime/src/aws.js';
 import {
   DynamoDbCheckpointStore,
   type EventSourceMappingEventMap,

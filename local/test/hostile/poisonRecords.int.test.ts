@@ -6,6 +6,7 @@ import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../src/cloud.js';
 import { LOCAL_REGION } from '../../src/resources.js';
+import { cloudApi } from '../support/cloudApi.js';
 
 /** Must match the ledger's MAX_RECORD_BYTES and OVERSIZED_PREFIX_BASE64_CHARS (services/ledger). */
 const MAX_RECORD_BYTES = 64 * 1024;
@@ -55,17 +56,7 @@ describe('poison records on the local cloud', () => {
   let kinesis: KinesisClient;
   let sqs: SQSClient;
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${cloud.apiUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${cloud.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  const api = cloudApi(() => cloud);
 
   const tx = (
     transactionId: string,

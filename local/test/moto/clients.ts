@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sdkClientOptions } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -6,7 +7,6 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
-import { sdkClientOptions } from '../../../services/runtime/src/aws.js';
 
 /** The project's own client options, pointed at the local cloud of this run. */
 export function clientOptions(opts: { maxSockets?: number } = {}) {

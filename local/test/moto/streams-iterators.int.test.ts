@@ -1,3 +1,4 @@
+import { sdkClientOptions } from '@atm-ledger/runtime';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -7,7 +8,6 @@ import {
   ListStreamsCommand,
 } from '@aws-sdk/client-dynamodb-streams';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sdkClientOptions } from '../../../services/runtime/src/aws.js';
 import { type MotoFix, type MotoServer, startMoto } from '../../src/moto/index.js';
 
 const TTL_SECONDS = 1;

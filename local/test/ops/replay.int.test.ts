@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DynamoDbLedgerStore, ledgerKeys, rebuild } from '@atm-ledger/ledger';
+import { sdkClientOptions } from '@atm-ledger/runtime';
 import {
   type AttributeValue,
   DeleteItemCommand,
@@ -15,7 +16,6 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sdkClientOptions } from '../../../services/runtime/src/aws.js';
 import { type LocalCloud, startLocalCloud } from '../../src/cloud.js';
 import {
   inProcessDelivery,
@@ -24,6 +24,7 @@ import {
   type ReplayReport,
   replay,
 } from '../../src/ops/replay.js';
+import { cloudApi } from '../support/cloudApi.js';
 
 const exec = promisify(execFile);
 const REGION = 'us-east-1';
@@ -45,17 +46,7 @@ describe('replay', () => {
   let from: Date;
   let to: Date;
 
-  const api = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
-    const response = await fetch(`${cloud.apiUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${cloud.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  const api = cloudApi(() => cloud);
   const post = async (
     phase: keyof typeof ids,
     id: string,

@@ -7,10 +7,9 @@ import {
   systemClock,
 } from '@atm-ledger/ledger';
 import { parseLedgerEventMessage } from '@atm-ledger/notifier';
-import { createLogger } from '@atm-ledger/runtime';
+import { createLogger, sdkClientOptions } from '@atm-ledger/runtime';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sdkClientOptions } from '../../../services/runtime/src/aws.js';
 import { LocalPipe } from '../../src/pipe/index.js';
 import { ledgerEventsPipeConfig } from '../../src/pipe/ledger-events-pipe.js';
 import { ensureResources, type LocalResources } from '../../src/resources.js';

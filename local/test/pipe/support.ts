@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LEDGER_EVENT_SOURCE } from '@atm-ledger/contracts';
 import { pkSkTableInput } from '@atm-ledger/ledger';
+import { sdkClientOptions } from '@atm-ledger/runtime';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -26,7 +27,6 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
-import { sdkClientOptions } from '../../../services/runtime/src/aws.js';
 import { LocalPipe, type LocalPipeConfigInput, type PipeEnrichment } from '../../src/pipe/index.js';
 
 export const REGION = 'us-east-1';

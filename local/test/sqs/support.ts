@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sdkClientOptions } from '@atm-ledger/runtime';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -8,7 +9,6 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { inject } from 'vitest';
-import { sdkClientOptions } from '../../../services/runtime/src/aws.js';
 import {
   SqsEventSourceMapping,
   type SqsEventSourceMappingConfigInput,
