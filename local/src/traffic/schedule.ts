@@ -84,8 +84,8 @@ export async function runSchedule(
   for (const request of requests) {
     if (options.signal?.aborted) break;
     const due = options.startAt + request.offsetMs;
-    const ahead = due - now();
-    if (ahead > 0) await sleep(ahead);
+    // A timer may fire a millisecond early by the wall clock; a request never leaves before it is due.
+    for (let ahead = due - now(); ahead > 0; ahead = due - now()) await sleep(ahead);
     while (inFlight.size >= Math.max(1, options.concurrency)) await Promise.race(inFlight);
     const account = accountOf(request.body);
     const before = account === undefined ? undefined : lastOfAccount.get(account);
