@@ -3,6 +3,7 @@ import {
   AccountId,
   AtmId,
   Currency,
+  CustomerAccountId,
   MinorUnits,
   NonNegativeMinorUnits,
   Pan,
@@ -25,7 +26,7 @@ export const DEFAULT_LOW_BALANCE_THRESHOLD = 10_000;
 /** `POST /v1/accounts` */
 export const OpenAccountRequest = z
   .strictObject({
-    accountId: AccountId,
+    accountId: CustomerAccountId,
     currency: Currency,
     overdraftLimit: z
       .number()
@@ -61,7 +62,7 @@ export type AccountView = z.infer<typeof AccountView>;
 
 const common = {
   transactionId: TransactionId,
-  accountId: AccountId,
+  accountId: CustomerAccountId,
   atmId: AtmId,
   occurredAt: Timestamp,
   pan: Pan.optional(),
@@ -84,22 +85,46 @@ export const TransferRequest = z
     type: z.literal('TRANSFER'),
     amount: MinorUnits,
     currency: Currency,
-    toAccountId: AccountId,
+    toAccountId: CustomerAccountId,
   })
   .meta({ id: 'TransferRequest' });
 export const BalanceInquiryRequest = z
   .strictObject({ ...common, type: z.literal('BALANCE_INQUIRY') })
   .meta({ id: 'BalanceInquiryRequest' });
-export const ReversalRequest = z
-  .strictObject({
-    ...common,
-    type: z.literal('REVERSAL'),
-    originalTransactionId: TransactionId,
-    dispensedAmount: NonNegativeMinorUnits.optional().describe(
-      'Cash actually dispensed by the original withdrawal; the reversal returns original - dispensed',
-    ),
-  })
-  .meta({ id: 'ReversalRequest' });
+/**
+ * The fields of a reversal, before the rule that ties `amount` and
+ * `currency` together (kept apart because zod cannot `omit` from a refined
+ * object, and the stream's shape omits the PAN).
+ */
+export const ReversalFields = z.strictObject({
+  ...common,
+  type: z.literal('REVERSAL'),
+  originalTransactionId: TransactionId,
+  dispensedAmount: NonNegativeMinorUnits.optional().describe(
+    'Cash actually dispensed by the original withdrawal; the reversal returns original - dispensed',
+  ),
+  amount: MinorUnits.optional().describe(
+    "The original's amount, as ISO 8583 reversals carry it; with currency. When sent, both must equal the original's, or the reversal is rejected ORIGINAL_MISMATCH",
+  ),
+  currency: Currency.optional().describe("The original's currency; with amount"),
+});
+
+/** A reversal's `amount` and `currency` come together or not at all. */
+export function amountWithCurrency(value: object, ctx: z.RefinementCtx): void {
+  const { amount, currency } = value as { amount?: unknown; currency?: unknown };
+  if ((amount === undefined) === (currency === undefined)) return;
+  const missing = amount === undefined ? 'amount' : 'currency';
+  const present = missing === 'amount' ? 'currency' : 'amount';
+  ctx.addIssue({
+    code: 'custom',
+    path: [missing],
+    message: `expected ${missing} together with ${present}: a reversal carries both of the original's, or neither`,
+  });
+}
+
+export const ReversalRequest = ReversalFields.superRefine(amountWithCurrency).meta({
+  id: 'ReversalRequest',
+});
 
 /** `POST /v1/transactions`: one shape per type, so each field is required exactly where it means something. */
 export const PostTransactionRequest = z
@@ -130,9 +155,22 @@ export const RejectionReason = z.enum([
   'ORIGINAL_NOT_POSTED',
   'INVALID_DISPENSED_AMOUNT',
   'SAME_ACCOUNT',
+  /** A reversal whose original is of another account or ATM, outside the window, or of another amount or currency. */
+  'ORIGINAL_MISMATCH',
+  /** A reversal whose original had not arrived when the reversal window passed. */
+  'ORIGINAL_NOT_FOUND',
+  /** A reversal that would return nothing: all of the original was dispensed. */
+  'NOTHING_TO_REVERSE',
+  /** A bound the ledger keeps would be passed: a balance beyond ±MAX_BALANCE, too many reversals waiting for one original. */
+  'LIMIT_EXCEEDED',
 ]);
 export type RejectionReason = z.infer<typeof RejectionReason>;
 
+/**
+ * `GET /v1/transactions/{transactionId}`: the outcome, and the business
+ * fields of the payload that stands (the first one accepted for the id; a
+ * conflicting reuse never replaces it). Never the PAN.
+ */
 export const TransactionView = z
   .object({
     transactionId: TransactionId,
@@ -140,6 +178,20 @@ export const TransactionView = z
     reason: RejectionReason.optional(),
     conflicts: z.number().int().min(0).describe('Deliveries of this id with a different payload'),
     postedAt: Timestamp.optional(),
+    type: TransactionType,
+    accountId: AccountId,
+    atmId: AtmId,
+    occurredAt: Timestamp,
+    amount: MinorUnits.optional(),
+    currency: Currency.optional(),
+    toAccountId: AccountId.optional(),
+    originalTransactionId: TransactionId.optional(),
+    dispensedAmount: NonNegativeMinorUnits.optional(),
+    balance: z
+      .number()
+      .int()
+      .optional()
+      .describe('For a posted BALANCE_INQUIRY: the balance it showed, minor units'),
   })
   .meta({ id: 'Transaction' });
 export type TransactionView = z.infer<typeof TransactionView>;

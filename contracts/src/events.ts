@@ -78,6 +78,8 @@ export const AccountMovement = z.object({
   balanceBefore: z.number().int(),
   balanceAfter: z.number().int(),
   lowBalanceThreshold: z.number().int(),
+  /** How far below zero the account may go by its own debits; a posting that leaves it lower overdraws it. */
+  overdraftLimit: z.number().int().min(0).optional(),
   sequence: z.number().int(),
 });
 export type AccountMovement = z.infer<typeof AccountMovement>;
@@ -102,6 +104,8 @@ export const TransactionPosted = z
     originalTransactionId: TransactionId.optional(),
     panLast4: PanLast4.optional(),
     postedAt: Timestamp,
+    /** For a BALANCE_INQUIRY: the balance it showed. */
+    balance: z.number().int().optional(),
     movements: z.array(AccountMovement),
     legs: z.array(Leg),
   })

@@ -127,9 +127,16 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
           security: secured,
           requestBody: { required: true, content: json('PostTransactionRequest') },
           responses: {
-            '202': { description: 'Accepted for posting', content: json('TransactionAccepted') },
+            '202': {
+              description:
+                'Accepted for posting (also for a retry with the same payload: the id is applied once)',
+              content: json('TransactionAccepted'),
+            },
             '400': problem('Invalid body'),
             '401': unauthorized,
+            '409': problem(
+              'The transactionId was already accepted with a different payload (/problems/idempotency-conflict); `errors` names each field that differs. Nothing was published',
+            ),
             '413': tooLarge,
             '415': unsupportedMediaType,
           },

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CURRENCY_CODES } from './currency.js';
 
 /** Longest identifier (transaction, account, ATM id) the API accepts. */
 export const MAX_IDENTIFIER_LENGTH = 64;
@@ -22,17 +23,60 @@ export const Identifier = z
 export const TransactionId = Identifier.describe(
   'Idempotency key of the transaction: 1-64 characters of [A-Za-z0-9._:-]',
 );
-export const AccountId = Identifier.describe('Customer account id');
+export const AccountId = Identifier.describe('Account id');
+
+/**
+ * Kinds of system account the ledger keeps, each a namespace `<KIND>:<id>`:
+ * `ATM_CASH:<atmId>` is the cash inside one ATM. `SYSTEM` is held back for
+ * the ledger's own future accounts (suspense, settlement), so adding one can
+ * never collide with an account a bank has already opened.
+ */
+export const SYSTEM_ACCOUNT_KINDS = ['ATM_CASH', 'SYSTEM'] as const;
+export type SystemAccountKind = (typeof SYSTEM_ACCOUNT_KINDS)[number];
+
+/** The id of a system account: `ATM_CASH:atm-1`. */
+export const systemAccountId = (kind: SystemAccountKind, id: string) => `${kind}:${id}`;
+
+/** Case and the separators `.`, `_` and `-` do not make an id different to a person reading it. */
+const lookalike = (id: string) => id.toUpperCase().replace(/[._-]/g, '');
+const RESERVED = SYSTEM_ACCOUNT_KINDS.map(lookalike);
+
+/**
+ * Whether an id equals or mimics a system account: a reserved kind on its
+ * own or followed by `:`, whatever the case and the `.`/`_`/`-` in it
+ * (`ATM_CASH:atm-1`, `atm-cash:atm-1`, `AtmCash:x`, `SYSTEM`).
+ */
+export function isReservedAccountId(id: string): boolean {
+  const seen = lookalike(id);
+  return RESERVED.some((kind) => seen === kind || seen.startsWith(`${kind}:`));
+}
+
+/**
+ * A customer account id: an {@link Identifier} that is not, and does not
+ * look like, a system account's.
+ */
+export const CustomerAccountId = Identifier.refine((id) => !isReservedAccountId(id), {
+  message: `expected a customer account id; ids that equal or mimic a system account (${SYSTEM_ACCOUNT_KINDS.map((k) => `${k}:…`).join(', ')}) are reserved`,
+}).describe('Customer account id');
 export const AtmId = Identifier.describe('ATM (terminal) id');
 
-/** ISO 4217 alphabetic code. Money is never a float: see {@link MinorUnits}. */
+/**
+ * An active ISO 4217 alphabetic code (`currency.ts` has the table). Money is
+ * never a float: see {@link MinorUnits}.
+ */
 export const Currency = z
-  .string()
-  .length(3, { message: 'expected an ISO 4217 code of 3 upper-case letters', abort: true })
-  .regex(/^[A-Z]*$/, 'expected an ISO 4217 code of 3 upper-case letters')
-  .describe('ISO 4217 currency code');
+  .enum(CURRENCY_CODES, { error: 'expected an active ISO 4217 currency code' })
+  .meta({ id: 'Currency', description: 'Active ISO 4217 currency code' });
 
 export const MAX_AMOUNT = 1_000_000_000_000;
+
+/**
+ * The largest balance, either side of zero, an account may reach, in minor
+ * units: 10^15, under 2^53, so every balance and every sum the ledger makes of
+ * two of them is an exact integer in JavaScript and in JSON. A posting that
+ * would pass it is rejected `LIMIT_EXCEEDED`.
+ */
+export const MAX_BALANCE = 1_000_000_000_000_000;
 
 /** A positive amount in minor units (cents), 1 to 10^12. */
 export const MinorUnits = z

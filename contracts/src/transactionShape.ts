@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import {
+  amountWithCurrency,
   BalanceInquiryRequest,
   DepositRequest,
-  ReversalRequest,
+  ReversalFields,
   TransferRequest,
   WithdrawalRequest,
 } from './api.js';
@@ -23,5 +24,5 @@ export const AtmTransactionShape = z.discriminatedUnion('type', [
   onStream(DepositRequest),
   onStream(TransferRequest),
   onStream(BalanceInquiryRequest),
-  onStream(ReversalRequest),
+  onStream(ReversalFields).superRefine(amountWithCurrency),
 ]);

@@ -108,6 +108,61 @@ describe('PostTransactionRequest', () => {
   it('names the type field for an unknown type', () => {
     expect(fieldsOf({ ...base, type: 'REFUND' })).toEqual(['type']);
   });
+
+  it('accepts only active ISO 4217 codes', () => {
+    // Prepare
+    const deposit = (currency: string) => ({ ...base, type: 'DEPOSIT', amount: 1, currency });
+
+    // Act + Assess: three capital letters are not enough, and withdrawn codes are gone.
+    for (const code of ['ZZZ', 'ABC', 'HRK', 'SLL', 'VEF']) {
+      expect(fieldsOf(deposit(code)), code).toEqual(['currency']);
+    }
+    for (const code of ['USD', 'EUR', 'JPY', 'HUF', 'BHD', 'IQD', 'SLE', 'ZWG']) {
+      expect(fieldsOf(deposit(code)), code).toEqual([]);
+    }
+    expect(
+      fieldsOf({
+        ...base,
+        type: 'REVERSAL',
+        originalTransactionId: 'o',
+        amount: 1,
+        currency: 'ZZZ',
+      }),
+    ).toEqual(['currency']);
+  });
+
+  it('refuses account ids that equal or mimic a system account, on both sides of a transfer', () => {
+    for (const id of [
+      'ATM_CASH:atm-1',
+      'atm_cash:atm-1',
+      'ATM-CASH:x',
+      'AtmCash:x',
+      'ATM_CASH',
+      'SYSTEM:suspense',
+      'system',
+    ]) {
+      expect(fieldsOf({ ...base, accountId: id, type: 'BALANCE_INQUIRY' }), id).toEqual([
+        'accountId',
+      ]);
+      expect(
+        fieldsOf({ ...base, type: 'TRANSFER', amount: 1, currency: 'USD', toAccountId: id }),
+        id,
+      ).toEqual(['toAccountId']);
+    }
+    // Ids that merely contain the words are customers' own.
+    for (const id of ['ATM_CASHIER', 'my:ATM_CASH:1', 'SYSTEMIC', 'cash-atm']) {
+      expect(fieldsOf({ ...base, accountId: id, type: 'BALANCE_INQUIRY' }), id).toEqual([]);
+    }
+  });
+
+  it("lets a reversal carry the original's amount and currency, both or neither", () => {
+    const reversal = { ...base, type: 'REVERSAL', originalTransactionId: 'atm-1:000122' };
+    expect(fieldsOf(reversal)).toEqual([]);
+    expect(fieldsOf({ ...reversal, amount: 2_000, currency: 'USD' })).toEqual([]);
+    expect(fieldsOf({ ...reversal, amount: 2_000 })).toEqual(['currency']);
+    expect(fieldsOf({ ...reversal, currency: 'USD' })).toEqual(['amount']);
+    expect(fieldsOf({ ...reversal, amount: 0, currency: 'USD' })).toEqual(['amount']);
+  });
 });
 
 describe('EntriesQuery', () => {
@@ -126,6 +181,13 @@ describe('EntriesQuery', () => {
 });
 
 describe('OpenAccountRequest', () => {
+  it('refuses a system account id and a currency that is not active ISO 4217, naming each field', () => {
+    const fields = (input: unknown) =>
+      OpenAccountRequest.safeParse(input).error?.issues.map((i) => i.path.join('.')) ?? [];
+    expect(fields({ accountId: 'ATM_CASH:atm-1', currency: 'USD' })).toEqual(['accountId']);
+    expect(fields({ accountId: 'A', currency: 'ZZZ' })).toEqual(['currency']);
+  });
+
   it('defaults overdraftLimit to 0 and lowBalanceThreshold to 10000', () => {
     expect(OpenAccountRequest.parse({ accountId: 'A', currency: 'USD' })).toEqual({
       accountId: 'A',

@@ -82,7 +82,7 @@ describe('buildOpenApiDocument', () => {
     expect(Object.fromEntries(requestProperties('WithdrawalRequest'))).toMatchObject({
       'WithdrawalRequest.transactionId': { minLength: 1, maxLength: 64 },
       'WithdrawalRequest.pan': { minLength: 12, maxLength: 19, pattern: '^[0-9]*$' },
-      'WithdrawalRequest.currency': { minLength: 3, maxLength: 3 },
+      'WithdrawalRequest.currency': { $ref: '#/components/schemas/Currency' },
       'WithdrawalRequest.occurredAt': { maxLength: 35 },
       'WithdrawalRequest.amount': { type: 'integer', minimum: 1, maximum: 1_000_000_000_000 },
     });

@@ -1,7 +1,6 @@
-import { DynamoDbLedgerStore, ledgerKeys } from '@atm-ledger/ledger';
+import { acceptancePut, DynamoDbLedgerStore } from '@atm-ledger/ledger';
 import { sdkClientOptions } from '@atm-ledger/runtime';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { testLedgerAgainstModel } from '../property/ledgerModel.suite.js';
 import { testLedgerStore } from '../suites/ledgerStore.suite.js';
@@ -49,13 +48,8 @@ if (skipReason !== undefined) {
       return {
         store: new DynamoDbLedgerStore(client, tableName),
         cleanup: drop,
-        markAccepted: async (transactionId) => {
-          await client.send(
-            new PutItemCommand({
-              TableName: tableName,
-              Item: marshall({ ...ledgerKeys.accepted(transactionId), entity: 'ACCEPTED' }),
-            }),
-          );
+        markAccepted: async (acceptance) => {
+          await client.send(new PutItemCommand(acceptancePut(tableName, acceptance)));
         },
       };
     });

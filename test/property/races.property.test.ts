@@ -25,7 +25,7 @@ function scheduled(store: InMemoryLedgerStore, s: fc.Scheduler): LedgerStore {
     createAccount: wrap('createAccount', store.createAccount),
     getAccount: wrap('getAccount', store.getAccount),
     getTransaction: wrap('getTransaction', store.getTransaction),
-    wasAccepted: wrap('wasAccepted', store.wasAccepted),
+    getAcceptance: wrap('getAcceptance', store.getAcceptance),
     listEntries: wrap('listEntries', store.listEntries),
     trialBalance: wrap('trialBalance', store.trialBalance),
     listAccounts: wrap('listAccounts', store.listAccounts),

@@ -2,6 +2,7 @@ import { type AtmTransaction, payloadHash } from '@atm-ledger/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 // Relative to the source, not the package: the suite runs before (and without) any build.
 import {
+  type Acceptance,
   type Account,
   type CommitOutcome,
   type Decision,
@@ -18,8 +19,8 @@ import {
 export interface LedgerStoreUnderTest {
   readonly store: LedgerStore;
   cleanup?(): Promise<void>;
-  /** Notes an id as accepted onto the stream, as ingest does; the positive `wasAccepted` case fails without it. */
-  markAccepted?(transactionId: string): Promise<void>;
+  /** Notes an id as accepted, as ingest does; the positive `getAcceptance` case fails without it. */
+  markAccepted?(acceptance: Acceptance): Promise<void>;
 }
 
 const T0 = '2026-03-01T12:00:00.000Z';
@@ -86,7 +87,7 @@ function delegateTo(store: LedgerStore, overrides: Partial<LedgerStore>): Ledger
     createAccount: (a) => store.createAccount(a),
     getAccount: (id) => store.getAccount(id),
     getTransaction: (id) => store.getTransaction(id),
-    wasAccepted: (id) => store.wasAccepted(id),
+    getAcceptance: (id) => store.getAcceptance(id),
     listEntries: (id, limit, cursor) => store.listEntries(id, limit, cursor),
     trialBalance: () => store.trialBalance(),
     listAccounts: (cursor, options) => store.listAccounts(cursor, options),
@@ -749,17 +750,30 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
       });
     });
 
-    describe('wasAccepted', () => {
-      it('is false for an id never accepted', async () => {
-        expect(await store.wasAccepted('nobody')).toBe(false);
+    describe('getAcceptance', () => {
+      it('is undefined for an id never accepted', async () => {
+        expect(await store.getAcceptance('nobody')).toBeUndefined();
       });
 
-      it('is true once ingest noted the id, before the ledger decided it', async () => {
+      it('holds the payload that claimed the id once ingest accepted it, before the ledger decided it', async () => {
+        // Prepare
         if (subject.markAccepted === undefined)
           throw new Error(`${name} gives the suite no way to accept an id`);
-        await subject.markAccepted('tx-accepted');
+        const accepted = tx('tx-accepted', 'WITHDRAWAL', { panLast4: '1111' });
 
-        expect(await store.wasAccepted('tx-accepted')).toBe(true);
+        // Act
+        await subject.markAccepted({
+          transaction: accepted,
+          payloadHash: payloadHash(accepted),
+          acceptedAt: T0,
+        });
+
+        // Assess
+        expect(await store.getAcceptance('tx-accepted')).toEqual({
+          transaction: accepted,
+          payloadHash: payloadHash(accepted),
+          acceptedAt: T0,
+        });
         expect(await store.getTransaction('tx-accepted')).toBeUndefined();
       });
     });

@@ -1,4 +1,10 @@
-export { keys as ledgerKeys } from './adapters/dynamodb/items.js';
+export {
+  ACCEPTANCE_TTL_SECONDS,
+  type Acceptance,
+  acceptancePut,
+  itemToAcceptance,
+  keys as ledgerKeys,
+} from './adapters/dynamodb/items.js';
 export { classifyCancellation, DynamoDbLedgerStore } from './adapters/dynamodb/ledgerStore.js';
 export { pkSkTableInput } from './adapters/dynamodb/table.js';
 export { InMemoryLedgerStore } from './adapters/memory/ledgerStore.js';

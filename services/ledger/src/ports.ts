@@ -1,5 +1,6 @@
 import type { AtmTransaction } from '@atm-ledger/contracts';
 import { AtmLedgerError } from '@atm-ledger/runtime';
+import type { Acceptance } from './adapters/dynamodb/items.js';
 import type { Account, Decision, Entry, LedgerState, TransactionRecord } from './domain/index.js';
 
 /** Time, injected so the domain and tests never read the wall clock. */
@@ -59,8 +60,14 @@ export interface LedgerStore {
   ): Promise<{ readonly created: boolean; readonly account: Account }>;
   getAccount(accountId: string): Promise<Account | undefined>;
   getTransaction(transactionId: string): Promise<TransactionRecord | undefined>;
-  /** Whether ingest accepted this id onto the stream (it may not be decided yet). */
-  wasAccepted(transactionId: string): Promise<boolean>;
+  /**
+   * Ingest's acceptance of this id (it may not be decided yet): the payload
+   * that holds the id, or `transaction: undefined` for a marker written before
+   * markers held their payload; `undefined` if ingest never accepted it.
+   */
+  getAcceptance(
+    transactionId: string,
+  ): Promise<Acceptance | { readonly transaction: undefined } | undefined>;
   listEntries(accountId: string, limit: number, cursor?: string): Promise<EntriesPageResult>;
   /** Debits and credits per currency over every posted leg. */
   trialBalance(): Promise<TrialBalanceTotals>;

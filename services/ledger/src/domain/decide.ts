@@ -1,4 +1,9 @@
-import type { AtmTransaction, Leg, RejectionReason } from '@atm-ledger/contracts';
+import {
+  type AtmTransaction,
+  isSamePayload,
+  type Leg,
+  type RejectionReason,
+} from '@atm-ledger/contracts';
 import { LedgerInvariantError } from './errors.js';
 import { atmCashAccount, credit, debit, isBalanced } from './legs.js';
 import type {
@@ -52,7 +57,9 @@ export function decide(command: PostTransaction, state: LedgerState, now: string
   const existing = state.existing;
   let resumesPending = false;
   if (existing !== undefined) {
-    if (existing.payloadHash !== payloadHash) {
+    // Compared by the stored fingerprint's own version: a record decided before payloads
+    // were canonical is still its own payload's.
+    if (!isSamePayload(existing.payloadHash, tx)) {
       return { kind: 'Conflict', existing, conflictingHash: payloadHash };
     }
     // A reversal left PENDING is decided once its original is there; until then, and

@@ -40,6 +40,8 @@ export interface TransactionRecord {
   readonly movements: readonly Movement[];
   readonly decidedAt?: string | undefined;
   readonly correlationId?: string | undefined;
+  /** For a posted BALANCE_INQUIRY: the balance it showed. */
+  readonly balance?: number | undefined;
   /** Set on an original once a reversal has been applied to it. */
   readonly reversedBy?: string | undefined;
   /**

@@ -1,5 +1,6 @@
 import {
   type AccountView,
+  type AtmTransaction,
   EntriesQuery,
   Identifier,
   OpenAccountRequest,
@@ -45,16 +46,43 @@ export const toAccountView = (a: Account): AccountView => ({
   updatedAt: a.updatedAt,
 });
 
+/** The business fields of the payload that holds an id, as the view shows them: never the PAN. */
+function businessFields(tx: AtmTransaction) {
+  return {
+    type: tx.type,
+    accountId: tx.accountId,
+    atmId: tx.atmId,
+    occurredAt: tx.occurredAt,
+    ...(tx.amount === undefined ? {} : { amount: tx.amount }),
+    ...(tx.currency === undefined ? {} : { currency: tx.currency }),
+    ...(tx.toAccountId === undefined ? {} : { toAccountId: tx.toAccountId }),
+    ...(tx.originalTransactionId === undefined
+      ? {}
+      : { originalTransactionId: tx.originalTransactionId }),
+    ...(tx.dispensedAmount === undefined ? {} : { dispensedAmount: tx.dispensedAmount }),
+  };
+}
+
 export const toTransactionView = (r: TransactionRecord): TransactionView => {
   const view: TransactionView = {
     transactionId: r.transaction.transactionId,
     status: r.status,
     conflicts: r.conflicts,
+    ...businessFields(r.transaction),
   };
   if (r.reason !== undefined) view.reason = r.reason;
   if (r.status === 'POSTED' && r.decidedAt !== undefined) view.postedAt = r.decidedAt;
+  if (r.balance !== undefined) view.balance = r.balance;
   return view;
 };
+
+/** An id ingest accepted that the ledger has not decided yet. */
+const toPendingView = (transaction: AtmTransaction): TransactionView => ({
+  transactionId: transaction.transactionId,
+  status: 'PENDING',
+  conflicts: 0,
+  ...businessFields(transaction),
+});
 
 /**
  * The ledger's HTTP API (accounts and reads), routed on API Gateway's
@@ -115,10 +143,10 @@ export function makeApiHandler(deps: ApiHandlerDeps) {
       if (!id.ok) return id.response;
       const record = await deps.store.getTransaction(id.id);
       if (record !== undefined) return json(200, toTransactionView(record));
-      if (await deps.store.wasAccepted(id.id)) {
-        const view: TransactionView = { transactionId: id.id, status: 'PENDING', conflicts: 0 };
-        return json(200, view);
-      }
+      // A marker from before markers held their payload has nothing to show: wait for the ledger.
+      const accepted = await deps.store.getAcceptance(id.id);
+      if (accepted?.transaction !== undefined)
+        return json(200, toPendingView(accepted.transaction));
       return notFound(`Transaction ${id.id} was never seen`);
     },
     'GET /v1/ledger/trial-balance': async () => {

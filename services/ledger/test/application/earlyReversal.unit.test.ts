@@ -131,7 +131,7 @@ function bound(store: InMemoryLedgerStore) {
     createAccount: store.createAccount.bind(store),
     getAccount: store.getAccount.bind(store),
     getTransaction: store.getTransaction.bind(store),
-    wasAccepted: store.wasAccepted.bind(store),
+    getAcceptance: store.getAcceptance.bind(store),
     listEntries: store.listEntries.bind(store),
     trialBalance: store.trialBalance.bind(store),
     listAccounts: store.listAccounts.bind(store),

@@ -75,8 +75,8 @@ class ScriptedStore implements LedgerStore {
   getTransaction(): never {
     throw new Error('unscripted call to getTransaction');
   }
-  wasAccepted(): never {
-    throw new Error('unscripted call to wasAccepted');
+  getAcceptance(): never {
+    throw new Error('unscripted call to getAcceptance');
   }
   listEntries(): never {
     throw new Error('unscripted call to listEntries');

@@ -271,20 +271,35 @@ describe('apiHandler: GET /v1/transactions/{transactionId}', () => {
     expectProblem(await handler(get('tx-1')), 404, 'not-found');
   });
 
-  it('answers PENDING for an id accepted onto the stream but not yet decided', async () => {
+  it('answers PENDING, with the accepted payload, for an id accepted but not yet decided', async () => {
+    // Prepare
     const { handler, store } = setup();
-    store.accepted.add('tx-1');
+    const accepted = aDeposit({ transactionId: 'tx-1', panLast4: '1111' });
+    store.accepted.set('tx-1', { transaction: accepted, payloadHash: 'h', acceptedAt: NOW });
 
+    // Act
     const result = await handler(get('tx-1'));
 
+    // Assess: the business fields, never the card.
     expect(result.statusCode).toBe(200);
-    expect(body(result)).toEqual({ transactionId: 'tx-1', status: 'PENDING', conflicts: 0 });
+    expect(body(result)).toEqual({
+      transactionId: 'tx-1',
+      status: 'PENDING',
+      conflicts: 0,
+      type: 'DEPOSIT',
+      accountId: accepted.accountId,
+      atmId: accepted.atmId,
+      occurredAt: accepted.occurredAt,
+      amount: accepted.amount,
+      currency: accepted.currency,
+    });
   });
 
   it('answers POSTED with the time it was posted', async () => {
     const { handler, open, post } = setup();
     await open({ accountId: 'acct-1', currency: 'EUR' });
-    await post(aDeposit({ transactionId: 'd-1' }));
+    const deposit = aDeposit({ transactionId: 'd-1', panLast4: '4242' });
+    await post(deposit);
 
     const result = await handler(get('d-1'));
 
@@ -293,13 +308,20 @@ describe('apiHandler: GET /v1/transactions/{transactionId}', () => {
       status: 'POSTED',
       conflicts: 0,
       postedAt: NOW,
+      type: 'DEPOSIT',
+      accountId: deposit.accountId,
+      atmId: deposit.atmId,
+      occurredAt: deposit.occurredAt,
+      amount: deposit.amount,
+      currency: deposit.currency,
     });
   });
 
   it('answers REJECTED with the reason and no posting time', async () => {
     const { handler, open, post } = setup();
     await open({ accountId: 'acct-1', currency: 'EUR' });
-    await post(aWithdrawal({ transactionId: 'w-1', amount: 1 }));
+    const withdrawal = aWithdrawal({ transactionId: 'w-1', amount: 1 });
+    await post(withdrawal);
 
     const result = await handler(get('w-1'));
 
@@ -308,10 +330,16 @@ describe('apiHandler: GET /v1/transactions/{transactionId}', () => {
       status: 'REJECTED',
       reason: 'INSUFFICIENT_FUNDS',
       conflicts: 0,
+      type: 'WITHDRAWAL',
+      accountId: withdrawal.accountId,
+      atmId: withdrawal.atmId,
+      occurredAt: withdrawal.occurredAt,
+      amount: 1,
+      currency: withdrawal.currency,
     });
   });
 
-  it('counts conflicting deliveries of the id', async () => {
+  it('counts conflicting deliveries of the id, and shows the payload that stands', async () => {
     const { handler, open, post } = setup();
     await open({ accountId: 'acct-1', currency: 'EUR' });
     await post(aDeposit({ transactionId: 'd-1', amount: 1 }));
@@ -319,7 +347,7 @@ describe('apiHandler: GET /v1/transactions/{transactionId}', () => {
 
     const result = await handler(get('d-1'));
 
-    expect(body(result)).toMatchObject({ status: 'POSTED', conflicts: 1 });
+    expect(body(result)).toMatchObject({ status: 'POSTED', conflicts: 1, amount: 1 });
   });
 });
 

@@ -1,4 +1,9 @@
-import type { AtmTransaction, AtmTransactionRecord } from '@atm-ledger/contracts';
+import {
+  type AtmTransaction,
+  type AtmTransactionRecord,
+  CURRENCY_CODES,
+  isReservedAccountId,
+} from '@atm-ledger/contracts';
 import fc from 'fast-check';
 import { MAX_RECORD_BYTES, type PoisonReason } from '../../src/handlers/decodeRecord.js';
 
@@ -15,7 +20,9 @@ export const KINESIS_MAX_RECORD_BYTES = 1024 * KIB;
 export const toBase64 = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64');
 
 const arbIdentifier = () => fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/);
-const arbCurrency = () => fc.stringMatching(/^[A-Z]{3}$/);
+const arbCurrency = () => fc.constantFrom(...CURRENCY_CODES);
+/** A customer's account id: any identifier but the system accounts' namespaces. */
+const arbAccountId = () => arbIdentifier().filter((id) => !isReservedAccountId(id));
 const arbAmount = () => fc.integer({ min: 1, max: 1_000_000_000_000 });
 
 /** RFC 3339, in UTC or with an offset, with and without fractions of a second. */
@@ -39,7 +46,7 @@ const arbTimestamp = () =>
 export const arbTransaction = (): fc.Arbitrary<AtmTransaction> => {
   const common = {
     transactionId: arbIdentifier(),
-    accountId: arbIdentifier(),
+    accountId: arbAccountId(),
     atmId: arbIdentifier(),
     occurredAt: arbTimestamp(),
     panLast4: fc.stringMatching(/^[0-9]{4}$/),
@@ -53,7 +60,7 @@ export const arbTransaction = (): fc.Arbitrary<AtmTransaction> => {
       { requiredKeys: [...required, 'amount', 'currency'] },
     ),
     fc.record(
-      { ...common, ...money, toAccountId: arbIdentifier(), type: fc.constant('TRANSFER' as const) },
+      { ...common, ...money, toAccountId: arbAccountId(), type: fc.constant('TRANSFER' as const) },
       { requiredKeys: [...required, 'amount', 'currency', 'toAccountId'] },
     ),
     fc.record(
@@ -68,6 +75,16 @@ export const arbTransaction = (): fc.Arbitrary<AtmTransaction> => {
         dispensedAmount: fc.integer({ min: 0, max: 1_000_000_000_000 }),
       },
       { requiredKeys: [...required, 'originalTransactionId'] },
+    ),
+    // A reversal carrying the original's amount and currency, as ISO 8583 ones do: both or neither.
+    fc.record(
+      {
+        ...common,
+        ...money,
+        type: fc.constant('REVERSAL' as const),
+        originalTransactionId: arbIdentifier(),
+      },
+      { requiredKeys: [...required, 'originalTransactionId', 'amount', 'currency'] },
     ),
   );
 };

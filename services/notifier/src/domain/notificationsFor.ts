@@ -22,6 +22,10 @@ const REJECTION_TEXT: Readonly<Record<RejectionReason, string>> = {
   ORIGINAL_NOT_POSTED: 'the original transaction was not posted',
   INVALID_DISPENSED_AMOUNT: 'the dispensed amount is invalid',
   SAME_ACCOUNT: 'both accounts are the same',
+  ORIGINAL_MISMATCH: 'it does not match the transaction it names',
+  ORIGINAL_NOT_FOUND: 'the transaction it names never arrived',
+  NOTHING_TO_REVERSE: 'there was nothing to give back',
+  LIMIT_EXCEEDED: 'it would pass a limit the bank keeps',
 };
 
 /**

@@ -1,4 +1,6 @@
 import type { AtmTransaction, Leg, RejectionReason } from '@atm-ledger/contracts';
+import type { PutItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Account, Entry, Movement, TransactionRecord } from '../../domain/index.js';
 
 /**
@@ -21,12 +23,70 @@ export const keys = {
     pk: `ACCT#${accountId}`,
     sk: `ENTRY#${String(sequence).padStart(12, '0')}`,
   }),
-  /** Written by ingest once the record is on the stream: lets reads say PENDING before the ledger decides. */
+  /**
+   * Written by ingest before the record goes on the stream: it claims the id
+   * for one payload (the idempotency door), and lets reads say PENDING before
+   * the ledger decides.
+   */
   accepted: (id: string) => ({ pk: `TX#${id}`, sk: 'ACCEPTED' }),
   entryPrefix: 'ENTRY#',
 };
 
 export type Item = Record<string, unknown>;
+
+/**
+ * What ingest's acceptance marker holds: the payload that claimed the id
+ * (PAN already reduced to its last 4 digits) and its fingerprint.
+ */
+export interface Acceptance {
+  readonly transaction: AtmTransaction;
+  readonly payloadHash: string;
+  readonly acceptedAt: string;
+}
+
+/** Markers expire: once the ledger has decided, the transaction item answers reads and conflicts. */
+export const ACCEPTANCE_TTL_SECONDS = 7 * 24 * 3600;
+
+export function acceptanceToItem(acceptance: Acceptance): Item {
+  return {
+    ...keys.accepted(acceptance.transaction.transactionId),
+    entity: 'ACCEPTED',
+    transactionId: acceptance.transaction.transactionId,
+    payloadHash: acceptance.payloadHash,
+    tx: acceptance.transaction,
+    acceptedAt: acceptance.acceptedAt,
+    expiresAt: Math.floor(Date.parse(acceptance.acceptedAt) / 1000) + ACCEPTANCE_TTL_SECONDS,
+  };
+}
+
+/**
+ * The idempotency door: ingest's one write per request. It claims the id for
+ * this payload unless another payload holds it; a retry of the same payload
+ * passes (and is put on the stream again, in case the first put was lost). A
+ * marker from before markers held their payload never blocks. On failure the
+ * holder comes back (`ALL_OLD`), so the refusal can say which fields differ.
+ */
+export function acceptancePut(tableName: string, acceptance: Acceptance): PutItemCommandInput {
+  return {
+    TableName: tableName,
+    Item: marshall(acceptanceToItem(acceptance), { removeUndefinedValues: true }),
+    ConditionExpression:
+      'attribute_not_exists(pk) OR attribute_not_exists(payloadHash) OR payloadHash = :hash',
+    ExpressionAttributeValues: marshall({ ':hash': acceptance.payloadHash }),
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  };
+}
+
+/** A marker as read back; one written before markers held their payload has none to show. */
+export function itemToAcceptance(item: Item): Acceptance | { readonly transaction: undefined } {
+  if (typeof item.payloadHash !== 'string' || item.tx === undefined)
+    return { transaction: undefined };
+  return {
+    transaction: item.tx as AtmTransaction,
+    payloadHash: item.payloadHash,
+    acceptedAt: String(item.acceptedAt),
+  };
+}
 
 export function accountToItem(account: Account): Item {
   return { ...keys.account(account.accountId), entity: 'ACCOUNT', ...account };

@@ -38,6 +38,7 @@ import {
   entryToItem,
   type Item,
   isAwaitedPlaceholder,
+  itemToAcceptance,
   itemToAccount,
   itemToEntry,
   itemToRecord,
@@ -422,8 +423,9 @@ export class DynamoDbLedgerStore implements LedgerStore {
     return item === undefined || isAwaitedPlaceholder(item) ? undefined : itemToRecord(item);
   }
 
-  async wasAccepted(transactionId: string) {
-    return (await this.getItem(keys.accepted(transactionId))) !== undefined;
+  async getAcceptance(transactionId: string) {
+    const item = await this.getItem(keys.accepted(transactionId));
+    return item === undefined ? undefined : itemToAcceptance(item);
   }
 
   private async getItem(key: Item): Promise<Item | undefined> {

@@ -15,6 +15,7 @@ import {
   type TrialBalanceTotals,
   type WritingDecision,
 } from '../../ports.js';
+import type { Acceptance } from '../dynamodb/items.js';
 
 /**
  * LedgerStore in memory, with the same conditional semantics as the DynamoDB
@@ -25,7 +26,8 @@ export class InMemoryLedgerStore implements LedgerStore {
   readonly transactions = new Map<string, TransactionRecord>();
   readonly accounts = new Map<string, Account>();
   readonly entries = new Map<string, Entry[]>();
-  readonly accepted = new Set<string>();
+  /** Ingest's acceptance markers, by transaction id. */
+  readonly accepted = new Map<string, Acceptance>();
   readonly waiting = new Map<string, Set<string>>();
 
   async load(transaction: AtmTransaction): Promise<LedgerState> {
@@ -161,8 +163,8 @@ export class InMemoryLedgerStore implements LedgerStore {
     return this.transactions.get(transactionId);
   }
 
-  async wasAccepted(transactionId: string) {
-    return this.accepted.has(transactionId);
+  async getAcceptance(transactionId: string) {
+    return this.accepted.get(transactionId);
   }
 
   async listEntries(accountId: string, limit: number, cursor?: string): Promise<EntriesPageResult> {

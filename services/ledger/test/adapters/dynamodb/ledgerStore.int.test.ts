@@ -10,7 +10,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { testLedgerStore } from '../../../../../test/suites/ledgerStore.suite.js';
-import { keys } from '../../../src/adapters/dynamodb/items.js';
+import { acceptancePut, keys } from '../../../src/adapters/dynamodb/items.js';
 import { DynamoDbLedgerStore } from '../../../src/adapters/dynamodb/ledgerStore.js';
 import { pkSkTableInput } from '../../../src/adapters/dynamodb/table.js';
 import { postTransaction } from '../../../src/application/postTransaction.js';
@@ -59,14 +59,9 @@ testLedgerStore('DynamoDbLedgerStore', async () => {
   return {
     store: new DynamoDbLedgerStore(client, tableName),
     cleanup: () => dropTable(tableName),
-    // The marker ingest writes once a record is on the stream.
-    markAccepted: async (transactionId) => {
-      await client.send(
-        new PutItemCommand({
-          TableName: tableName,
-          Item: marshall({ ...keys.accepted(transactionId), entity: 'ACCEPTED', acceptedAt: NOW }),
-        }),
-      );
+    // The marker ingest writes before a record goes on the stream, with ingest's own writer.
+    markAccepted: async (acceptance) => {
+      await client.send(new PutItemCommand(acceptancePut(tableName, acceptance)));
     },
   };
 });

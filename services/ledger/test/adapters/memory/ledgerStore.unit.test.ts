@@ -5,8 +5,8 @@ testLedgerStore('InMemoryLedgerStore', async () => {
   const store = new InMemoryLedgerStore();
   return {
     store,
-    markAccepted: async (transactionId) => {
-      store.accepted.add(transactionId);
+    markAccepted: async (acceptance) => {
+      store.accepted.set(acceptance.transaction.transactionId, acceptance);
     },
   };
 });
