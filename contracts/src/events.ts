@@ -102,6 +102,8 @@ export const TransactionPosted = z
     toAccountId: AccountId.optional(),
     /** For a REVERSAL: the transaction it reverses. */
     originalTransactionId: TransactionId.optional(),
+    /** For a REVERSAL: the type of the transaction it reverses (WITHDRAWAL, DEPOSIT or TRANSFER). */
+    reversedTransactionType: TransactionType.optional(),
     panLast4: PanLast4.optional(),
     postedAt: Timestamp,
     /** For a BALANCE_INQUIRY: the balance it showed. */
