@@ -5,6 +5,8 @@ import {
   makeKinesisHandler,
   type PoisonRecordSink,
   rebuild,
+  sweepTimers,
+  type TimerStore,
 } from '@atm-ledger/ledger';
 import { createLogger } from '@atm-ledger/runtime';
 import type { KinesisStreamEvent } from 'aws-lambda';
@@ -20,21 +22,41 @@ const ACCOUNTS = ['A', 'B', 'C', 'D', 'E'] as const;
 const OPENED_AT_START = ['A', 'B', 'C', 'D'] as const;
 const ATMS = ['atm-1', 'atm-2', 'atm-3'] as const;
 const at = '2026-11-27T09:00:00.000Z';
+/** The reversal window of the runs: an hour, so the clock steps can pass it. */
+const WINDOW_SECONDS = 3_600;
 
-/** The system under test: a store behind the real Kinesis handler. */
+/** The model's clock, shared by the reference and the real ledger; steps move it on. */
+class ModelClock {
+  ms = Date.parse(at);
+  readonly now = () => new Date(this.ms);
+  iso = () => new Date(this.ms).toISOString();
+}
+
+const logger = createLogger('model-test');
+logger.setLogLevel('SILENT');
+
+/** The system under test: a store behind the real Kinesis handler, and the real timer sweep. */
 class RealLedger {
   #sequence = 0n;
   readonly poisoned: string[] = [];
   readonly handler;
-  constructor(readonly store: LedgerStore) {
+  constructor(
+    readonly store: LedgerStore & TimerStore,
+    readonly clock: ModelClock,
+  ) {
     const poison: PoisonRecordSink = { send: async (r) => void this.poisoned.push(r.reason) };
     this.handler = makeKinesisHandler({
       store,
-      clock: { now: () => new Date() },
+      clock,
       poison,
-      logger: createLogger('model-test'),
+      logger,
       concurrency: 4,
+      policy: { reversalWindowSeconds: WINDOW_SECONDS },
     });
+  }
+
+  async sweep(): Promise<void> {
+    await sweepTimers({ store: this.store, clock: this.clock, logger });
   }
 
   /** Delivers a batch like the event source mapping would, retrying what the handler reports failed. */
@@ -83,14 +105,22 @@ class RealLedger {
 interface World {
   readonly model: ReferenceLedger;
   readonly real: RealLedger;
+  readonly clock: ModelClock;
   /** Every message sent so far, for redelivery. */
   readonly history: AtmTransaction[];
+  /** Originals whose early reversals were sent, kept back for a later step. */
+  readonly heldBack: AtmTransaction[];
   next: number;
 }
 
 const newId = (w: World, prefix: string) => `${prefix}-${w.next++}`;
 
-type Step = { readonly label: string; readonly make: (w: World) => AtmTransaction[][] };
+type Step = {
+  readonly label: string;
+  readonly make: (w: World) => AtmTransaction[][];
+  /** Seconds the clock moves on before the sweep; a step that sends nothing. */
+  readonly tick?: number;
+};
 
 const arbAccount = () => fc.constantFrom(...ACCOUNTS);
 const arbAtm = () => fc.constantFrom(...ATMS);
@@ -109,7 +139,7 @@ const arbMoney = (type: 'DEPOSIT' | 'WITHDRAWAL'): fc.Arbitrary<Step> =>
             type,
             accountId: c.account,
             atmId: c.atm,
-            occurredAt: at,
+            occurredAt: w.clock.iso(),
             amount: c.amount,
             currency: c.foreign ? 'EUR' : 'USD',
           },
@@ -128,7 +158,7 @@ const arbTransfer = (): fc.Arbitrary<Step> =>
           accountId: c.from,
           toAccountId: c.to,
           atmId: 'atm-1',
-          occurredAt: at,
+          occurredAt: w.clock.iso(),
           amount: c.amount,
           currency: 'USD',
         },
@@ -146,68 +176,141 @@ const arbInquiry = (): fc.Arbitrary<Step> =>
           type: 'BALANCE_INQUIRY',
           accountId: account,
           atmId: 'atm-1',
-          occurredAt: at,
+          occurredAt: w.clock.iso(),
         },
       ],
     ],
   }));
 
-/** Reverses an earlier message (any type: the rules reject what cannot be reversed), fully or partly. */
+/**
+ * Reverses an earlier message (any type: the rules reject what cannot be
+ * reversed), fully or partly; now and then from another ATM, dated before its
+ * original or past the window, or carrying the original's amount and currency
+ * (right or wrong), as ISO 8583 reversals do.
+ */
 const arbReverse = (): fc.Arbitrary<Step> =>
   fc
     .record({
       pick: fc.nat(),
       dispensed: fc.option(fc.constantFrom(0, 1_000, 5_000, 30_000), { nil: undefined }),
+      atm: fc.constantFrom('same', 'same', 'same', 'other'),
+      // When the reversal occurred against its original: with it, 1 ms before, at or past the window's end.
+      dated: fc.constantFrom('now', 'now', 'now', 'before', 'windowEnd', 'pastWindow'),
+      carries: fc.constantFrom('none', 'none', 'same', 'otherAmount'),
     })
     .map((c) => ({
-      label: `REVERSAL of #${c.pick}${c.dispensed === undefined ? '' : ` dispensed ${c.dispensed}`}`,
+      label: `REVERSAL of #${c.pick}${c.dispensed === undefined ? '' : ` dispensed ${c.dispensed}`} atm ${c.atm} dated ${c.dated} carries ${c.carries}`,
       make: (w) => {
         const original = w.history[c.pick % Math.max(1, w.history.length)];
         if (original === undefined) return [];
+        const originalAt = Date.parse(original.occurredAt);
+        const occurredAt = {
+          now: w.clock.iso(),
+          before: new Date(originalAt - 1).toISOString(),
+          windowEnd: new Date(originalAt + WINDOW_SECONDS * 1000).toISOString(),
+          pastWindow: new Date(originalAt + WINDOW_SECONDS * 1000 + 1).toISOString(),
+        }[c.dated];
+        const carried =
+          c.carries === 'none' || original.amount === undefined || original.currency === undefined
+            ? {}
+            : {
+                amount: original.amount + (c.carries === 'otherAmount' ? 1 : 0),
+                currency: original.currency,
+              };
         return [
           [
             {
               transactionId: newId(w, 'R'),
               type: 'REVERSAL',
               accountId: original.accountId,
-              atmId: original.atmId,
-              occurredAt: at,
+              atmId: c.atm === 'same' ? original.atmId : `${original.atmId}-other`,
+              occurredAt,
               originalTransactionId: original.transactionId,
               ...(c.dispensed === undefined ? {} : { dispensedAmount: c.dispensed }),
+              ...carried,
             },
           ],
         ];
       },
     }));
 
-/** A reversal that arrives before its withdrawal. */
+/**
+ * One or two reversals that arrive before their withdrawal, the second under
+ * an id that sorts before the first's, so only arrival order can tell them
+ * apart: the first to arrive is the one applied.
+ */
 const arbEarlyReversal = (): fc.Arbitrary<Step> =>
   fc
-    .record({ account: arbAccount(), amount: arbAmount(), dispensed: fc.constantFrom(0, 1_000) })
+    .record({
+      account: arbAccount(),
+      amount: arbAmount(),
+      dispensed: fc.constantFrom(0, 1_000),
+      second: fc.option(fc.constantFrom(0, 1_000, 2_000), { nil: undefined }),
+      // The withdrawal comes right after, or is held back for a later step (maybe past the window).
+      original: fc.constantFrom('now', 'now', 'later'),
+    })
     .map((c) => ({
-      label: `REVERSAL before its WITHDRAWAL ${c.account} ${c.amount}`,
+      label: `REVERSAL${c.second === undefined ? '' : 'S'} before their WITHDRAWAL ${c.account} ${c.amount} (dispensed ${c.dispensed}${c.second === undefined ? '' : `, then ${c.second}`})`,
       make: (w) => {
         const withdrawal: AtmTransaction = {
           transactionId: newId(w, 'W'),
           type: 'WITHDRAWAL',
           accountId: c.account,
           atmId: 'atm-2',
-          occurredAt: at,
+          occurredAt: w.clock.iso(),
           amount: c.amount,
           currency: 'USD',
         };
-        const reversal: AtmTransaction = {
-          transactionId: newId(w, 'R'),
+        const reversal = (prefix: string, dispensedAmount: number): AtmTransaction => ({
+          transactionId: newId(w, prefix),
           type: 'REVERSAL',
           accountId: c.account,
           atmId: 'atm-2',
-          occurredAt: at,
+          occurredAt: w.clock.iso(),
           originalTransactionId: withdrawal.transactionId,
-          dispensedAmount: c.dispensed,
-        };
-        return [[reversal], [withdrawal]];
+          dispensedAmount,
+        });
+        const first = reversal('Rz', c.dispensed);
+        const reversals =
+          c.second === undefined ? [[first]] : [[first], [reversal('Ra', c.second)]];
+        if (c.original === 'later') {
+          w.heldBack.push(withdrawal);
+          return reversals;
+        }
+        return [...reversals, [withdrawal]];
       },
     }));
+
+/** A withdrawal whose early reversals went first, arriving at last (after the window, maybe). */
+const arbHeldBackOriginal = (): fc.Arbitrary<Step> =>
+  fc.nat().map((pick) => ({
+    label: `a held-back original arrives (#${pick})`,
+    make: (w) => {
+      if (w.heldBack.length === 0) return [];
+      const [tx] = w.heldBack.splice(pick % w.heldBack.length, 1);
+      return tx === undefined ? [] : [[tx]];
+    },
+  }));
+
+/** The clock moves on, past the reversal window now and then, and the timer sweep runs. */
+const arbTick = (): fc.Arbitrary<Step> =>
+  fc.constantFrom(1, 20 * 60, WINDOW_SECONDS, 2 * WINDOW_SECONDS).map((seconds) => ({
+    label: `${seconds} s pass, then the timer sweep`,
+    make: () => [],
+    tick: seconds,
+  }));
+
+/** A message again, its occurredAt written in another offset: the same instant, so a duplicate. */
+const arbEquivalentRedelivery = (): fc.Arbitrary<Step> =>
+  fc.nat().map((pick) => ({
+    label: `redeliver #${pick} with occurredAt in +05:30`,
+    make: (w) => {
+      const tx = w.history[pick % Math.max(1, w.history.length)];
+      if (tx === undefined) return [];
+      const local = new Date(Date.parse(tx.occurredAt) + 330 * 60_000).toISOString().slice(0, 23);
+      return [[{ ...tx, occurredAt: `${local}+05:30` }]];
+    },
+  }));
 
 const arbRedeliver = (): fc.Arbitrary<Step> =>
   fc.nat().map((pick) => ({
@@ -251,8 +354,11 @@ export const arbStep = (): fc.Arbitrary<Step> =>
     { arbitrary: arbTransfer(), weight: 2 },
     { arbitrary: arbInquiry(), weight: 1 },
     { arbitrary: arbReverse(), weight: 2 },
-    { arbitrary: arbEarlyReversal(), weight: 1 },
+    { arbitrary: arbEarlyReversal(), weight: 2 },
     { arbitrary: arbRedeliver(), weight: 3 },
+    { arbitrary: arbEquivalentRedelivery(), weight: 1 },
+    { arbitrary: arbTick(), weight: 2 },
+    { arbitrary: arbHeldBackOriginal(), weight: 1 },
     { arbitrary: arbConflictingRedelivery(), weight: 2 },
     { arbitrary: arbCrashReplay(), weight: 2 },
   );
@@ -329,6 +435,11 @@ class StepCommand implements fc.AsyncCommand<World, World> {
         }),
       );
     }
+    if (this.step.tick !== undefined) {
+      w.clock.ms += this.step.tick * 1000;
+      w.model.sweep();
+      await w.real.sweep();
+    }
     for (const batch of this.step.make(w)) {
       for (const tx of batch) {
         w.model.deliver(tx);
@@ -356,7 +467,7 @@ class StepCommand implements fc.AsyncCommand<World, World> {
  */
 export function testLedgerAgainstModel(
   name: string,
-  factory: () => Promise<{ store: LedgerStore; cleanup?: () => Promise<void> }>,
+  factory: () => Promise<{ store: LedgerStore & TimerStore; cleanup?: () => Promise<void> }>,
   opts: { runs: number; maxSteps: number; timeoutMs?: number },
 ) {
   const arbCommand = fc
@@ -371,10 +482,13 @@ export function testLedgerAgainstModel(
           async (commands) => {
             const { store, cleanup } = await factory();
             try {
+              const clock = new ModelClock();
               const w: World = {
-                model: new ReferenceLedger(),
-                real: new RealLedger(store),
+                model: new ReferenceLedger(WINDOW_SECONDS * 1000, () => clock.ms),
+                real: new RealLedger(store, clock),
+                clock,
                 history: [],
+                heldBack: [],
                 next: 0,
               };
               for (const [i, id] of OPENED_AT_START.entries()) {

@@ -1,4 +1,5 @@
 import { type AtmTransaction, payloadHash } from '@atm-ledger/contracts';
+import { createLogger } from '@atm-ledger/runtime';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 // Relative to the source, not the package: the suite runs before (and without) any build.
 import {
@@ -10,14 +11,18 @@ import {
   isInvalidCursorError,
   isStoreError,
   type LedgerStore,
+  MAX_CONFLICTS_COUNTED,
   type PostTransaction,
   postTransaction,
+  sweepTimers,
+  type TimerStore,
+  timerShard,
   type WritingDecision,
 } from '../../services/ledger/src/index.js';
 
 /** One store to run the contract against, fresh for each case. */
 export interface LedgerStoreUnderTest {
-  readonly store: LedgerStore;
+  readonly store: LedgerStore & TimerStore;
   cleanup?(): Promise<void>;
   /** Notes an id as accepted, as ingest does; the positive `getAcceptance` case fails without it. */
   markAccepted?(acceptance: Acceptance): Promise<void>;
@@ -103,7 +108,7 @@ function delegateTo(store: LedgerStore, overrides: Partial<LedgerStore>): Ledger
 export function testLedgerStore(name: string, factory: () => Promise<LedgerStoreUnderTest>): void {
   describe(`LedgerStore contract: ${name}`, () => {
     let subject: LedgerStoreUnderTest;
-    let store: LedgerStore;
+    let store: LedgerStore & TimerStore;
 
     beforeEach(async () => {
       subject = await factory();
@@ -423,14 +428,56 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         });
       });
 
-      it('registers the reversal as waiting for its original', async () => {
+      it('registers the reversals waiting for their original in arrival order, whatever their ids', async () => {
         // Act
+        await commitNow(tx('r-9', 'REVERSAL', { originalTransactionId: 'w-1' }));
         await commitNow(tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' }));
-        await commitNow(tx('r-2', 'REVERSAL', { originalTransactionId: 'w-1' }));
 
-        // Assess: whoever posts w-1 learns which reversals to decide next
-        expect((await store.load(tx('w-1', 'WITHDRAWAL'))).waiting).toEqual(['r-1', 'r-2']);
+        // Assess: whoever posts w-1 learns which reversals to decide next, first come first
+        expect((await store.load(tx('w-1', 'WITHDRAWAL'))).waiting).toEqual(['r-9', 'r-1']);
+        expect(
+          (await store.load(tx('r-5', 'REVERSAL', { originalTransactionId: 'w-1' })))
+            .originalWaiting,
+        ).toEqual(['r-9', 'r-1']);
         expect((await store.load(tx('w-2', 'WITHDRAWAL'))).waiting).toEqual([]);
+      });
+
+      it('is OriginalWaitingChanged, not committed, when another reversal started waiting since the decision', async () => {
+        // Prepare: r-2 is decided before r-1 pends, and committed after
+        const late = await decideNow(tx('r-2', 'REVERSAL', { originalTransactionId: 'w-1' }));
+        await commitNow(tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' }));
+
+        // Act
+        const outcome = await store.commit(late);
+
+        // Assess: committed as decided, r-2 would overwrite r-1's place in the queue
+        expect(outcome).toEqual({ kind: 'OriginalWaitingChanged', waiting: ['r-1'] });
+        expect(await store.getTransaction('r-2')).toBeUndefined();
+        expect((await store.load(tx('w-1', 'WITHDRAWAL'))).waiting).toEqual(['r-1']);
+      });
+
+      it('writes a timer due when the reversal stops waiting', async () => {
+        // Prepare
+        const pend = expectKind(
+          await decideNow(tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' })),
+          'Pend',
+        );
+        const dueAt = pend.record.waitUntil ?? '';
+
+        // Act
+        await store.commit(pend);
+
+        // Assess
+        const shard = timerShard('r-1');
+        const timer = { kind: 'REVERSAL_EXPIRY' as const, transactionId: 'r-1', dueAt };
+        expect(dueAt > T1).toBe(true);
+        expect(
+          await store.dueTimers(shard, new Date(Date.parse(dueAt) - 1).toISOString(), 10),
+        ).toEqual([]);
+        expect(await store.dueTimers(shard, dueAt, 10)).toEqual([timer]);
+        await store.deleteTimer(timer);
+        await store.deleteTimer(timer);
+        expect(await store.dueTimers(shard, dueAt, 10)).toEqual([]);
       });
 
       it('is OriginalChanged, not committed, when the original arrived since the decision', async () => {
@@ -553,20 +600,50 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         expect(await store.getTransaction('r-2')).toBeUndefined();
       });
 
-      it('marks the original even when the reversal moves no money', async () => {
+      it('leaves the original reversible when the reversal has nothing to give back', async () => {
         // Prepare
         await store.createAccount(anAccount('acct-1', { balance: 500 }));
         await post(tx('w-1', 'WITHDRAWAL', { amount: 100 }));
 
         // Act
-        const outcome = await commitNow(
+        const nothing = await post(
           tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1', dispensedAmount: 100 }),
         );
+        const real = await post(tx('r-2', 'REVERSAL', { originalTransactionId: 'w-1' }));
 
         // Assess
-        expect(outcome).toEqual({ kind: 'Committed' });
-        expect(await store.getTransaction('w-1')).toMatchObject({ reversedBy: 'r-1' });
-        expect(await store.getAccount('acct-1')).toMatchObject({ balance: 400, version: 1 });
+        expect(nothing).toMatchObject({
+          outcome: 'REJECTED',
+          record: { reason: 'NOTHING_TO_REVERSE' },
+        });
+        expect(real.outcome).toBe('POSTED');
+        expect(await store.getTransaction('w-1')).toMatchObject({ reversedBy: 'r-2' });
+        expect(await store.getAccount('acct-1')).toMatchObject({ balance: 500, version: 2 });
+      });
+
+      it('remembers what a posted reversal reversed', async () => {
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        await post(tx('d-1', 'DEPOSIT', { amount: 100 }));
+
+        await post(tx('r-1', 'REVERSAL', { originalTransactionId: 'd-1' }));
+
+        expect(await store.getTransaction('r-1')).toMatchObject({
+          status: 'POSTED',
+          reversedType: 'DEPOSIT',
+        });
+      });
+    });
+
+    describe('commit: a balance inquiry', () => {
+      it('remembers the balance it showed', async () => {
+        await store.createAccount(anAccount('acct-1', { balance: 4_200 }));
+
+        await post(tx('b-1', 'BALANCE_INQUIRY'));
+
+        expect(await store.getTransaction('b-1')).toMatchObject({
+          status: 'POSTED',
+          balance: 4_200,
+        });
       });
     });
 
@@ -596,6 +673,30 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
       it('fails with StoreError for an id never decided', async () => {
         await expect(store.recordConflict('nobody', 'hash-a', T1)).rejects.toSatisfy(isStoreError);
       });
+
+      it(`stops counting at ${MAX_CONFLICTS_COUNTED} distinct payloads, so the item stays bounded`, async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1'));
+        await post(tx('d-1', 'DEPOSIT'));
+        for (let i = 0; i < MAX_CONFLICTS_COUNTED; i++) {
+          await store.recordConflict('d-1', `hash-${i}`, T1);
+        }
+
+        // Act
+        const over = await store.recordConflict('d-1', 'hash-over', T1);
+        const known = await store.recordConflict('d-1', 'hash-0', T1);
+
+        // Assess
+        expect(over).toEqual({
+          counted: false,
+          conflicts: MAX_CONFLICTS_COUNTED,
+          limitReached: true,
+        });
+        expect(known).toEqual({ counted: false, conflicts: MAX_CONFLICTS_COUNTED });
+        const record = await store.getTransaction('d-1');
+        expect(record?.conflicts).toBe(MAX_CONFLICTS_COUNTED);
+        expect(record?.conflictHashes).toHaveLength(MAX_CONFLICTS_COUNTED);
+      }, 60_000);
     });
 
     describe('listEntries', () => {
@@ -884,6 +985,89 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         expect(result.outcome).toBe('POSTED');
         expect(await store.getTransaction('r-1')).toMatchObject({ status: 'POSTED' });
         expect(await store.getAccount('acct-1')).toMatchObject({ balance: 500 });
+      });
+
+      it('applies the first early reversal to arrive, whatever the ids, and refuses the later one ALREADY_REVERSED', async () => {
+        // Prepare: the partial reversal (2000 dispensed) arrives first, under an id that sorts last
+        await store.createAccount(anAccount('acct-1', { balance: 10_000 }));
+        await post(tx('r-9', 'REVERSAL', { originalTransactionId: 'w-1', dispensedAmount: 2_000 }));
+        await post(tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' }));
+
+        // Act
+        const original = await post(tx('w-1', 'WITHDRAWAL', { amount: 6_000 }));
+
+        // Assess: the ATM dispensed 2000, so only 4000 comes back
+        expect(
+          original.resumed?.map((r) => [
+            r.record.transaction.transactionId,
+            r.outcome,
+            r.record.reason,
+          ]),
+        ).toEqual([
+          ['r-9', 'POSTED', undefined],
+          ['r-1', 'REJECTED', 'ALREADY_REVERSED'],
+        ]);
+        expect(await store.getAccount('acct-1')).toMatchObject({ balance: 8_000, version: 2 });
+      });
+
+      it('ends an early reversal whose original never came REJECTED ORIGINAL_NOT_FOUND, on the sweep after its wait', async () => {
+        // Prepare: a one-minute window
+        await store.createAccount(anAccount('acct-1', { balance: 10_000 }));
+        const policy = { reversalWindowSeconds: 60 };
+        const reversal = tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' });
+        await postTransaction({ store, clock, policy }, command(reversal));
+        const at = (iso: string) => ({ now: () => new Date(iso) });
+        const logger = createLogger('suite');
+        logger.setLogLevel('SILENT');
+
+        // Act
+        const early = await sweepTimers({ store, clock: at('2026-03-01T12:01:00.999Z'), logger });
+        const onTime = await sweepTimers({ store, clock: at('2026-03-01T12:01:01.000Z'), logger });
+        const again = await sweepTimers({ store, clock: at('2026-03-01T12:02:00.000Z'), logger });
+        const original = await postTransaction(
+          { store, clock: at('2026-03-01T12:03:00.000Z'), policy },
+          command(tx('w-1', 'WITHDRAWAL', { amount: 6_000 })),
+        );
+
+        // Assess: the original still posts; the reversal it would have resumed stays refused
+        expect([early.expired, onTime.expired, again.fired]).toEqual([0, 1, 0]);
+        expect(await store.getTransaction('r-1')).toMatchObject({
+          status: 'REJECTED',
+          reason: 'ORIGINAL_NOT_FOUND',
+        });
+        expect(original.outcome).toBe('POSTED');
+        expect(original.resumed ?? []).toEqual([]);
+        expect(await store.getAccount('acct-1')).toMatchObject({ balance: 4_000, version: 1 });
+      });
+
+      it('leaves a reversal its original resumed alone on the sweep, and removes its timer', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 10_000 }));
+        const policy = { reversalWindowSeconds: 60 };
+        await postTransaction(
+          { store, clock, policy },
+          command(tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' })),
+        );
+        await postTransaction(
+          { store, clock, policy },
+          command(tx('w-1', 'WITHDRAWAL', { amount: 6_000 })),
+        );
+        const logger = createLogger('suite');
+        logger.setLogLevel('SILENT');
+
+        // Act
+        const sweep = await sweepTimers({
+          store,
+          clock: { now: () => new Date('2026-03-01T13:00:00.000Z') },
+          logger,
+        });
+
+        // Assess
+        expect(sweep).toEqual({ fired: 1, expired: 0, alreadyDecided: 1, failed: 0 });
+        expect(await store.getTransaction('r-1')).toMatchObject({ status: 'POSTED' });
+        expect(await store.dueTimers(timerShard('r-1'), '2026-03-01T13:00:00.000Z', 10)).toEqual(
+          [],
+        );
       });
 
       it('turns a redelivery into a DUPLICATE that moves nothing', async () => {

@@ -1,5 +1,6 @@
 import { loadConfig } from '@atm-ledger/runtime';
 import * as z from 'zod';
+import type { LedgerPolicy } from './domain/index.js';
 
 const common = {
   AWS_REGION: z.string().min(1),
@@ -16,6 +17,11 @@ const StreamConfigSchema = z.object({
   LEDGER_POISON_QUEUE_URL: z.url(),
   /** Records of different accounts in one batch posted at once; one account's stay in order. */
   LEDGER_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * How long before a reversal its original may have occurred, and how long an
+   * early reversal waits for it: one day, as ATM networks settle reversals.
+   */
+  LEDGER_REVERSAL_WINDOW_SECONDS: z.coerce.number().int().min(1).max(31_536_000).default(86_400),
 });
 
 export interface LedgerApiConfig {
@@ -26,6 +32,7 @@ export interface LedgerApiConfig {
 export interface LedgerStreamConfig extends LedgerApiConfig {
   readonly poisonQueueUrl: string;
   readonly batchConcurrency: number;
+  readonly policy: LedgerPolicy;
 }
 
 /** Settings of the ledger's HTTP API function. */
@@ -47,5 +54,6 @@ export function readLedgerStreamConfig(
     endpoint: c.LEDGER_AWS_ENDPOINT,
     poisonQueueUrl: c.LEDGER_POISON_QUEUE_URL,
     batchConcurrency: c.LEDGER_BATCH_CONCURRENCY,
+    policy: { reversalWindowSeconds: c.LEDGER_REVERSAL_WINDOW_SECONDS },
   };
 }

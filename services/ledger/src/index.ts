@@ -4,6 +4,9 @@ export {
   acceptancePut,
   itemToAcceptance,
   keys as ledgerKeys,
+  TIMER_SHARDS,
+  type TimerRef,
+  timerShard,
 } from './adapters/dynamodb/items.js';
 export { classifyCancellation, DynamoDbLedgerStore } from './adapters/dynamodb/ledgerStore.js';
 export { pkSkTableInput } from './adapters/dynamodb/table.js';
@@ -17,6 +20,7 @@ export {
   type RetryPolicy,
 } from './application/postTransaction.js';
 export { type AccountDrift, type RebuildReport, rebuild } from './application/rebuild.js';
+export { type SweepDeps, type SweepReport, sweepTimers } from './application/sweepTimers.js';
 export {
   type LedgerApiConfig,
   type LedgerStreamConfig,
@@ -28,6 +32,7 @@ export { makeApiHandler, toAccountView, toTransactionView } from './handlers/api
 export { decodeRecord, MAX_RECORD_BYTES } from './handlers/decodeRecord.js';
 export { type KinesisHandlerDeps, makeKinesisHandler } from './handlers/kinesisHandler.js';
 export { makePublishHandler, type PublishHandlerDeps } from './handlers/publishHandler.js';
+export { makeTimersHandler, type TimersHandlerDeps } from './handlers/timersHandler.js';
 export * from './ports.js';
 export { toLedgerEvents } from './publication/toLedgerEvents.js';
 export {

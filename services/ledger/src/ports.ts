@@ -1,6 +1,6 @@
 import type { AtmTransaction } from '@atm-ledger/contracts';
 import { AtmLedgerError } from '@atm-ledger/runtime';
-import type { Acceptance } from './adapters/dynamodb/items.js';
+import type { Acceptance, TimerRef } from './adapters/dynamodb/items.js';
 import type { Account, Decision, Entry, LedgerState, TransactionRecord } from './domain/index.js';
 
 /** Time, injected so the domain and tests never read the wall clock. */
@@ -26,7 +26,9 @@ export type CommitOutcome =
   /** A reversal's original changed (it was reversed meanwhile). */
   | { readonly kind: 'OriginalChanged'; readonly original: TransactionRecord | undefined }
   /** More reversals started waiting for this transaction since it was read. */
-  | { readonly kind: 'WaitingChanged'; readonly waiting: readonly string[] };
+  | { readonly kind: 'WaitingChanged'; readonly waiting: readonly string[] }
+  /** A reversal's original is still awaited, but by other reversals than the ones read. */
+  | { readonly kind: 'OriginalWaitingChanged'; readonly waiting: readonly string[] };
 
 export interface EntriesPageResult {
   readonly items: readonly Entry[];
@@ -46,14 +48,20 @@ export interface LedgerStore {
   /** Writes a decision atomically, conditional on the state it was decided from. */
   commit(decision: WritingDecision): Promise<CommitOutcome>;
   /**
-   * Counts a conflicting delivery of an existing id once per distinct payload.
-   * Returns the conflict count after the call and whether this call counted it.
+   * Counts a conflicting delivery of an existing id once per distinct payload,
+   * up to MAX_CONFLICTS_COUNTED payloads. Returns the conflict count after the
+   * call, whether this call counted it, and whether it was not counted because
+   * the bound was reached (`limitReached`).
    */
   recordConflict(
     transactionId: string,
     conflictingHash: string,
     at: string,
-  ): Promise<{ readonly counted: boolean; readonly conflicts: number }>;
+  ): Promise<{
+    readonly counted: boolean;
+    readonly conflicts: number;
+    readonly limitReached?: boolean;
+  }>;
   /** Creates the account unless it exists; returns the existing one if it does. */
   createAccount(
     account: Account,
@@ -83,6 +91,20 @@ export interface LedgerStore {
   ): Promise<{ readonly items: readonly Account[]; readonly nextCursor: string | null }>;
 }
 
+/**
+ * Timers: what the ledger must decide at a given time (an early reversal's
+ * wait running out). Written with the decision that starts them, in the same
+ * transaction; read and removed by the sweeper.
+ */
+export interface TimerStore {
+  /** Partitions timers are spread over; a sweep reads each. */
+  readonly timerShards: number;
+  /** Timers of one shard due at or before `now`, oldest first, at most `limit`. */
+  dueTimers(shard: number, now: string, limit: number): Promise<readonly TimerRef[]>;
+  /** Removes a timer once what it was for has been decided; removing one that is gone is fine. */
+  deleteTimer(timer: TimerRef): Promise<void>;
+}
+
 /** A store call failed in a way that is worth retrying: throttling, a transaction conflict, a timeout. */
 export class RetryableStoreError extends AtmLedgerError {
   readonly code = 'STORE_RETRYABLE';
@@ -90,11 +112,23 @@ export class RetryableStoreError extends AtmLedgerError {
 export const isRetryableStoreError = (e: unknown): e is RetryableStoreError =>
   e instanceof RetryableStoreError;
 
-/** A store call failed in a way retrying will not fix (validation, permissions, a bug). */
+/** A store call failed in a way retrying will not fix (permissions, a missing table, a bug). */
 export class StoreError extends AtmLedgerError {
   readonly code = 'STORE_FAILED';
 }
 export const isStoreError = (e: unknown): e is StoreError => e instanceof StoreError;
+
+/**
+ * The store refused this particular write as invalid (DynamoDB's
+ * ValidationException: an item over 400 KB, a value it cannot hold). The same
+ * record will be refused on every delivery, so it must leave its lane (the
+ * poison queue, with this reason) instead of stalling it.
+ */
+export class UnprocessableRecordError extends AtmLedgerError {
+  readonly code = 'RECORD_UNPROCESSABLE';
+}
+export const isUnprocessableRecordError = (e: unknown): e is UnprocessableRecordError =>
+  e instanceof UnprocessableRecordError;
 
 /** A cursor that this store did not issue. */
 export class InvalidCursorError extends AtmLedgerError {

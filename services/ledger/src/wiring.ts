@@ -4,6 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbLedgerStore } from './adapters/dynamodb/ledgerStore.js';
 import { SqsPoisonRecordSink } from './adapters/sqsPoisonSink.js';
 import { type LedgerApiConfig, readLedgerApiConfig, readLedgerStreamConfig } from './config.js';
+import type { LedgerPolicy } from './domain/index.js';
 import { type Clock, type LedgerStore, type PoisonRecordSink, systemClock } from './ports.js';
 
 export interface LedgerDeps {
@@ -14,6 +15,12 @@ export interface LedgerDeps {
 export interface LedgerStreamDeps extends LedgerDeps {
   readonly poison: PoisonRecordSink;
   readonly batchConcurrency: number;
+  readonly policy: LedgerPolicy;
+}
+export interface LedgerTimersDeps {
+  readonly store: DynamoDbLedgerStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
 }
 
 function baseDeps(config: LedgerApiConfig) {
@@ -35,6 +42,7 @@ function baseDeps(config: LedgerApiConfig) {
  */
 let api: LedgerDeps | undefined;
 let stream: LedgerStreamDeps | undefined;
+let timers: LedgerTimersDeps | undefined;
 
 export function ledgerApiDeps(): LedgerDeps {
   api ??= baseDeps(readLedgerApiConfig());
@@ -49,6 +57,12 @@ export function ledgerStreamDeps(): LedgerStreamDeps {
     ...base,
     poison: new SqsPoisonRecordSink(new SQSClient(base.options), config.poisonQueueUrl),
     batchConcurrency: config.batchConcurrency,
+    policy: config.policy,
   };
   return stream;
+}
+
+export function ledgerTimersDeps(): LedgerTimersDeps {
+  timers ??= baseDeps(readLedgerApiConfig());
+  return timers;
 }

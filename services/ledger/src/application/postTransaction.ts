@@ -1,6 +1,11 @@
-import type { TransactionRecord } from '../domain/index.js';
-import { decide, RetriesExhaustedError } from '../domain/index.js';
-import type { PostTransaction } from '../domain/types.js';
+import {
+  DEFAULT_LEDGER_POLICY,
+  decide,
+  type LedgerPolicy,
+  type PostTransaction,
+  RetriesExhaustedError,
+  type TransactionRecord,
+} from '../domain/index.js';
 import { type Clock, isRetryableStoreError, type LedgerStore } from '../ports.js';
 
 export type PostOutcome = DecidedOutcome & {
@@ -19,6 +24,8 @@ type DecidedOutcome =
       readonly outcome: 'CONFLICT';
       readonly record: TransactionRecord;
       readonly counted: boolean;
+      /** Not counted because the id already has MAX_CONFLICTS_COUNTED conflicting payloads. */
+      readonly limitReached?: boolean;
       readonly attempts: number;
     };
 
@@ -41,6 +48,8 @@ export const defaultRetryPolicy: RetryPolicy = {
 export interface PostDeps {
   readonly store: LedgerStore;
   readonly clock: Clock;
+  /** The reversal window; the default (one day) when absent. */
+  readonly policy?: LedgerPolicy;
   readonly retry?: RetryPolicy;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
@@ -122,7 +131,12 @@ async function decideAndCommit(
 
   let state = await withRetry(() => deps.store.load(command.transaction));
   for (let round = 1; round <= policy.maxRounds; round++) {
-    const decision = decide(command, state, deps.clock.now().toISOString());
+    const decision = decide(
+      command,
+      state,
+      deps.clock.now().toISOString(),
+      deps.policy ?? DEFAULT_LEDGER_POLICY,
+    );
     switch (decision.kind) {
       case 'Duplicate':
         return {
@@ -130,7 +144,7 @@ async function decideAndCommit(
           waiting: state.waiting,
         };
       case 'Conflict': {
-        const { counted, conflicts } = await withRetry(() =>
+        const { counted, conflicts, limitReached } = await withRetry(() =>
           deps.store.recordConflict(
             command.transaction.transactionId,
             decision.conflictingHash,
@@ -142,6 +156,7 @@ async function decideAndCommit(
             outcome: 'CONFLICT',
             record: { ...decision.existing, conflicts },
             counted,
+            ...(limitReached === true ? { limitReached } : {}),
             attempts,
           },
           waiting: [],
@@ -171,6 +186,9 @@ async function decideAndCommit(
             break;
           case 'OriginalChanged':
             state = { ...state, original: result.original };
+            break;
+          case 'OriginalWaitingChanged':
+            state = { ...state, originalWaiting: result.waiting };
             break;
           default:
             return assertNever(result);

@@ -2,18 +2,22 @@ import {
   type AtmTransaction,
   isSamePayload,
   type Leg,
+  MAX_BALANCE,
   type RejectionReason,
 } from '@atm-ledger/contracts';
 import { LedgerInvariantError } from './errors.js';
 import { atmCashAccount, credit, debit, isBalanced } from './legs.js';
-import type {
-  Account,
-  AccountWrite,
-  Decision,
-  LedgerState,
-  Movement,
-  PostTransaction,
-  TransactionRecord,
+import {
+  type Account,
+  type AccountWrite,
+  DEFAULT_LEDGER_POLICY,
+  type Decision,
+  type LedgerPolicy,
+  type LedgerState,
+  MAX_WAITING_REVERSALS,
+  type Movement,
+  type PostTransaction,
+  type TransactionRecord,
 } from './types.js';
 
 const assertNever = (value: never): never => {
@@ -50,25 +54,33 @@ export function accountsTouched(tx: AtmTransaction, original?: TransactionRecord
  * - an id seen before with the same payload is a duplicate: nothing changes;
  * - an id seen before with a different payload is a conflict: recorded, never applied;
  * - a rejection is remembered like a posting, so redelivery cannot turn it into one;
- * - every posting's legs balance per currency.
+ * - every posting's legs balance per currency;
+ * - a reversal binds only to an original of its account and ATM, within the window.
  */
-export function decide(command: PostTransaction, state: LedgerState, now: string): Decision {
-  const { transaction: tx, payloadHash } = command;
+export function decide(
+  command: PostTransaction,
+  state: LedgerState,
+  now: string,
+  policy: LedgerPolicy = DEFAULT_LEDGER_POLICY,
+): Decision {
+  const { transaction: tx } = command;
   const existing = state.existing;
   let resumesPending = false;
   if (existing !== undefined) {
     // Compared by the stored fingerprint's own version: a record decided before payloads
     // were canonical is still its own payload's.
     if (!isSamePayload(existing.payloadHash, tx)) {
-      return { kind: 'Conflict', existing, conflictingHash: payloadHash };
+      return { kind: 'Conflict', existing, conflictingHash: command.payloadHash };
     }
-    // A reversal left PENDING is decided once its original is there; until then, and
-    // for anything already decided, the same payload again is a duplicate.
-    if (existing.status !== 'PENDING' || state.original === undefined)
-      return { kind: 'Duplicate', existing };
+    // A reversal left PENDING is decided once its original is there, or once it has waited
+    // its window out; until then, and for anything already decided, the same payload again
+    // is a duplicate.
+    if (existing.status !== 'PENDING') return { kind: 'Duplicate', existing };
+    if (isPastWait(existing, now)) return decideExpiry(existing, now);
+    if (state.original === undefined) return { kind: 'Duplicate', existing };
     resumesPending = true;
   }
-  const decision = decideNew(new DecisionContext(command, state, now), tx);
+  const decision = decideNew(new DecisionContext(command, state, now, policy), tx);
   if (!resumesPending) return decision;
   switch (decision.kind) {
     case 'Post':
@@ -81,6 +93,34 @@ export function decide(command: PostTransaction, state: LedgerState, now: string
     default:
       return assertNever(decision);
   }
+}
+
+const isPastWait = (record: TransactionRecord, now: string) =>
+  record.waitUntil !== undefined && Date.parse(now) >= Date.parse(record.waitUntil);
+
+/**
+ * Ends a PENDING reversal whose original has not arrived within its wait:
+ * REJECTED `ORIGINAL_NOT_FOUND`, replacing the PENDING record. Anything else
+ * (already decided, or still inside its wait) is left as it is.
+ */
+export function decideExpiry(record: TransactionRecord, now: string): Decision {
+  if (record.status !== 'PENDING' || !isPastWait(record, now)) {
+    return { kind: 'Duplicate', existing: record };
+  }
+  return {
+    kind: 'Reject',
+    record: {
+      ...record,
+      status: 'REJECTED',
+      reason: 'ORIGINAL_NOT_FOUND',
+      decidedAt: now,
+      legs: [],
+      movements: [],
+    },
+    basedOn: [],
+    absent: [],
+    resumesPending: true,
+  };
 }
 
 function decideNew(ctx: DecisionContext, tx: AtmTransaction): Decision {
@@ -118,6 +158,7 @@ class DecisionContext {
     private readonly command: PostTransaction,
     private readonly state: LedgerState,
     private readonly now: string,
+    private readonly policy: LedgerPolicy,
   ) {}
 
   private get tx() {
@@ -152,17 +193,26 @@ class DecisionContext {
     return this.state.accounts.get(accountId);
   }
 
-  /** Applies signed amounts to accounts, enforcing overdraft, and returns the writes. */
+  /**
+   * Applies signed amounts to accounts and returns the writes. A debit with
+   * `checkFunds` may not take the balance below `-overdraftLimit`; without it
+   * (money that physically moved regardless: a deposit the ATM never took
+   * in) it posts whatever the balance. No balance may pass ±MAX_BALANCE, so
+   * every balance and sum stays an exact integer.
+   */
   private apply(
     changes: ReadonlyArray<{ account: Account; amount: number; checkFunds: boolean }>,
-  ): { writes: AccountWrite[]; movements: Movement[] } | { insufficient: Account } {
+  ):
+    | { writes: AccountWrite[]; movements: Movement[] }
+    | { refused: 'INSUFFICIENT_FUNDS' | 'LIMIT_EXCEEDED' } {
     const writes: AccountWrite[] = [];
     const movements: Movement[] = [];
     for (const { account, amount, checkFunds } of changes) {
       const minimumBalance = -account.overdraftLimit;
       const balanceAfter = account.balance + amount;
+      if (Math.abs(balanceAfter) > MAX_BALANCE) return { refused: 'LIMIT_EXCEEDED' };
       if (checkFunds && amount < 0 && balanceAfter < minimumBalance)
-        return { insufficient: account };
+        return { refused: 'INSUFFICIENT_FUNDS' };
       const sequence = account.version + 1;
       const after: Account = {
         ...account,
@@ -190,6 +240,7 @@ class DecisionContext {
         balanceBefore: account.balance,
         balanceAfter,
         lowBalanceThreshold: account.lowBalanceThreshold,
+        overdraftLimit: account.overdraftLimit,
         sequence,
       });
     }
@@ -200,7 +251,7 @@ class DecisionContext {
     writes: AccountWrite[],
     movements: Movement[],
     legs: Leg[],
-    extra: { reverses?: string; unchanged?: Account[] } = {},
+    extra: { reverses?: string; unchanged?: Account[]; record?: Partial<TransactionRecord> } = {},
   ): Decision {
     if (!isBalanced(legs)) {
       throw new LedgerInvariantError(
@@ -209,7 +260,7 @@ class DecisionContext {
     }
     return {
       kind: 'Post',
-      record: this.record('POSTED', { legs, movements }),
+      record: this.record('POSTED', { legs, movements, ...extra.record }),
       writes,
       unchanged: extra.unchanged ?? [],
       reverses: extra.reverses,
@@ -227,7 +278,7 @@ class DecisionContext {
     if (account === undefined) return this.reject('ACCOUNT_NOT_FOUND', [], [accountId]);
     if (currency !== account.currency) return this.reject('CURRENCY_MISMATCH', [account]);
     const applied = this.apply([{ account, amount: signedAmount, checkFunds: true }]);
-    if ('insufficient' in applied) return this.reject('INSUFFICIENT_FUNDS', [account]);
+    if ('refused' in applied) return this.reject(applied.refused, [account]);
     return this.post(
       applied.writes,
       applied.movements,
@@ -262,7 +313,7 @@ class DecisionContext {
       { account: from, amount: -amount, checkFunds: true },
       { account: to, amount, checkFunds: false },
     ]);
-    if ('insufficient' in applied) return this.reject('INSUFFICIENT_FUNDS', [from, to]);
+    if ('refused' in applied) return this.reject(applied.refused, [from, to]);
     return this.post(applied.writes, applied.movements, [
       debit(from.accountId, amount, from.currency),
       credit(to.accountId, amount, to.currency),
@@ -272,7 +323,8 @@ class DecisionContext {
   inquire(): Decision {
     const account = this.account(this.tx.accountId);
     if (account === undefined) return this.reject('ACCOUNT_NOT_FOUND', [], [this.tx.accountId]);
-    return this.post([], [], [], { unchanged: [account] });
+    // The balance it showed is remembered with it, valid because the account must not have moved.
+    return this.post([], [], [], { unchanged: [account], record: { balance: account.balance } });
   }
 
   reverse(): Decision {
@@ -282,13 +334,12 @@ class DecisionContext {
     if (originalId === undefined)
       throw new LedgerInvariantError(`REVERSAL ${tx.transactionId} has no originalTransactionId`);
     if (originalId === tx.transactionId) return this.reject('NOT_REVERSIBLE', []);
-    if (original === undefined)
-      return { kind: 'Pend', record: this.record('PENDING'), waitsFor: originalId };
+    if (original === undefined) return this.pend(originalId);
     const originalTx = original.transaction;
+    if (!this.binds(originalTx)) return this.reject('ORIGINAL_MISMATCH', []);
     if (originalTx.type === 'REVERSAL' || originalTx.type === 'BALANCE_INQUIRY') {
       return this.reject('NOT_REVERSIBLE', []);
     }
-    if (originalTx.accountId !== tx.accountId) return this.reject('NOT_REVERSIBLE', []);
     if (original.status !== 'POSTED') return this.reject('ORIGINAL_NOT_POSTED', []);
     if (original.reversedBy !== undefined) return this.reject('ALREADY_REVERSED', []);
     const originalAmount = requireAmount(originalTx);
@@ -298,6 +349,8 @@ class DecisionContext {
     // other types a dispensed amount would mean a partial reversal of a non-cash movement.
     if (dispensed > 0 && originalTx.type !== 'WITHDRAWAL')
       return this.reject('INVALID_DISPENSED_AMOUNT', []);
+    // All of it was dispensed: nothing to give back, and the original stays reversible.
+    if (dispensed === originalAmount) return this.reject('NOTHING_TO_REVERSE', []);
     const refund = originalAmount - dispensed;
     const accounts: Account[] = [];
     for (const m of original.movements) {
@@ -305,22 +358,18 @@ class DecisionContext {
       if (account === undefined) return this.reject('ACCOUNT_NOT_FOUND', accounts, [m.accountId]);
       accounts.push(account);
     }
-    const currency = originalTx.currency ?? accounts[0]?.currency;
-    if (currency === undefined)
-      throw new LedgerInvariantError(`original ${originalTx.transactionId} has no currency`);
-    if (refund === 0)
-      return this.post([], [], [], { reverses: originalTx.transactionId, unchanged: accounts });
     // Each account moves back in proportion to how the original moved it; a
     // refund smaller than the original applies only to withdrawals (single account).
     const changes = original.movements.map((m, i) => ({
       account: accounts[i] as Account,
       amount: -Math.sign(m.amount) * (refund === originalAmount ? Math.abs(m.amount) : refund),
-      // Putting money back is never refused; taking back a deposit or transfer is,
-      // like any debit, subject to the account's funds.
-      checkFunds: true,
+      // A reversal corrects what physically happened. Cash a deposit never put in the ATM
+      // comes off the customer whatever the balance; money a transfer gave the payee comes
+      // back only if the payee still has it, like any debit.
+      checkFunds: originalTx.type !== 'DEPOSIT',
     }));
     const applied = this.apply(changes);
-    if ('insufficient' in applied) return this.reject('INSUFFICIENT_FUNDS', accounts);
+    if ('refused' in applied) return this.reject(applied.refused, accounts);
     const legs = original.legs.map((leg) => {
       const share = refund === originalAmount ? Math.max(leg.debit, leg.credit) : refund;
       return leg.debit > 0
@@ -329,6 +378,44 @@ class DecisionContext {
     });
     return this.post(applied.writes, applied.movements, legs, {
       reverses: originalTx.transactionId,
+      record: { reversedType: originalTx.type },
     });
+  }
+
+  /**
+   * Whether this reversal is about `original`: the same account and ATM, an
+   * original that occurred no later than the reversal and at most the window
+   * before it, and (when the reversal carries them, as ISO 8583 reversals do)
+   * the same amount and currency.
+   */
+  private binds(original: AtmTransaction): boolean {
+    const tx = this.tx;
+    if (original.accountId !== tx.accountId || original.atmId !== tx.atmId) return false;
+    const reversalAt = Date.parse(tx.occurredAt);
+    const originalAt = Date.parse(original.occurredAt);
+    if (originalAt > reversalAt) return false;
+    if (reversalAt - originalAt > this.policy.reversalWindowSeconds * 1000) return false;
+    if (tx.amount !== undefined && tx.amount !== original.amount) return false;
+    if (tx.currency !== undefined && tx.currency !== original.currency) return false;
+    return true;
+  }
+
+  /**
+   * A reversal before its original: it waits, in arrival order behind the
+   * reversals already waiting, for at most the window; past the bound on
+   * waiting reversals it is refused.
+   */
+  private pend(originalId: string): Decision {
+    const waitingBefore = this.state.originalWaiting ?? [];
+    if (waitingBefore.length >= MAX_WAITING_REVERSALS) return this.reject('LIMIT_EXCEEDED', []);
+    const waitUntil = new Date(
+      Date.parse(this.now) + this.policy.reversalWindowSeconds * 1000,
+    ).toISOString();
+    return {
+      kind: 'Pend',
+      record: this.record('PENDING', { waitUntil }),
+      waitsFor: originalId,
+      waitingBefore,
+    };
   }
 }

@@ -1,5 +1,27 @@
 import type { AtmTransaction, Leg, RejectionReason, TransactionType } from '@atm-ledger/contracts';
 
+/** The ledger's settings that decisions depend on: read once from config, passed in, never global. */
+export interface LedgerPolicy {
+  /**
+   * `LEDGER_REVERSAL_WINDOW_SECONDS`: a reversal binds to an original that
+   * occurred at most this long before it, and an early reversal waits this
+   * long (from when the ledger parked it) for its original to arrive.
+   */
+  readonly reversalWindowSeconds: number;
+}
+
+export const DEFAULT_LEDGER_POLICY: LedgerPolicy = { reversalWindowSeconds: 86_400 };
+
+/** Reversals that may wait for one original: a bound on the item that lists them. */
+export const MAX_WAITING_REVERSALS = 10;
+
+/**
+ * Distinct conflicting payloads counted against one id: a bound on the item
+ * that remembers their fingerprints (43 bytes each), far under DynamoDB's
+ * 400 KB. Past it, further conflicts are logged and metered, not counted.
+ */
+export const MAX_CONFLICTS_COUNTED = 100;
+
 /** A customer account as the ledger holds it. `balance` is the fold of its entries. */
 export interface Account {
   readonly accountId: string;
@@ -42,6 +64,10 @@ export interface TransactionRecord {
   readonly correlationId?: string | undefined;
   /** For a posted BALANCE_INQUIRY: the balance it showed. */
   readonly balance?: number | undefined;
+  /** For a posted REVERSAL: the type of the transaction it reversed. */
+  readonly reversedType?: TransactionType | undefined;
+  /** For a PENDING reversal: when it stops waiting for its original (REJECTED ORIGINAL_NOT_FOUND). */
+  readonly waitUntil?: string | undefined;
   /** Set on an original once a reversal has been applied to it. */
   readonly reversedBy?: string | undefined;
   /**
@@ -58,6 +84,8 @@ export interface Movement {
   readonly balanceBefore: number;
   readonly balanceAfter: number;
   readonly lowBalanceThreshold: number;
+  /** The account's limit: a posting that leaves `balanceAfter` below `-overdraftLimit` overdraws it. */
+  readonly overdraftLimit: number;
   readonly sequence: number;
 }
 
@@ -77,8 +105,13 @@ export interface LedgerState {
   readonly accounts: ReadonlyMap<string, Account | undefined>;
   /** For a reversal: the original transaction's record, if it has arrived. */
   readonly original: TransactionRecord | undefined;
-  /** Ids of reversals that arrived before this transaction and wait for it. */
+  /** Ids of reversals that arrived before this transaction and wait for it, in arrival order. */
   readonly waiting: readonly string[];
+  /**
+   * For a reversal whose original has not arrived: the reversals already
+   * waiting for that original, in arrival order (empty when none are).
+   */
+  readonly originalWaiting?: readonly string[] | undefined;
 }
 
 /** An account write: the new state, conditional on the version it was decided from. */
@@ -123,6 +156,8 @@ export type Decision =
       readonly record: TransactionRecord;
       /** The original the reversal waits for. */
       readonly waitsFor: string;
+      /** The reversals waiting for it as decided from; this one joins the end of the list. */
+      readonly waitingBefore: readonly string[];
     };
 
 export type DecisionKind = Decision['kind'];

@@ -26,6 +26,16 @@ export const POISON_REASONS = [
   'UNKNOWN_SCHEMA_VERSION',
   /** A known type and version with a field that breaks the contract. */
   'INVALID_RECORD',
+  /**
+   * A valid record under another account's partition key: it was sequenced
+   * in another account's order, so posting it could put this account's
+   * transactions out of order.
+   */
+  'WRONG_PARTITION_KEY',
+  /** A valid record the store refuses on every delivery (an item it cannot hold). */
+  'UNPROCESSABLE',
+  /** Deciding the record broke one of the ledger's invariants: a bug or corrupt data, for a person to look at. */
+  'LEDGER_INVARIANT_VIOLATED',
 ] as const;
 export type PoisonReason = (typeof POISON_REASONS)[number];
 
@@ -51,14 +61,14 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  * record, or says exactly why it never can be. Total: it returns a verdict for
  * any string and never throws, so no record can stall its shard.
  */
-export function decodeRecord(base64Data: string): DecodeResult {
+export function decodeRecord(base64Data: string, partitionKey?: string): DecodeResult {
   // Exact for base64 and computed from the length alone: an oversized record
   // is refused before a byte of it is decoded or parsed.
   const size = Buffer.byteLength(base64Data, 'base64');
   const reject = (reason: PoisonReason, detail: string): DecodeResult => ({
     ok: false,
     reason,
-    detail: sanitize(detail),
+    detail: sanitizeDetail(detail),
     bytes: size,
   });
   if (size > MAX_RECORD_BYTES) {
@@ -108,6 +118,12 @@ export function decodeRecord(base64Data: string): DecodeResult {
   if (parsed.data.id !== parsed.data.transaction.transactionId) {
     return reject('INVALID_RECORD', 'id differs from transaction.transactionId');
   }
+  if (partitionKey !== undefined && partitionKey !== parsed.data.transaction.accountId) {
+    return reject(
+      'WRONG_PARTITION_KEY',
+      `partition key ${excerpt(partitionKey)} is not the transaction's account ${excerpt(parsed.data.transaction.accountId)}`,
+    );
+  }
   return { ok: true, record: parsed.data };
 }
 
@@ -151,7 +167,7 @@ function jsonErrorPosition(error: unknown): string {
  * Printable ASCII only, and short: the detail goes into logs and into an SQS
  * message body, which refuses some code points (U+FFFE, U+FFFF, most controls).
  */
-function sanitize(detail: string): string {
+export function sanitizeDetail(detail: string): string {
   const escaped = escapeNonAscii(detail);
   return escaped.length > MAX_DETAIL_CHARS ? `${escaped.slice(0, MAX_DETAIL_CHARS)}...` : escaped;
 }

@@ -5,12 +5,25 @@ import type {
   KinesisStreamEvent,
   KinesisStreamRecord,
 } from 'aws-lambda';
-import { postTransaction, type RetryPolicy } from '../application/postTransaction.js';
+import {
+  type PostOutcome,
+  postTransaction,
+  type RetryPolicy,
+} from '../application/postTransaction.js';
+import { isLedgerInvariantError } from '../domain/index.js';
+import { isUnprocessableRecordError } from '../ports.js';
 import type { LedgerStreamDeps } from '../wiring.js';
-import { decodeRecord, MAX_RECORD_BYTES } from './decodeRecord.js';
+import {
+  decodeRecord,
+  MAX_RECORD_BYTES,
+  type PoisonReason,
+  sanitizeDetail,
+} from './decodeRecord.js';
 import { maskPans, maskPansInBase64 } from './maskPans.js';
 
 export type KinesisHandlerDeps = Pick<LedgerStreamDeps, 'store' | 'clock' | 'poison' | 'logger'> & {
+  /** The reversal window; the default (one day) when absent. */
+  readonly policy?: LedgerStreamDeps['policy'];
   readonly concurrency: number;
   readonly retry?: RetryPolicy;
   /** Outcome counts per batch (EMF); absent in tests that do not look at them. */
@@ -125,35 +138,42 @@ export function poisonSource(record: KinesisStreamRecord, dataBytes: number): Po
 }
 
 async function processRecord(deps: KinesisHandlerDeps, record: KinesisStreamRecord): Promise<void> {
-  const decoded = decodeRecord(record.kinesis.data);
-  if (!decoded.ok) {
-    // Retrying cannot fix a record like this: park it with its reason and let the shard move on.
-    // If the queue cannot take it, this throws and the record fails: nothing is dropped.
-    const source = poisonSource(record, decoded.bytes);
-    await deps.poison.send({
-      reason: decoded.reason,
-      detail: maskPans(decoded.detail).text,
-      source,
-    });
-    deps.metrics?.addMetric('PoisonRecords', MetricUnit.Count, 1);
-    // Coordinates and reason only: the data, or an excerpt of it, could hold a card number.
-    deps.logger.warn('poison record sent to the dead-letter queue', {
-      reason: decoded.reason,
-      eventSourceARN: source.eventSourceARN,
-      shardId: source.shardId,
-      sequenceNumber: source.sequenceNumber,
-      partitionKey: source.partitionKey,
-      approximateArrivalTimestamp: source.approximateArrivalTimestamp,
-      dataBytes: source.dataBytes,
-    });
-    return;
-  }
+  const decoded = decodeRecord(record.kinesis.data, record.kinesis.partitionKey);
+  if (!decoded.ok) return park(deps, record, decoded.reason, decoded.detail, decoded.bytes);
   const { transaction, correlationId } = decoded.record;
-  const result = await postTransaction(
-    { store: deps.store, clock: deps.clock, retry: deps.retry },
-    { kind: 'PostTransaction', transaction, payloadHash: payloadHash(transaction), correlationId },
-  );
+  let result: PostOutcome;
+  try {
+    result = await postTransaction(
+      { store: deps.store, clock: deps.clock, retry: deps.retry, policy: deps.policy },
+      {
+        kind: 'PostTransaction',
+        transaction,
+        payloadHash: payloadHash(transaction),
+        correlationId,
+      },
+    );
+  } catch (error) {
+    // Valid, but it can never succeed: on every delivery the store refuses it, or deciding it
+    // breaks an invariant. Retrying would only stall its account and, once the record is a
+    // batch behind, the whole shard; it waits on the poison queue for a person instead.
+    if (isUnprocessableRecordError(error) || isLedgerInvariantError(error)) {
+      deps.logger.error('valid record can never be posted; parked on the poison queue', {
+        correlationId,
+        transactionId: transaction.transactionId,
+        code: error.code,
+        error,
+      });
+      const reason = isUnprocessableRecordError(error)
+        ? 'UNPROCESSABLE'
+        : 'LEDGER_INVARIANT_VIOLATED';
+      return park(deps, record, reason, sanitizeDetail(error.message), dataBytes(record));
+    }
+    throw error;
+  }
   deps.metrics?.addMetric(`Transactions${OUTCOME_METRIC[result.outcome]}`, MetricUnit.Count, 1);
+  if (result.outcome === 'CONFLICT' && result.limitReached === true) {
+    deps.metrics?.addMetric('ConflictsNotCounted', MetricUnit.Count, 1);
+  }
   for (const resumed of result.resumed ?? []) {
     deps.metrics?.addMetric(`Transactions${OUTCOME_METRIC[resumed.outcome]}`, MetricUnit.Count, 1);
   }
@@ -164,5 +184,34 @@ async function processRecord(deps: KinesisHandlerDeps, record: KinesisStreamReco
     outcome: result.outcome,
     reason: result.record.reason,
     attempts: result.attempts,
+  });
+}
+
+const dataBytes = (record: KinesisStreamRecord) => Buffer.byteLength(record.kinesis.data, 'base64');
+
+/**
+ * Parks a record retrying cannot fix on the poison queue, with its reason, and
+ * lets the shard move on. If the queue cannot take it, this throws and the
+ * record fails: nothing is dropped.
+ */
+async function park(
+  deps: KinesisHandlerDeps,
+  record: KinesisStreamRecord,
+  reason: PoisonReason,
+  detail: string,
+  bytes: number,
+): Promise<void> {
+  const source = poisonSource(record, bytes);
+  await deps.poison.send({ reason, detail: maskPans(detail).text, source });
+  deps.metrics?.addMetric('PoisonRecords', MetricUnit.Count, 1);
+  // Coordinates and reason only: the data, or an excerpt of it, could hold a card number.
+  deps.logger.warn('poison record sent to the dead-letter queue', {
+    reason,
+    eventSourceARN: source.eventSourceARN,
+    shardId: source.shardId,
+    sequenceNumber: source.sequenceNumber,
+    partitionKey: source.partitionKey,
+    approximateArrivalTimestamp: source.approximateArrivalTimestamp,
+    dataBytes: source.dataBytes,
   });
 }

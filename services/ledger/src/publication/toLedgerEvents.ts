@@ -105,8 +105,10 @@ function statusEvent(item: TransactionItem): LedgerEvent {
         amount: postedAmount(item),
         toAccountId: tx.toAccountId,
         originalTransactionId: tx.originalTransactionId,
+        reversedTransactionType: item.reversedType,
         panLast4: tx.panLast4,
         postedAt: decidedAt,
+        balance: item.balance,
         movements: item.movements,
         legs: item.legs,
       } satisfies TransactionPosted;

@@ -7,6 +7,7 @@ import {
   Timestamp,
   TRANSACTION_ENTITY,
   TransactionId,
+  TransactionType,
 } from '@atm-ledger/contracts';
 import { AtmLedgerError } from '@atm-ledger/runtime';
 import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
@@ -49,6 +50,8 @@ export const TransactionItem = z.object({
   decidedAt: Timestamp.optional(),
   correlationId: z.string().optional(),
   reversedBy: TransactionId.optional(),
+  balance: z.number().int().optional(),
+  reversedType: TransactionType.optional(),
 });
 export type TransactionItem = z.output<typeof TransactionItem>;
 

@@ -90,4 +90,63 @@ describe('rebuild', () => {
       error: expect.stringContaining('expected entry 2, got 3'),
     });
   });
+
+  it('reports no drift on a live table: a posting between the snapshot read and the entries read', async () => {
+    // Prepare: a deposit to A lands right after rebuild has read A's snapshot
+    const store = await ledger();
+    const deposit: AtmTransaction = {
+      transactionId: 'd2',
+      type: 'DEPOSIT',
+      accountId: 'A',
+      atmId: 'atm-1',
+      occurredAt: at,
+      amount: 500,
+      currency: 'USD',
+    };
+    const listEntries = store.listEntries.bind(store);
+    let landed = false;
+    store.listEntries = async (accountId, limit, cursor) => {
+      if (accountId === 'A' && !landed) {
+        landed = true;
+        await postTransaction(
+          { store, clock },
+          { kind: 'PostTransaction', transaction: deposit, payloadHash: payloadHash(deposit) },
+        );
+      }
+      return listEntries(accountId, limit, cursor);
+    };
+
+    // Act
+    const report = await rebuild(store, { pageSize: 2 });
+
+    // Assess: A is compared at the version it was read at, 3, not at the deposit's 4
+    expect(landed).toBe(true);
+    expect(report).toEqual({ accounts: 2, entries: 4, drift: [] });
+  });
+
+  it('reports entries written past a snapshot that never moved', async () => {
+    // Prepare: an entry 4 for A with A still at version 3
+    const store = await ledger();
+    store.entries.get('A')?.push({
+      accountId: 'A',
+      sequence: 4,
+      transactionId: 'ghost',
+      type: 'DEPOSIT',
+      amount: 1,
+      balanceAfter: 4_001,
+      postedAt: at,
+    });
+
+    // Act
+    const report = await rebuild(store);
+
+    // Assess
+    expect(report.drift).toEqual([
+      {
+        accountId: 'A',
+        stored: { balance: 4_000, version: 3 },
+        rebuilt: { error: 'entry 4 exists, but the account is at version 3' },
+      },
+    ]);
+  });
 });

@@ -1,4 +1,5 @@
 import type { AtmTransaction } from '@atm-ledger/contracts';
+import { legacyPayloadHash, MAX_BALANCE } from '@atm-ledger/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,8 +7,10 @@ import {
   accountsTouched,
   atmCashAccount,
   decide,
+  decideExpiry,
   isBalanced,
   LedgerInvariantError,
+  MAX_WAITING_REVERSALS,
   type TransactionRecord,
 } from '../../src/domain/index.js';
 import {
@@ -77,6 +80,42 @@ describe('decide: duplicate and conflict', () => {
       conflictingHash: changed.payloadHash,
     });
     expect(changed.payloadHash).not.toBe(first.record.payloadHash);
+  });
+
+  it('takes a record fingerprinted before payloads were canonical as its own payload: a Duplicate', () => {
+    // Prepare
+    const tx = aWithdrawal({ amount: 100 });
+    const first = posted(tx, [anAccount({ balance: 500 })]);
+    const legacy = { ...first.record, payloadHash: legacyPayloadHash(tx) };
+
+    // Act
+    const again = decide(
+      postCommand(tx),
+      stateOf({ accounts: first.accounts, existing: legacy }),
+      LATER,
+    );
+    const other = decide(
+      postCommand(aWithdrawal({ amount: 101 })),
+      stateOf({ accounts: first.accounts, existing: legacy }),
+      LATER,
+    );
+
+    // Assess
+    expect(again.kind).toBe('Duplicate');
+    expect(other.kind).toBe('Conflict');
+  });
+
+  it('takes one instant written two ways as the same payload', () => {
+    const tx = aWithdrawal({ amount: 100, occurredAt: '2026-03-01T12:00:00+01:00' });
+    const first = posted(tx, [anAccount({ balance: 500 })]);
+
+    const again = decide(
+      postCommand({ ...tx, occurredAt: '2026-03-01T11:00:00.000Z' }),
+      stateOf({ accounts: first.accounts, existing: first.record }),
+      LATER,
+    );
+
+    expect(again.kind).toBe('Duplicate');
   });
 
   it('keeps a rejection: a redelivery after funds arrived is still a Duplicate of the rejection', () => {
@@ -426,7 +465,7 @@ describe('decide: TRANSFER', () => {
 });
 
 describe('decide: BALANCE_INQUIRY', () => {
-  it('posts without writes or legs, valid only while the account has not moved', () => {
+  it('posts without writes or legs, remembering the balance it showed, valid only while the account has not moved', () => {
     // Prepare
     const account = anAccount({ balance: 42, version: 9 });
 
@@ -436,7 +475,7 @@ describe('decide: BALANCE_INQUIRY', () => {
     // Assess
     const post = expectKind(decision, 'Post');
     expect(post.writes).toEqual([]);
-    expect(post.record).toMatchObject({ status: 'POSTED', legs: [], movements: [] });
+    expect(post.record).toMatchObject({ status: 'POSTED', legs: [], movements: [], balance: 42 });
     expect(post.unchanged).toEqual([account]);
   });
 
@@ -492,7 +531,7 @@ describe('decide: REVERSAL', () => {
     ]);
   });
 
-  it('moves no money when everything was dispensed, but still marks the original reversed', () => {
+  it('rejects with NOTHING_TO_REVERSE when everything was dispensed, leaving the original reversible', () => {
     // Prepare
     const original = posted(aWithdrawal({ amount: 100 }), [funded]);
 
@@ -502,13 +541,17 @@ describe('decide: REVERSAL', () => {
       stateOf({ accounts: original.accounts, original: original.record }),
       LATER,
     );
+    const later = decide(
+      postCommand(aReversal('w-1', { transactionId: 'r-2' })),
+      stateOf({ accounts: original.accounts, original: original.record }),
+      LATER,
+    );
 
-    // Assess
-    const post = expectKind(decision, 'Post');
-    expect(post.writes).toEqual([]);
-    expect(post.record.legs).toEqual([]);
-    expect(post.reverses).toBe('w-1');
-    expect(post.unchanged.map((a) => a.version)).toEqual([1]);
+    // Assess: nothing written but the rejection, and a real reversal still posts.
+    const reject = expectKind(decision, 'Reject');
+    expect(reject.record.reason).toBe('NOTHING_TO_REVERSE');
+    expect(reject).not.toHaveProperty('reverses');
+    expect(expectKind(later, 'Post').reverses).toBe('w-1');
   });
 
   it('pends a reversal that arrives before its original, waiting for that original', () => {
@@ -594,7 +637,7 @@ describe('decide: REVERSAL', () => {
     expect(expectKind(decision, 'Reject').record.reason).toBe('NOT_REVERSIBLE');
   });
 
-  it('rejects a reversal sent for another account than the original with NOT_REVERSIBLE', () => {
+  it('rejects a reversal sent for another account than the original with ORIGINAL_MISMATCH', () => {
     const original = posted(aWithdrawal({ amount: 100 }), [funded]);
 
     const decision = decide(
@@ -607,7 +650,7 @@ describe('decide: REVERSAL', () => {
     );
 
     const reject = expectKind(decision, 'Reject');
-    expect(reject.record.reason).toBe('NOT_REVERSIBLE');
+    expect(reject.record.reason).toBe('ORIGINAL_MISMATCH');
     expect(reject.basedOn).toEqual([]);
   });
 
@@ -653,10 +696,10 @@ describe('decide: REVERSAL', () => {
     expect(expectKind(decision, 'Reject').record.reason).toBe('INVALID_DISPENSED_AMOUNT');
   });
 
-  it('takes a reversed deposit back subject to funds: INSUFFICIENT_FUNDS once the money is spent', () => {
+  it('takes a reversed deposit back whatever the balance, beyond the overdraft limit: the ATM never took the cash', () => {
     // Prepare
-    const original = posted(aDeposit({ amount: 100 }), [anAccount()]);
-    const spent = posted(aWithdrawal({ amount: 60 }), original.accounts);
+    const original = posted(aDeposit({ amount: 100 }), [anAccount({ overdraftLimit: 20 })]);
+    const spent = posted(aWithdrawal({ amount: 110 }), original.accounts);
 
     // Act
     const decision = decide(
@@ -665,10 +708,36 @@ describe('decide: REVERSAL', () => {
       LATER,
     );
 
+    // Assess: balance -10 - 100 = -110, past the -20 floor, and no floor on the write.
+    const post = expectKind(decision, 'Post');
+    expect(post.writes.map((w) => [w.after.balance, w.minimumBalance])).toEqual([
+      [-110, Number.MIN_SAFE_INTEGER],
+    ]);
+    expect(post.record.movements).toEqual([
+      expect.objectContaining({ amount: -100, balanceAfter: -110, overdraftLimit: 20 }),
+    ]);
+    expect(post.record.reversedType).toBe('DEPOSIT');
+  });
+
+  it('takes a reversed transfer back from the payee only if the payee still has it', () => {
+    // Prepare
+    const from = anAccount({ accountId: 'acct-1', balance: 300 });
+    const to = anAccount({ accountId: 'acct-2', balance: 0 });
+    const original = posted(aTransfer({ amount: 120 }), [from, to]);
+    const payeeSpent = posted(
+      aWithdrawal({ transactionId: 'w-2', accountId: 'acct-2', amount: 50 }),
+      original.accounts,
+    );
+
+    // Act
+    const decision = decide(
+      postCommand(aReversal('t-1')),
+      stateOf({ accounts: payeeSpent.accounts, original: original.record }),
+      LATER,
+    );
+
     // Assess
-    const reject = expectKind(decision, 'Reject');
-    expect(reject.record.reason).toBe('INSUFFICIENT_FUNDS');
-    expect(reject.basedOn.map((a) => [a.accountId, a.balance])).toEqual([['acct-1', 40]]);
+    expect(expectKind(decision, 'Reject').record.reason).toBe('INSUFFICIENT_FUNDS');
   });
 
   it('puts both accounts of a reversed transfer back', () => {
@@ -713,6 +782,160 @@ describe('decide: REVERSAL', () => {
     const reject = expectKind(decision, 'Reject');
     expect(reject.record.reason).toBe('ACCOUNT_NOT_FOUND');
     expect(reject.absent).toEqual(['acct-2']);
+  });
+});
+
+describe('decide: REVERSAL binds only to what it reverses', () => {
+  const funded = anAccount({ balance: 500 });
+  const at = (iso: string) => ({ occurredAt: iso });
+  const T = '2026-03-01T11:00:00.000Z';
+
+  /** Decides a reversal of a 100 EUR withdrawal that occurred at T at atm-1. */
+  const reverse = (
+    reversal: Partial<AtmTransaction>,
+    policy?: { reversalWindowSeconds: number },
+  ) => {
+    const original = posted(aWithdrawal({ amount: 100, ...at(T) }), [funded]);
+    return decide(
+      postCommand(aReversal('w-1', { ...at(T), ...reversal })),
+      stateOf({ accounts: original.accounts, original: original.record }),
+      LATER,
+      policy,
+    );
+  };
+  const reasonOf = (d: ReturnType<typeof decide>) =>
+    d.kind === 'Reject' ? d.record.reason : d.kind;
+
+  it('rejects with ORIGINAL_MISMATCH a reversal sent by another ATM', () => {
+    expect(reasonOf(reverse({ atmId: 'atm-2' }))).toBe('ORIGINAL_MISMATCH');
+  });
+
+  it('rejects with ORIGINAL_MISMATCH an original that occurred after the reversal', () => {
+    expect(reasonOf(reverse(at('2026-03-01T10:59:59.999Z')))).toBe('ORIGINAL_MISMATCH');
+    expect(reasonOf(reverse(at(T)))).toBe('Post');
+  });
+
+  it('binds an original exactly the window before, and rejects one a millisecond older', () => {
+    // The default window is one day.
+    expect(reasonOf(reverse(at('2026-03-02T11:00:00.000Z')))).toBe('Post');
+    expect(reasonOf(reverse(at('2026-03-02T11:00:00.001Z')))).toBe('ORIGINAL_MISMATCH');
+    expect(reasonOf(reverse(at('2027-03-01T11:00:00.000Z')))).toBe('ORIGINAL_MISMATCH');
+  });
+
+  it('measures the window the policy gives', () => {
+    const window = { reversalWindowSeconds: 60 };
+    expect(reasonOf(reverse(at('2026-03-01T11:01:00.000Z'), window))).toBe('Post');
+    expect(reasonOf(reverse(at('2026-03-01T11:01:00.001Z'), window))).toBe('ORIGINAL_MISMATCH');
+  });
+
+  it('compares instants, not how they are written', () => {
+    expect(reasonOf(reverse(at('2026-03-01T12:00:00.000+01:00')))).toBe('Post');
+  });
+
+  it("posts a reversal carrying the original's amount and currency, and rejects any other", () => {
+    expect(reasonOf(reverse({ amount: 100, currency: 'EUR' }))).toBe('Post');
+    expect(reasonOf(reverse({ amount: 99, currency: 'EUR' }))).toBe('ORIGINAL_MISMATCH');
+    expect(reasonOf(reverse({ amount: 100, currency: 'USD' }))).toBe('ORIGINAL_MISMATCH');
+  });
+});
+
+describe('decide: an early reversal waits in arrival order, for at most the window', () => {
+  const funded = anAccount({ balance: 500 });
+
+  it('pends until now + the window, behind the reversals already waiting', () => {
+    // Act
+    const decision = decide(
+      postCommand(aReversal('w-1')),
+      { ...stateOf({ accounts: [funded] }), originalWaiting: ['r-z', 'r-a'] },
+      NOW,
+      { reversalWindowSeconds: 30 },
+    );
+
+    // Assess
+    const pend = expectKind(decision, 'Pend');
+    expect(pend.waitingBefore).toEqual(['r-z', 'r-a']);
+    expect(pend.record.waitUntil).toBe('2026-03-01T12:00:30.000Z');
+  });
+
+  it(`rejects with LIMIT_EXCEEDED once ${MAX_WAITING_REVERSALS} reversals already wait for the original`, () => {
+    const waiting = Array.from({ length: MAX_WAITING_REVERSALS }, (_, i) => `r-${i}`);
+    const full = decide(
+      postCommand(aReversal('w-1')),
+      { ...stateOf({ accounts: [funded] }), originalWaiting: waiting },
+      NOW,
+    );
+    const roomForOne = decide(
+      postCommand(aReversal('w-1')),
+      { ...stateOf({ accounts: [funded] }), originalWaiting: waiting.slice(1) },
+      NOW,
+    );
+
+    expect(expectKind(full, 'Reject').record.reason).toBe('LIMIT_EXCEEDED');
+    expect(roomForOne.kind).toBe('Pend');
+  });
+
+  it('ends REJECTED ORIGINAL_NOT_FOUND once its wait is over, even if the original has just come', () => {
+    // Prepare
+    const pending = expectKind(
+      decide(postCommand(aReversal('w-1')), stateOf({ accounts: [funded] }), NOW, {
+        reversalWindowSeconds: 60,
+      }),
+      'Pend',
+    ).record;
+    const original = posted(aWithdrawal({ amount: 100 }), [funded]);
+    const state = stateOf({
+      accounts: original.accounts,
+      existing: pending,
+      original: original.record,
+    });
+
+    // Act
+    const justInTime = decide(postCommand(aReversal('w-1')), state, '2026-03-01T12:00:59.999Z');
+    const tooLate = decide(postCommand(aReversal('w-1')), state, '2026-03-01T12:01:00.000Z');
+
+    // Assess
+    expect(expectKind(justInTime, 'Post').resumesPending).toBe(true);
+    const expired = expectKind(tooLate, 'Reject');
+    expect(expired.record).toMatchObject({ status: 'REJECTED', reason: 'ORIGINAL_NOT_FOUND' });
+    expect(expired.resumesPending).toBe(true);
+  });
+
+  it('decideExpiry ends only a PENDING reversal whose wait is over', () => {
+    const pending = expectKind(
+      decide(postCommand(aReversal('w-1')), stateOf({ accounts: [funded] }), NOW, {
+        reversalWindowSeconds: 60,
+      }),
+      'Pend',
+    ).record;
+
+    expect(decideExpiry(pending, '2026-03-01T12:00:59.999Z').kind).toBe('Duplicate');
+    expect(expectKind(decideExpiry(pending, LATER), 'Reject').record.reason).toBe(
+      'ORIGINAL_NOT_FOUND',
+    );
+    const decided = { ...pending, status: 'POSTED' as const };
+    expect(decideExpiry(decided, LATER)).toEqual({ kind: 'Duplicate', existing: decided });
+  });
+});
+
+describe('decide: bounds', () => {
+  it(`rejects with LIMIT_EXCEEDED a posting that would take a balance past ${MAX_BALANCE}`, () => {
+    const nearTop = anAccount({ balance: MAX_BALANCE - 100 });
+
+    const exactly = decide(
+      postCommand(aDeposit({ amount: 100 })),
+      stateOf({ accounts: [nearTop] }),
+      NOW,
+    );
+    const past = decide(
+      postCommand(aDeposit({ amount: 101 })),
+      stateOf({ accounts: [nearTop] }),
+      NOW,
+    );
+
+    expect(expectKind(exactly, 'Post').writes[0]?.after.balance).toBe(MAX_BALANCE);
+    const reject = expectKind(past, 'Reject');
+    expect(reject.record.reason).toBe('LIMIT_EXCEEDED');
+    expect(reject.basedOn.map((a) => a.version)).toEqual([0]);
   });
 });
 

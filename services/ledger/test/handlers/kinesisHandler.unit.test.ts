@@ -3,7 +3,7 @@ import type { AtmTransaction } from '@atm-ledger/contracts';
 import { describe, expect, it } from 'vitest';
 import { InMemoryLedgerStore } from '../../src/adapters/memory/ledgerStore.js';
 import type { RetryPolicy } from '../../src/application/postTransaction.js';
-import type { LedgerState } from '../../src/domain/index.js';
+import { LedgerInvariantError, type LedgerState } from '../../src/domain/index.js';
 import {
   makeKinesisHandler,
   OVERSIZED_PREFIX_BASE64_CHARS,
@@ -12,6 +12,7 @@ import {
   type CommitOutcome,
   RetryableStoreError,
   StoreError,
+  UnprocessableRecordError,
   type WritingDecision,
 } from '../../src/ports.js';
 import { aDeposit, anAccount, aWithdrawal, fixedClock, silentLogger } from '../support/builders.js';
@@ -398,6 +399,60 @@ describe('kinesisHandler: poison records', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(poison.sent.map((p) => p.reason)).toEqual(['INVALID_RECORD']);
   });
+
+  it('parks a valid record under another account’s partition key: it was ordered in the wrong lane', async () => {
+    // Prepare: acct-2's deposit, put on the stream under acct-1
+    const { store, poison, handler } = await setup();
+    const misfiled = kinesisRecord('acct-1', base64Json(atmRecord(deposit('d-1', 'acct-2'))));
+    const next = txRecord(deposit('d-2', 'acct-1'));
+
+    // Act
+    const response = await handler(kinesisEvent(misfiled, next));
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(poison.sent).toEqual([
+      expect.objectContaining({
+        reason: 'WRONG_PARTITION_KEY',
+        detail: 'partition key "acct-1" is not the transaction\'s account "acct-2"',
+      }),
+    ]);
+    expect(store.committed).toEqual(['d-2']);
+    expect(await store.getTransaction('d-1')).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'UNPROCESSABLE',
+      new UnprocessableRecordError(
+        'DynamoDB refused the request as invalid: Item size has exceeded the maximum allowed size',
+      ),
+    ],
+    ['LEDGER_INVARIANT_VIOLATED', new LedgerInvariantError('unbalanced legs for w-1')],
+  ])(
+    'parks a valid record the store or the rules refuse on every delivery (%s), and its account goes on',
+    async (reason, error) => {
+      // Prepare
+      const { store, poison, handler } = await setup();
+      store.failures.set('d-1', error);
+      const stuck = txRecord(deposit('d-1', 'acct-1'));
+      const next = txRecord(deposit('d-2', 'acct-1'));
+
+      // Act
+      const response = await handler(kinesisEvent(stuck, next));
+
+      // Assess: retrying it would stall acct-1, and the shard behind it, until it aged out
+      expect(response.batchItemFailures).toEqual([]);
+      expect(poison.sent).toEqual([
+        expect.objectContaining({
+          reason,
+          detail: error.message,
+          source: expect.objectContaining({ sequenceNumber: seq(stuck) }),
+        }),
+      ]);
+      expect(store.committed).toEqual(['d-2']);
+    },
+  );
 
   it('fails the record, and stops its account, when the sink cannot take it', async () => {
     // Prepare

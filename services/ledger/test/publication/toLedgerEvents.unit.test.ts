@@ -2,7 +2,7 @@ import { LedgerEvent, payloadHash } from '@atm-ledger/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../src/adapters/dynamodb/items.js';
-import { decide, type TransactionRecord } from '../../src/domain/index.js';
+import { decide, decideExpiry, type TransactionRecord } from '../../src/domain/index.js';
 import { toLedgerEvents } from '../../src/publication/toLedgerEvents.js';
 import { isUnpublishableRecordError } from '../../src/publication/transactionItem.js';
 import { arbScenario, numRuns } from '../support/arbitraries.js';
@@ -98,6 +98,7 @@ describe('toLedgerEvents: transaction items', () => {
             balanceBefore: 5_000,
             balanceAfter: 500,
             lowBalanceThreshold: 1_000,
+            overdraftLimit: 0,
             sequence: 1,
           },
         ],
@@ -157,6 +158,7 @@ describe('toLedgerEvents: transaction items', () => {
         type: 'ledger.transaction.posted',
         transactionType: 'REVERSAL',
         originalTransactionId: 'w-1',
+        reversedTransactionType: 'WITHDRAWAL',
         amount: 4_000,
         currency: 'EUR',
         postedAt: LATER,
@@ -179,6 +181,25 @@ describe('toLedgerEvents: transaction items', () => {
 
     expect(events).toEqual([
       expect.objectContaining({ id: 'r-w-1:rejected', reason: 'ORIGINAL_NOT_POSTED' }),
+    ]);
+  });
+
+  it('publishes an early reversal that waited its window out as rejected ORIGINAL_NOT_FOUND', () => {
+    const expired = expectKind(decideExpiry(pending.record, '2026-03-03T00:00:00.000Z'), 'Reject');
+
+    const events = toLedgerEvents(
+      streamRecord('MODIFY', {
+        oldImage: txImage(pending.record),
+        newImage: txImage(expired.record),
+      }),
+    );
+
+    expect(events).toEqual([
+      expect.objectContaining({
+        id: 'r-w-1:rejected',
+        reason: 'ORIGINAL_NOT_FOUND',
+        rejectedAt: '2026-03-03T00:00:00.000Z',
+      }),
     ]);
   });
 
@@ -212,7 +233,13 @@ describe('toLedgerEvents: transaction items', () => {
         { accountId: 'acct-2', amount: 300 },
       ],
     });
-    expect(inquiryEvent).toMatchObject({ id: 'b-1:posted', amount: 0, movements: [], legs: [] });
+    expect(inquiryEvent).toMatchObject({
+      id: 'b-1:posted',
+      amount: 0,
+      balance: 5_000,
+      movements: [],
+      legs: [],
+    });
     expect(inquiryEvent).not.toHaveProperty('currency');
   });
 });

@@ -143,8 +143,21 @@ export const arbReversalScenario = (): fc.Arbitrary<Scenario> =>
       original: fc.oneof(arbWithdrawal('orig-1'), arbDeposit('orig-1'), arbTransfer('orig-1')),
       alreadyReversed: fc.boolean(),
       arrived: fc.boolean(),
-      sameAccount: fc.boolean(),
+      // Mostly a reversal that binds, so the rules past the binding are exercised too.
+      sameAccount: fc.constantFrom(true, true, true, false),
       otherAccount: arbAccountId(),
+      sameAtm: fc.constantFrom(true, true, true, false),
+      // When the reversal occurred: before its original, with it, inside the day's window, past it.
+      occurredAt: fc.constantFrom(
+        '2026-03-01T10:59:59.999Z',
+        '2026-03-01T11:00:00.000Z',
+        '2026-03-01T11:30:00.000Z',
+        '2026-03-01T11:30:00.000Z',
+        '2026-03-02T11:00:00.000Z',
+        '2026-03-02T11:00:00.001Z',
+      ),
+      // The original's amount and currency, as ISO 8583 reversals carry them: right, wrong, or absent.
+      carries: fc.constantFrom('none', 'none', 'same', 'same', 'otherAmount', 'otherCurrency'),
       // A share of the original amount, past 100% now and then, so partial, full and invalid all occur.
       dispensedPercent: fc.option(fc.integer({ min: 0, max: 120 }), { nil: undefined }),
     })
@@ -163,9 +176,20 @@ export const arbReversalScenario = (): fc.Arbitrary<Scenario> =>
         transactionId: 'rev-1',
         type: 'REVERSAL',
         accountId: s.sameAccount ? s.original.accountId : s.otherAccount,
-        atmId: s.original.atmId,
-        occurredAt: '2026-03-01T11:30:00.000Z',
+        atmId: s.sameAtm ? s.original.atmId : `${s.original.atmId}-other`,
+        occurredAt: s.occurredAt,
         originalTransactionId: 'orig-1',
+        ...(s.carries === 'none'
+          ? {}
+          : {
+              amount: (s.original.amount ?? 1) + (s.carries === 'otherAmount' ? 1 : 0),
+              currency:
+                s.carries === 'otherCurrency'
+                  ? s.original.currency === 'EUR'
+                    ? 'USD'
+                    : 'EUR'
+                  : s.original.currency,
+            }),
         ...(s.dispensedPercent === undefined
           ? {}
           : { dispensedAmount: Math.floor(((s.original.amount ?? 0) * s.dispensedPercent) / 100) }),

@@ -30,7 +30,68 @@ export const keys = {
    */
   accepted: (id: string) => ({ pk: `TX#${id}`, sk: 'ACCEPTED' }),
   entryPrefix: 'ENTRY#',
+  /**
+   * A timer: something the ledger must decide when `dueAt` comes (today, an
+   * early reversal that waited its window out). Timers are spread over
+   * `TIMER_SHARDS` partitions by transaction id, so no partition is hot, and
+   * sorted by due time, so the sweeper reads what is due with one Query per
+   * shard and nothing else.
+   */
+  timer: (timer: TimerRef) => ({
+    pk: `TIMER#${timerShard(timer.transactionId)}`,
+    sk: `${timer.dueAt}#${timer.kind}#${timer.transactionId}`,
+  }),
+  timerShardKey: (shard: number) => `TIMER#${shard}`,
 };
+
+/** Partitions timers are spread over; the sweeper reads each of them. */
+export const TIMER_SHARDS = 4;
+
+/** What a timer is for, and when. `dueAt` is an ISO instant as `Date#toISOString` writes it. */
+export interface TimerRef {
+  readonly kind: 'REVERSAL_EXPIRY';
+  readonly transactionId: string;
+  readonly dueAt: string;
+}
+
+/** A stable shard of an id (FNV-1a), the same in every process. */
+export function timerShard(transactionId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < transactionId.length; i++) {
+    hash ^= transactionId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % TIMER_SHARDS;
+}
+
+/** Timers outlive their due time by this much at most: TTL clears one the sweeper somehow never reached. */
+const TIMER_TTL_GRACE_SECONDS = 7 * 24 * 3600;
+
+export function timerToItem(timer: TimerRef): Item {
+  return {
+    ...keys.timer(timer),
+    entity: 'TIMER',
+    kind: timer.kind,
+    transactionId: timer.transactionId,
+    dueAt: timer.dueAt,
+    expiresAt: Math.floor(Date.parse(timer.dueAt) / 1000) + TIMER_TTL_GRACE_SECONDS,
+  };
+}
+
+export function itemToTimer(item: Item): TimerRef {
+  return {
+    kind: item.kind as TimerRef['kind'],
+    transactionId: String(item.transactionId),
+    dueAt: String(item.dueAt),
+  };
+}
+
+/**
+ * The sort-key bound of every timer due at or before `now`: keys are
+ * `<dueAt>#...`, `#` sorts just before `$`, and every `dueAt` is written in
+ * the same 24-character ISO form.
+ */
+export const timersDueBound = (now: string) => `${now}$`;
 
 export type Item = Record<string, unknown>;
 
@@ -147,21 +208,31 @@ export function recordToItem(record: TransactionRecord): Item {
   if (record.reversedBy !== undefined) item.reversedBy = record.reversedBy;
   if (record.conflictHashes.length > 0) item.conflictHashes = new Set(record.conflictHashes);
   if (record.reversalsWaiting !== undefined && record.reversalsWaiting.length > 0) {
-    item.reversals = new Set(record.reversalsWaiting);
+    // A list, in arrival order: the first reversal to arrive is the one applied.
+    item.reversals = [...record.reversalsWaiting];
   }
+  if (record.balance !== undefined) item.balance = record.balance;
+  if (record.reversedType !== undefined) item.reversedType = record.reversedType;
+  if (record.waitUntil !== undefined) item.waitUntil = record.waitUntil;
   return item;
 }
 
 /**
  * Status of the placeholder a reversal leaves at its original's key when it
- * arrives first. It holds only `reversals` (a string set); the original's own
- * write replaces it, conditional on that set being what the original read, so
- * no waiting reversal can be missed.
+ * arrives first. It holds only `reversals`, the waiting reversals in arrival
+ * order; each one that starts waiting rewrites the list conditional on its
+ * length being the one it read, and the original's own write replaces the
+ * placeholder conditional on the same, so no waiting reversal can be missed
+ * and their order is the stream's.
  */
 export const AWAITED = 'AWAITED';
 export const isAwaitedPlaceholder = (item: Item) => item.status === AWAITED;
-export const reversalsOf = (item: Item): string[] =>
-  item.reversals instanceof Set ? [...(item.reversals as Set<string>)].sort() : [];
+export const reversalsOf = (item: Item): string[] => {
+  if (Array.isArray(item.reversals)) return item.reversals.map(String);
+  // A string set, as placeholders before arrival order was kept were written: id order.
+  if (item.reversals instanceof Set) return [...(item.reversals as Set<string>)].sort();
+  return [];
+};
 
 export function itemToRecord(item: Item): TransactionRecord {
   const hashes = item.conflictHashes;
@@ -178,5 +249,10 @@ export function itemToRecord(item: Item): TransactionRecord {
     correlationId: item.correlationId as string | undefined,
     reversedBy: item.reversedBy as string | undefined,
     ...(reversalsOf(item).length > 0 ? { reversalsWaiting: reversalsOf(item) } : {}),
+    ...(typeof item.balance === 'number' ? { balance: item.balance } : {}),
+    ...(item.reversedType === undefined
+      ? {}
+      : { reversedType: item.reversedType as TransactionRecord['reversedType'] }),
+    ...(typeof item.waitUntil === 'string' ? { waitUntil: item.waitUntil } : {}),
   };
 }

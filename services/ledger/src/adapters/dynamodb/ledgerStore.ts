@@ -4,6 +4,7 @@ import {
   BatchGetItemCommand,
   type CancellationReason,
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -20,6 +21,7 @@ import {
   type AccountWrite,
   accountsTouched,
   type LedgerState,
+  MAX_CONFLICTS_COUNTED,
   type TransactionRecord,
 } from '../../domain/index.js';
 import {
@@ -29,7 +31,9 @@ import {
   type LedgerStore,
   RetryableStoreError,
   StoreError,
+  type TimerStore,
   type TrialBalanceTotals,
+  UnprocessableRecordError,
   type WritingDecision,
 } from '../../ports.js';
 import {
@@ -42,9 +46,14 @@ import {
   itemToAccount,
   itemToEntry,
   itemToRecord,
+  itemToTimer,
   keys,
   recordToItem,
   reversalsOf,
+  TIMER_SHARDS,
+  type TimerRef,
+  timersDueBound,
+  timerToItem,
 } from './items.js';
 
 const toAttrs = (item: Item) =>
@@ -74,7 +83,8 @@ type Slot =
   | { kind: 'transaction' }
   | { kind: 'account'; accountId: string }
   | { kind: 'entry' }
-  | { kind: 'original' };
+  | { kind: 'original' }
+  | { kind: 'timer' };
 
 /**
  * LedgerStore on one DynamoDB table. Every decision is one TransactWriteItems
@@ -82,7 +92,7 @@ type Slot =
  * whole or not at all; failures are classified from the cancellation reasons
  * with ALL_OLD, never by matching messages and never with an extra read.
  */
-export class DynamoDbLedgerStore implements LedgerStore {
+export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -104,6 +114,8 @@ export class DynamoDbLedgerStore implements LedgerStore {
     const original = get('original');
     const originalRecord =
       original === undefined || isAwaitedPlaceholder(original) ? undefined : itemToRecord(original);
+    const originalWaiting =
+      original !== undefined && isAwaitedPlaceholder(original) ? reversalsOf(original) : [];
     const accounts = new Map<string, Account | undefined>();
     for (const id of accountsTouched(transaction)) {
       const item = get(`acct:${id}`);
@@ -126,6 +138,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
       accounts,
       original: originalRecord,
       waiting: tx === undefined ? [] : reversalsOf(tx),
+      originalWaiting,
     };
   }
 
@@ -217,9 +230,12 @@ export class DynamoDbLedgerStore implements LedgerStore {
           );
         }
         break;
-      case 'Pend':
-        // Leaves a placeholder at the original's key, unless the original was decided
-        // since we read it: then the reversal must be decided again, not left waiting.
+      case 'Pend': {
+        // Leaves a placeholder at the original's key listing the waiting reversals in
+        // arrival order, unless the original was decided since we read it (the reversal
+        // must then be decided again, not left waiting) or another reversal joined the
+        // list meanwhile (it is decided again behind that one).
+        const waiting = decision.waitingBefore;
         add(
           { kind: 'original' },
           {
@@ -227,18 +243,42 @@ export class DynamoDbLedgerStore implements LedgerStore {
               TableName: this.tableName,
               Key: toAttrs(keys.transaction(decision.waitsFor)),
               UpdateExpression:
-                'SET entity = if_not_exists(entity, :awaited), #status = if_not_exists(#status, :awaited) ADD reversals :id',
-              ConditionExpression: 'attribute_not_exists(pk) OR #status = :awaited',
+                'SET entity = if_not_exists(entity, :awaited), #status = if_not_exists(#status, :awaited), reversals = :list',
+              ConditionExpression:
+                waiting.length === 0
+                  ? 'attribute_not_exists(pk)'
+                  : '#status = :awaited AND size(reversals) = :n',
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: toAttrs({
-                ':id': new Set([decision.record.transaction.transactionId]),
+                ':list': [...waiting, decision.record.transaction.transactionId],
                 ':awaited': AWAITED,
+                ...(waiting.length === 0 ? {} : { ':n': waiting.length }),
               }),
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
           },
         );
+        // The wait's end, written with the wait itself: the sweeper finds it when it is due.
+        const waitUntil = decision.record.waitUntil;
+        if (waitUntil === undefined)
+          throw new StoreError(`PENDING ${decision.waitsFor} reversal has no waitUntil`);
+        add(
+          { kind: 'timer' },
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: toAttrs(
+                timerToItem({
+                  kind: 'REVERSAL_EXPIRY',
+                  transactionId: decision.record.transaction.transactionId,
+                  dueAt: waitUntil,
+                }),
+              ),
+            },
+          },
+        );
         break;
+      }
       default: {
         const never: never = decision;
         throw new StoreError(`unhandled decision ${JSON.stringify(never)}`);
@@ -365,12 +405,15 @@ export class DynamoDbLedgerStore implements LedgerStore {
             TableName: this.tableName,
             Key: toAttrs(keys.transaction(transactionId)),
             UpdateExpression: 'ADD conflicts :one, conflictHashes :hashes SET lastConflictAt = :at',
-            ConditionExpression: 'attribute_exists(pk) AND NOT contains(conflictHashes, :hash)',
+            // Bounded: past MAX_CONFLICTS_COUNTED fingerprints the item would only grow.
+            ConditionExpression:
+              'attribute_exists(pk) AND NOT contains(conflictHashes, :hash) AND (attribute_not_exists(conflictHashes) OR size(conflictHashes) < :max)',
             ExpressionAttributeValues: toAttrs({
               ':one': 1,
               ':hashes': new Set([conflictingHash]),
               ':hash': conflictingHash,
               ':at': at,
+              ':max': MAX_CONFLICTS_COUNTED,
             }),
             ReturnValues: 'ALL_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -386,10 +429,44 @@ export class DynamoDbLedgerStore implements LedgerStore {
         const existing = error.Item === undefined ? undefined : fromAttrs(error.Item);
         if (existing === undefined)
           throw new StoreError(`conflict recorded for unknown transaction ${transactionId}`);
-        return { counted: false, conflicts: Number(existing.conflicts ?? 0) };
+        const hashes = existing.conflictHashes;
+        const known = hashes instanceof Set && hashes.has(conflictingHash);
+        return {
+          counted: false,
+          conflicts: Number(existing.conflicts ?? 0),
+          ...(known ? {} : { limitReached: true }),
+        };
       }
       throw error;
     }
+  }
+
+  readonly timerShards = TIMER_SHARDS;
+
+  async dueTimers(shard: number, now: string, limit: number): Promise<readonly TimerRef[]> {
+    const response = await this.call(() =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk < :due',
+          ExpressionAttributeValues: toAttrs({
+            ':pk': keys.timerShardKey(shard),
+            ':due': timersDueBound(now),
+          }),
+          Limit: limit,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return (response.Items ?? []).map((attrs) => itemToTimer(fromAttrs(attrs)));
+  }
+
+  async deleteTimer(timer: TimerRef): Promise<void> {
+    await this.call(() =>
+      this.client.send(
+        new DeleteItemCommand({ TableName: this.tableName, Key: toAttrs(keys.timer(timer)) }),
+      ),
+    );
   }
 
   async createAccount(account: Account) {
@@ -532,6 +609,12 @@ export class DynamoDbLedgerStore implements LedgerStore {
         throw error;
       }
       const name = (error as { name?: string }).name ?? '';
+      if (name === 'ValidationException') {
+        throw new UnprocessableRecordError(
+          `DynamoDB refused the request as invalid: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
       const status =
         (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
       if (
@@ -576,23 +659,30 @@ export function classifyCancellation(
       : { kind: 'AlreadyDecided', existing: itemToRecord(item) };
   }
   const stale = new Map<string, Account | undefined>();
-  let original: { changed: boolean; record: TransactionRecord | undefined } = {
-    changed: false,
-    record: undefined,
-  };
+  let original: CommitOutcome | undefined;
   slots.forEach((slot, i) => {
     if (!failed(i)) return;
-    const item = reasons[i]?.Item;
+    const attrs = reasons[i]?.Item;
+    const item = attrs === undefined ? undefined : fromAttrs(attrs);
     if (slot.kind === 'account')
-      stale.set(slot.accountId, item === undefined ? undefined : itemToAccount(fromAttrs(item)));
+      stale.set(slot.accountId, item === undefined ? undefined : itemToAccount(item));
     if (slot.kind === 'original')
-      original = {
-        changed: true,
-        record: item === undefined ? undefined : itemToRecord(fromAttrs(item)),
-      };
+      original =
+        item !== undefined && isAwaitedPlaceholder(item)
+          ? { kind: 'OriginalWaitingChanged', waiting: reversalsOf(item) }
+          : {
+              kind: 'OriginalChanged',
+              original: item === undefined ? undefined : itemToRecord(item),
+            };
   });
   if (stale.size > 0) return { kind: 'Stale', accounts: stale };
-  if (original.changed) return { kind: 'OriginalChanged', original: original.record };
+  if (original !== undefined) return original;
+  if (reasons.some((r) => r.Code === 'ValidationError')) {
+    throw new UnprocessableRecordError(
+      `transaction refused as invalid: ${reasons.map((r) => `${r.Code ?? 'None'}${r.Message ? ` (${r.Message})` : ''}`).join(', ')}`,
+      { cause: error },
+    );
+  }
   throw new StoreError(
     `transaction cancelled for an unexpected reason: ${reasons.map((r) => `${r.Code ?? 'None'}${r.Message ? ` (${r.Message})` : ''}`).join(', ')}`,
     { cause: error },

@@ -4,6 +4,7 @@ import {
   accountsTouched,
   type Entry,
   type LedgerState,
+  MAX_CONFLICTS_COUNTED,
   type TransactionRecord,
 } from '../../domain/index.js';
 import {
@@ -12,23 +13,27 @@ import {
   InvalidCursorError,
   type LedgerStore,
   StoreError,
+  type TimerStore,
   type TrialBalanceTotals,
   type WritingDecision,
 } from '../../ports.js';
-import type { Acceptance } from '../dynamodb/items.js';
+import { type Acceptance, TIMER_SHARDS, type TimerRef, timerShard } from '../dynamodb/items.js';
 
 /**
  * LedgerStore in memory, with the same conditional semantics as the DynamoDB
  * one: the shared store suite runs against both. It is also the reference the
  * property tests compare the real store with.
  */
-export class InMemoryLedgerStore implements LedgerStore {
+export class InMemoryLedgerStore implements LedgerStore, TimerStore {
   readonly transactions = new Map<string, TransactionRecord>();
   readonly accounts = new Map<string, Account>();
   readonly entries = new Map<string, Entry[]>();
   /** Ingest's acceptance markers, by transaction id. */
   readonly accepted = new Map<string, Acceptance>();
-  readonly waiting = new Map<string, Set<string>>();
+  /** Reversals waiting for an original that has not arrived, by the original's id, in arrival order. */
+  readonly waiting = new Map<string, string[]>();
+  readonly timers = new Map<string, TimerRef>();
+  readonly timerShards = TIMER_SHARDS;
 
   async load(transaction: AtmTransaction): Promise<LedgerState> {
     const original =
@@ -42,7 +47,11 @@ export class InMemoryLedgerStore implements LedgerStore {
       existing: this.transactions.get(transaction.transactionId),
       accounts,
       original,
-      waiting: [...(this.waiting.get(transaction.transactionId) ?? [])].sort(),
+      waiting: [...(this.waiting.get(transaction.transactionId) ?? [])],
+      originalWaiting:
+        original === undefined && transaction.originalTransactionId !== undefined
+          ? [...(this.waiting.get(transaction.originalTransactionId) ?? [])]
+          : [],
     };
   }
 
@@ -63,8 +72,8 @@ export class InMemoryLedgerStore implements LedgerStore {
     } else if (existing !== undefined) {
       return { kind: 'AlreadyDecided', existing };
     } else {
-      // The set of reversals waiting must be the one the decision was made from.
-      const waiting = [...(this.waiting.get(id) ?? [])].sort();
+      // The list of reversals waiting must be the one the decision was made from.
+      const waiting = [...(this.waiting.get(id) ?? [])];
       if (waiting.length !== (decision.record.reversalsWaiting?.length ?? 0)) {
         return { kind: 'WaitingChanged', waiting };
       }
@@ -96,6 +105,9 @@ export class InMemoryLedgerStore implements LedgerStore {
         // The original may have been decided since it was read as absent.
         const original = this.transactions.get(decision.waitsFor);
         if (original !== undefined) return { kind: 'OriginalChanged', original };
+        const waiting = this.waiting.get(decision.waitsFor) ?? [];
+        if (waiting.length !== decision.waitingBefore.length)
+          return { kind: 'OriginalWaitingChanged', waiting: [...waiting] };
         break;
       }
       default: {
@@ -117,10 +129,11 @@ export class InMemoryLedgerStore implements LedgerStore {
     }
     this.transactions.set(id, decision.record);
     if (decision.kind === 'Pend') {
-      this.waiting.set(
-        decision.waitsFor,
-        (this.waiting.get(decision.waitsFor) ?? new Set()).add(id),
-      );
+      this.waiting.set(decision.waitsFor, [...(this.waiting.get(decision.waitsFor) ?? []), id]);
+      const dueAt = decision.record.waitUntil;
+      if (dueAt === undefined) throw new StoreError(`PENDING ${id} has no waitUntil`);
+      const timer: TimerRef = { kind: 'REVERSAL_EXPIRY', transactionId: id, dueAt };
+      this.timers.set(timerKey(timer), timer);
     }
     if (decision.kind === 'Post') {
       for (const w of decision.writes) {
@@ -139,6 +152,8 @@ export class InMemoryLedgerStore implements LedgerStore {
       throw new StoreError(`conflict recorded for unknown transaction ${transactionId}`);
     if (record.conflictHashes.includes(conflictingHash))
       return { counted: false, conflicts: record.conflicts };
+    if (record.conflictHashes.length >= MAX_CONFLICTS_COUNTED)
+      return { counted: false, conflicts: record.conflicts, limitReached: true };
     const updated = {
       ...record,
       conflicts: record.conflicts + 1,
@@ -146,6 +161,17 @@ export class InMemoryLedgerStore implements LedgerStore {
     };
     this.transactions.set(transactionId, updated);
     return { counted: true, conflicts: updated.conflicts };
+  }
+
+  async dueTimers(shard: number, now: string, limit: number): Promise<readonly TimerRef[]> {
+    return [...this.timers.values()]
+      .filter((t) => timerShard(t.transactionId) === shard && t.dueAt <= now)
+      .sort((a, b) => timerKey(a).localeCompare(timerKey(b)))
+      .slice(0, limit);
+  }
+
+  async deleteTimer(timer: TimerRef): Promise<void> {
+    this.timers.delete(timerKey(timer));
   }
 
   async createAccount(account: Account) {
@@ -221,3 +247,5 @@ export class InMemoryLedgerStore implements LedgerStore {
     return totals;
   }
 }
+
+const timerKey = (t: TimerRef) => `${t.dueAt}#${t.kind}#${t.transactionId}`;

@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { accountToItem, recordToItem } from '../../../src/adapters/dynamodb/items.js';
 import { classifyCancellation } from '../../../src/adapters/dynamodb/ledgerStore.js';
 import { decide } from '../../../src/domain/index.js';
-import { isRetryableStoreError, isStoreError } from '../../../src/ports.js';
+import {
+  isRetryableStoreError,
+  isStoreError,
+  isUnprocessableRecordError,
+} from '../../../src/ports.js';
 import {
   anAccount,
   aWithdrawal,
@@ -106,15 +110,45 @@ describe('classifyCancellation', () => {
     },
   );
 
+  it('throws UnprocessableRecordError for an item cancelled as invalid: the same write fails on every delivery', () => {
+    const act = () =>
+      classifyCancellation(
+        cancelled([
+          none,
+          none,
+          { Code: 'ValidationError', Message: 'Item size has exceeded the maximum allowed size' },
+        ]),
+        postingSlots,
+      );
+
+    expect(act).toThrow(expect.toSatisfy(isUnprocessableRecordError));
+  });
+
   it('throws a plain StoreError for a cancellation it cannot explain', () => {
     const act = () =>
       classifyCancellation(
-        cancelled([none, none, { Code: 'ValidationError', Message: 'bad' }]),
+        cancelled([none, none, { Code: 'SomethingNew', Message: 'bad' }]),
         postingSlots,
       );
 
     expect(act).toThrow(
       expect.toSatisfy((e: unknown) => isStoreError(e) && !isRetryableStoreError(e)),
     );
+  });
+
+  it('is OriginalWaitingChanged, with the list, when a Pend finds other reversals waiting', () => {
+    const placeholder = marshall({
+      pk: 'TX#w-1',
+      sk: 'TX',
+      entity: 'AWAITED',
+      status: 'AWAITED',
+      reversals: ['r-9', 'r-1'],
+    });
+    const outcome = classifyCancellation(
+      cancelled([none, { Code: 'ConditionalCheckFailed', Item: placeholder }, none]),
+      [{ kind: 'transaction' }, { kind: 'original' }, { kind: 'timer' }],
+    );
+
+    expect(outcome).toEqual({ kind: 'OriginalWaitingChanged', waiting: ['r-9', 'r-1'] });
   });
 });

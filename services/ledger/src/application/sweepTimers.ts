@@ -1,0 +1,110 @@
+import type { Logger } from '@atm-ledger/runtime';
+import type { TimerRef } from '../adapters/dynamodb/items.js';
+import { decideExpiry } from '../domain/index.js';
+import type { Clock, LedgerStore, TimerStore } from '../ports.js';
+
+export interface SweepDeps {
+  readonly store: LedgerStore & TimerStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface SweepReport {
+  /** Timers due and handled: removed once what they were for was decided. */
+  readonly fired: number;
+  /** Early reversals ended REJECTED ORIGINAL_NOT_FOUND by this sweep. */
+  readonly expired: number;
+  /** Timers whose reversal had been decided meanwhile (its original came): only removed. */
+  readonly alreadyDecided: number;
+  /** Timers that failed (store errors); they stay, and the next sweep tries them again. */
+  readonly failed: number;
+}
+
+/** Timers read per Query; a shard with more due is read again until it has none. */
+const PAGE = 100;
+
+/**
+ * One sweep: every timer due by now, in every shard, is handled and removed.
+ * Run on a schedule (EventBridge Scheduler in AWS, every minute; the local
+ * runtime every second). Idempotent: two sweeps that overlap decide each
+ * timer once, because every decision is a conditional write, and a timer is
+ * removed only after its decision is on record, so a crash in between leaves
+ * it for the next sweep.
+ */
+export async function sweepTimers(deps: SweepDeps): Promise<SweepReport> {
+  const now = deps.clock.now().toISOString();
+  const report = { fired: 0, expired: 0, alreadyDecided: 0, failed: 0 };
+  for (let shard = 0; shard < deps.store.timerShards; shard++) {
+    const failedHere = new Set<string>();
+    for (;;) {
+      const due = (await deps.store.dueTimers(shard, now, PAGE + failedHere.size)).filter(
+        (t) => !failedHere.has(t.transactionId),
+      );
+      if (due.length === 0) break;
+      for (const timer of due) {
+        try {
+          const outcome = await fire(deps, timer, now);
+          report.fired += 1;
+          if (outcome === 'EXPIRED') report.expired += 1;
+          else report.alreadyDecided += 1;
+        } catch (error) {
+          report.failed += 1;
+          failedHere.add(timer.transactionId);
+          deps.logger.error('timer failed; the next sweep tries it again', {
+            transactionId: timer.transactionId,
+            kind: timer.kind,
+            dueAt: timer.dueAt,
+            error: error as Error,
+          });
+        }
+      }
+      if (due.length < PAGE) break;
+    }
+  }
+  if (report.fired > 0 || report.failed > 0) deps.logger.info('timers swept', { ...report, now });
+  return report;
+}
+
+async function fire(
+  deps: SweepDeps,
+  timer: TimerRef,
+  now: string,
+): Promise<'EXPIRED' | 'ALREADY_DECIDED'> {
+  switch (timer.kind) {
+    case 'REVERSAL_EXPIRY': {
+      const outcome = await expireReversal(deps, timer.transactionId, now);
+      await deps.store.deleteTimer(timer);
+      return outcome;
+    }
+    default: {
+      const never: never = timer.kind;
+      throw new Error(`unknown timer kind ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Ends an early reversal that waited its window out, unless its original came first. */
+async function expireReversal(
+  deps: SweepDeps,
+  transactionId: string,
+  now: string,
+): Promise<'EXPIRED' | 'ALREADY_DECIDED'> {
+  for (let round = 0; round < 10; round++) {
+    const record = await deps.store.getTransaction(transactionId);
+    if (record === undefined) return 'ALREADY_DECIDED';
+    const decision = decideExpiry(record, now);
+    if (decision.kind !== 'Reject') return 'ALREADY_DECIDED';
+    const result = await deps.store.commit(decision);
+    if (result.kind === 'Committed') {
+      deps.logger.info('early reversal expired: its original never arrived', {
+        correlationId: record.correlationId,
+        transactionId,
+        originalTransactionId: record.transaction.originalTransactionId,
+        waitUntil: record.waitUntil,
+      });
+      return 'EXPIRED';
+    }
+    // Decided meanwhile (its original arrived, or another sweep): read it again.
+  }
+  throw new Error(`reversal ${transactionId}: its record kept changing while it expired`);
+}
