@@ -41,6 +41,11 @@ export interface DeploymentConfig {
   readonly notifierDelivery: NotifierDelivery;
   /** The notifier's static contact directory (NOTIFIER_CONTACTS_JSON), for ses and sms. */
   readonly notifierContactsJson: string | undefined;
+  /**
+   * LEDGER_REVERSAL_WINDOW_SECONDS: how far back a reversal's original may
+   * be, and how long an early reversal waits for it.
+   */
+  readonly reversalWindowSeconds: number;
 }
 
 /**
@@ -131,6 +136,7 @@ export function readDeploymentConfig(
     alarmEmail,
     notifierDelivery,
     notifierContactsJson,
+    reversalWindowSeconds: integer(node, 'reversalWindowSeconds', 86_400, 1, 31_536_000),
   };
 }
 

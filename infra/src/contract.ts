@@ -9,6 +9,7 @@ export const ENV = {
   ledgerTableName: 'LEDGER_TABLE_NAME',
   ledgerPoisonQueueUrl: 'LEDGER_POISON_QUEUE_URL',
   ledgerBatchConcurrency: 'LEDGER_BATCH_CONCURRENCY',
+  ledgerReversalWindowSeconds: 'LEDGER_REVERSAL_WINDOW_SECONDS',
   notifierTableName: 'NOTIFIER_TABLE_NAME',
   notifierKinds: 'NOTIFIER_KINDS',
   notifierChannel: 'NOTIFIER_CHANNEL',

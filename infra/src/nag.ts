@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { StatefulStack } from './stateful-stack.js';
 import type { StatelessStack } from './stateless-stack.js';
@@ -45,6 +45,7 @@ export function acknowledgeStatelessFindings(stateless: StatelessStack): void {
     stateless.ledgerStream,
     stateless.ledgerApi,
     stateless.ledgerPublish,
+    stateless.ledgerTimers,
     ...stateless.notifiers.map((n) => n.fn),
   ];
   for (const fn of functions) {
@@ -86,6 +87,15 @@ export function acknowledgeStatelessFindings(stateless: StatelessStack): void {
       );
     }
   }
+  const timersFn = Stack.of(stateless).getLogicalId(
+    stateless.ledgerTimers.fn.node.defaultChild as CfnElement,
+  );
+  ack(
+    stateless.ledgerTimersScheduleRole,
+    `AwsSolutions-IAM5[Resource::<${timersFn}.Arn>:*]`,
+    "Scheduler's Lambda target grants lambda:InvokeFunction on the sweep function and its versions " +
+      '(Function.grantInvoke); the schedule invokes the unqualified function and nothing else.',
+  );
   ack(
     stateless.ruleRole,
     'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',

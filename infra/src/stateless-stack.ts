@@ -23,6 +23,8 @@ import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { EmailIdentity } from 'aws-cdk-lib/aws-ses';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -39,6 +41,7 @@ export const ENTRIES = {
   ledgerKinesis: 'services/ledger/src/handlers/kinesis.ts',
   ledgerApi: 'services/ledger/src/handlers/api.ts',
   ledgerPublish: 'services/ledger/src/handlers/publish.ts',
+  ledgerTimers: 'services/ledger/src/handlers/timers.ts',
   notifierSqs: 'services/notifier/src/handlers/sqs.ts',
 } as const;
 
@@ -59,6 +62,10 @@ export class StatelessStack extends Stack {
   readonly ledgerApi: ServiceFunction;
   /** The events pipe's enrichment: stream records in, ledger events out. */
   readonly ledgerPublish: ServiceFunction;
+  /** The timer sweep (early reversals that waited their window out), on a schedule. */
+  readonly ledgerTimers: ServiceFunction;
+  readonly ledgerTimersSchedule: Schedule;
+  readonly ledgerTimersScheduleRole: Role;
   readonly notifiers: ReadonlyArray<{ readonly channel: string; readonly fn: ServiceFunction }>;
   readonly notifierDelivery: DeploymentConfig['notifierDelivery']['kind'];
   readonly api: HttpApi;
@@ -111,6 +118,7 @@ export class StatelessStack extends Stack {
         [ENV.ledgerTableName]: data.ledgerTable.tableName,
         [ENV.ledgerPoisonQueueUrl]: data.poisonQueue.queueUrl,
         [ENV.ledgerBatchConcurrency]: '10',
+        [ENV.ledgerReversalWindowSeconds]: String(config.reversalWindowSeconds),
       },
     });
     // TransactWriteItems has no IAM action of its own: each Put, Update and
@@ -172,6 +180,49 @@ export class StatelessStack extends Stack {
         // filter: every record is a command the ledger must see.
       }),
     );
+
+    // ---- ledger: timers, swept on a schedule -------------------------------------
+    // Timers are items written with the decision that starts them, sorted by due
+    // time in a few shards (docs/ledger.md): a sweep is one Query per shard.
+    // EventBridge Scheduler's finest rate is a minute, which bounds how late an
+    // early reversal's wait ends; a schedule per timer would be a second write
+    // outside the ledger's transaction and would meet Scheduler's quota of
+    // schedules per account long before the ledger's volume does.
+    this.ledgerTimers = new ServiceFunction(this, 'LedgerTimers', {
+      config,
+      service: 'ledger',
+      entry: ENTRIES.ledgerTimers,
+      description: 'atm-ledger ledger: decides what is due (early reversals that waited too long)',
+      memorySize: 512,
+      // A sweep that does not finish in time leaves the rest for the next minute.
+      timeout: Duration.seconds(50),
+      environment: { [ENV.ledgerTableName]: data.ledgerTable.tableName },
+    });
+    // Query the due timers, read the reversal, write its refusal, delete the timer.
+    data.ledgerTable.grant(
+      this.ledgerTimers.role,
+      'dynamodb:Query',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+    );
+    this.ledgerTimersScheduleRole = new Role(this, 'LedgerTimersScheduleRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: `Invokes the ledger timer sweep every minute (${config.stage})`,
+    });
+    this.ledgerTimersSchedule = new Schedule(this, 'LedgerTimersSchedule', {
+      scheduleName: name('ledger-timers'),
+      description: 'Sweeps the ledger timers every minute',
+      schedule: ScheduleExpression.rate(Duration.minutes(1)),
+      target: new LambdaInvoke(this.ledgerTimers.fn, {
+        role: this.ledgerTimersScheduleRole,
+        // The next minute's sweep is the retry: every sweep reads everything due.
+        retryAttempts: 0,
+        maxEventAge: Duration.minutes(1),
+      }),
+    });
 
     // ---- ledger: HTTP reads and account opening ----------------------------------
     this.ledgerApi = new ServiceFunction(this, 'LedgerApi', {
@@ -464,9 +515,11 @@ export class StatelessStack extends Stack {
         { name: 'LedgerStream', fn: this.ledgerStream.fn },
         { name: 'LedgerApi', fn: this.ledgerApi.fn },
         { name: 'LedgerPublish', fn: this.ledgerPublish.fn },
+        { name: 'LedgerTimers', fn: this.ledgerTimers.fn },
         ...this.notifiers.map((n) => ({ name: `Notifier-${n.channel}`, fn: n.fn.fn })),
       ],
       streamConsumer: this.ledgerStream.fn,
+      timerSweep: this.ledgerTimers.fn,
       pipeName,
       deadLetterQueues: data.deadLetterQueues(),
       workQueues: data.notifierQueues.map((n) => ({ name: n.channel, queue: n.queue })),

@@ -3,7 +3,7 @@ import {
   LEDGER_STREAM_FILTER_PATTERN,
   ROUTES,
 } from '@atm-ledger/contracts';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildAtmLedger } from '../src/app.js';
 import { NOTIFIER_CHANNELS, NOTIFIERS } from '../src/notifiers.js';
@@ -21,8 +21,8 @@ const statefulRef = (outputName: RegExp | string) =>
     }),
   });
 
-/** ingest, ledger stream, ledger API, ledger publish, one per notifier. */
-const FUNCTIONS = 4 + NOTIFIER_CHANNELS.length;
+/** ingest, ledger stream, ledger API, ledger publish, ledger timers, one per notifier. */
+const FUNCTIONS = 5 + NOTIFIER_CHANNELS.length;
 
 describe('StatelessStack (dev stage)', () => {
   let out: Synthesized;
@@ -78,6 +78,7 @@ describe('StatelessStack (dev stage)', () => {
             LEDGER_TABLE_NAME: statefulRef('LedgerTable'),
             LEDGER_POISON_QUEUE_URL: statefulRef('PoisonQueue'),
             LEDGER_BATCH_CONCURRENCY: '10',
+            LEDGER_REVERSAL_WINDOW_SECONDS: '86400',
           }),
         },
       });
@@ -269,6 +270,74 @@ describe('StatelessStack (dev stage)', () => {
           DestinationArn: Match.anyValue(),
           Format: Match.stringLikeRegexp('requestId'),
         },
+      });
+    });
+  });
+
+  describe('ledger timers', () => {
+    it('sweeps every minute on an EventBridge Scheduler schedule, retrying by the next sweep', () => {
+      const fn = logicalId(out.template, 'AWS::Lambda::Function', 'LedgerTimers');
+      out.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: 'rate(1 minute)',
+        State: 'ENABLED',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: Match.objectLike({
+          Arn: { 'Fn::GetAtt': [fn, 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+        }),
+      });
+    });
+
+    it('may query timers, read and refuse a reversal, and delete timers: nothing else', () => {
+      const fn = out.template.findResources('AWS::Lambda::Function', {
+        Properties: { Description: Match.stringLikeRegexp('what is due') },
+      });
+      const [roleRef] = Object.values(fn).map(
+        (r) =>
+          (r as { Properties: { Role: { 'Fn::GetAtt': [string] } } }).Properties.Role[
+            'Fn::GetAtt'
+          ][0],
+      );
+      const policies = out.template.findResources('AWS::IAM::Policy', {
+        Properties: { Roles: [{ Ref: roleRef }] },
+      });
+      const actions = Object.values(policies).flatMap((p) =>
+        (
+          p as { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } }
+        ).Properties.PolicyDocument.Statement.flatMap((s) =>
+          Array.isArray(s.Action) ? s.Action : [s.Action],
+        ),
+      );
+      expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual([
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+      ]);
+    });
+
+    it('alarm when the sweep stops running, fails, or expires a reversal', () => {
+      out.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Invocations',
+        Namespace: 'AWS/Lambda',
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+      });
+      for (const metric of ['TimersFailed', 'ReversalsExpired', 'PoisonRecords']) {
+        out.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: metric,
+          Dimensions: [{ Name: 'service', Value: 'ledger' }],
+        });
+      }
+    });
+
+    it('takes the reversal window from context', () => {
+      const app = testApp({ stage: 'dev', reversalWindowSeconds: '600' });
+      const other = Template.fromStack(
+        buildAtmLedger(app, { env: TEST_ENV, nag: false }).stateless,
+      );
+      other.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ LEDGER_REVERSAL_WINDOW_SECONDS: '600' }) },
       });
     });
   });

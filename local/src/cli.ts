@@ -17,6 +17,7 @@ import { ensureFuzzerInstalled, fuzzApiCommand } from './fuzz/api.js';
 import { loadtestCommand } from './loadtest/index.js';
 import { ensureMotoInstalled, findRepoRoot, startMoto } from './moto/index.js';
 import { redrive } from './ops/redrive.js';
+import { positiveInteger } from './shared/cli-args.js';
 import { soakCommand } from './soak/index.js';
 import { postCommand } from './traffic/index.js';
 
@@ -68,6 +69,11 @@ program
     'append every injected fault to this JSON-lines file (env LEDGER_FAULT_JOURNAL)',
     process.env.LEDGER_FAULT_JOURNAL,
   )
+  .option(
+    '--reversal-window <seconds>',
+    "how far back a reversal's original may be, and how long an early reversal waits for it (default: env LEDGER_REVERSAL_WINDOW_SECONDS, which the ledger reads itself, else 86400)",
+    positiveInteger,
+  )
   .action(
     async (opts: {
       port: number;
@@ -76,6 +82,7 @@ program
       workerId?: string;
       faults?: string;
       faultJournal?: string;
+      reversalWindow?: number;
     }) => {
       const started = performance.now();
       const tokenGiven = process.env.LEDGER_API_TOKEN;
@@ -96,6 +103,9 @@ program
         awsEndpoint: opts.awsEndpoint || undefined,
         ...(opts.prefix ? { prefix: opts.prefix } : {}),
         ...(opts.workerId ? { workerId: opts.workerId } : {}),
+        ...(opts.reversalWindow === undefined
+          ? {}
+          : { reversalWindowSeconds: opts.reversalWindow }),
         log: (m) => console.log(`  ${m}`),
       });
       if (faulty) {

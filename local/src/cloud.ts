@@ -22,6 +22,7 @@ import {
   type LocalResources,
   NOTIFIER_VISIBILITY_TIMEOUT_SECONDS,
 } from './resources.js';
+import { RateSchedule } from './scheduler/rate-schedule.js';
 import { SqsEventSourceMapping } from './sqs/index.js';
 
 /** The kinds each local notifier sends (`NOTIFIER_KINDS`), as infra deploys them. */
@@ -48,6 +49,18 @@ export interface LocalCloudOptions {
    * KCL worker restarted on the same host does. Default: host, pid and a random suffix.
    */
   readonly workerId?: string;
+  /**
+   * `LEDGER_REVERSAL_WINDOW_SECONDS` of the ledger's consumer: how far back a
+   * reversal's original may be, and how long an early reversal waits for it.
+   * The ledger's default (a day) when absent.
+   */
+  readonly reversalWindowSeconds?: number;
+  /**
+   * How often the ledger's timer sweep runs. In AWS an EventBridge Scheduler
+   * schedule runs it every minute (its finest rate); locally every second, so
+   * a short reversal window can be watched expire.
+   */
+  readonly timerSweepIntervalMs?: number;
   readonly log?: (message: string) => void;
 }
 
@@ -61,6 +74,8 @@ export interface LocalCloud {
   readonly ledgerEventsPipe: LocalPipe;
   /** One SQS event source mapping per notifier queue. */
   readonly notifiers: Readonly<Record<'receipts' | 'alerts', SqsEventSourceMapping>>;
+  /** The ledger's timer sweep, on its schedule. */
+  readonly timerSweep: RateSchedule;
   /** Where the local notification channel writes (JSON lines). */
   readonly notificationsPath: string;
   /** The environment the handlers run with, for scripts that want the same clients. */
@@ -113,6 +128,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? 'false',
       // Metrics go to CloudWatch as EMF log lines in AWS; locally they would only flood stdout.
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+      ...(options.reversalWindowSeconds === undefined
+        ? {}
+        : { LEDGER_REVERSAL_WINDOW_SECONDS: String(options.reversalWindowSeconds) }),
     };
     // The entry points read their configuration once, at import, exactly as in Lambda.
     Object.assign(process.env, env);
@@ -195,6 +213,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }
     await Promise.all(Object.values(notifiers).map((n) => n.start()));
 
+    const timers = (await import('@atm-ledger/ledger/handlers/timers'))
+      .handler as () => Promise<unknown>;
+    const timerSweep = new RateSchedule({
+      name: 'ledger-timers',
+      intervalMs: options.timerSweepIntervalMs ?? 1_000,
+      target: timers,
+      log,
+    });
+    timerSweep.start();
+
     const token = options.token ?? randomBytes(24).toString('base64url');
     const gateway = new LocalGateway({
       host: '127.0.0.1',
@@ -209,6 +237,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           'ledger-publisher': {
             status: ledgerEventsPipe.state === 'running' ? 'UP' : 'DOWN',
             detail: `events pipe ${ledgerEventsPipe.state}`,
+          },
+          'ledger-timers': {
+            status: timerSweep.state === 'running' ? 'UP' : 'DOWN',
+            detail: `timer sweep ${timerSweep.state}`,
           },
           ...Object.fromEntries(
             Object.entries(notifiers).map(([channel, n]) => [
@@ -237,10 +269,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ledgerConsumer,
       ledgerEventsPipe,
       notifiers,
+      timerSweep,
       notificationsPath,
       env,
       async stop() {
         await gateway.stop();
+        await timerSweep.stop();
         await ledgerConsumer.stop();
         await ledgerEventsPipe.stop();
         await Promise.all(Object.values(notifiers).map((n) => n.stop()));

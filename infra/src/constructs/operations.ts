@@ -28,6 +28,8 @@ export interface OperationsProps {
   readonly functions: ReadonlyArray<{ readonly name: string; readonly fn: IFunction }>;
   /** The Kinesis consumer, whose iterator age says how far the ledger lags behind ingest. */
   readonly streamConsumer: IFunction;
+  /** The timer sweep, which must run every minute. */
+  readonly timerSweep: IFunction;
   readonly pipeName: string;
   readonly deadLetterQueues: ReadonlyArray<{ readonly name: string; readonly queue: IQueue }>;
   readonly workQueues: ReadonlyArray<{ readonly name: string; readonly queue: IQueue }>;
@@ -150,6 +152,49 @@ export class Operations extends Construct {
       }),
       'A notifier sent a notification after taking over an expired claim: a sender died between sending and ' +
         'recording it, so the customer may have received it twice (docs/operations.md).',
+    );
+
+    // A sweep that stops running leaves early reversals waiting past their window.
+    const sweeps = new Alarm(this, 'LedgerTimers-NotRunning', {
+      alarmName: alarmName('LedgerTimers-NotRunning'),
+      alarmDescription:
+        'The ledger timer sweep has not run for 10 minutes: early reversals stay PENDING past their window. ' +
+        'Check the ledger-timers schedule and function (docs/operations.md).',
+      metric: props.timerSweep.metricInvocations({ period: fiveMinutes, statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      // No datapoint at all is exactly the failure: the schedule invokes it every minute.
+      treatMissingData: TreatMissingData.BREACHING,
+    });
+    sweeps.addAlarmAction(action);
+    sweeps.addOkAction(action);
+    this.alarms.push(sweeps);
+
+    const ledgerMetric = (metricName: string) =>
+      new Metric({
+        namespace: metricsNamespace(props.stage),
+        metricName,
+        dimensionsMap: { service: 'ledger' },
+        period: fiveMinutes,
+        statistic: 'Sum',
+      });
+    alarm(
+      'LedgerTimers-Failures',
+      ledgerMetric('TimersFailed'),
+      'The ledger timer sweep could not decide some timers; they stay and are tried every minute. Check its log group.',
+    );
+    alarm(
+      'Ledger-ReversalsExpired',
+      ledgerMetric('ReversalsExpired'),
+      'An early reversal waited its whole window and its original never reached the ledger: it was refused ' +
+        'ORIGINAL_NOT_FOUND. Reconcile it with the ATM network (docs/operations.md).',
+    );
+    alarm(
+      'Ledger-RecordsParked',
+      ledgerMetric('PoisonRecords'),
+      'The ledger parked records on the poison queue (undecodable, under the wrong partition key, or refused by ' +
+        'DynamoDB on every delivery). Inspect them (docs/operations.md).',
     );
 
     alarm(
