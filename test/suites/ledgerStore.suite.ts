@@ -841,8 +841,8 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
 
         // Assess
         expect(Object.fromEntries(totals)).toEqual({
-          EUR: { debits: 130, credits: 130 },
-          USD: { debits: 50, credits: 50 },
+          EUR: { debits: 130n, credits: 130n },
+          USD: { debits: 50n, credits: 50n },
         });
       });
 
@@ -910,7 +910,7 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
           );
         }
         expect(Object.fromEntries(await store.trialBalance())).toEqual({
-          EUR: { debits: 30, credits: 30 },
+          EUR: { debits: 30n, credits: 30n },
         });
         // Every loser re-decides and commits again, so a store serving one request at a time (moto) needs long.
       }, 120_000);

@@ -35,7 +35,11 @@ export interface EntriesPageResult {
   readonly nextCursor: string | null;
 }
 
-export type TrialBalanceTotals = ReadonlyMap<string, { debits: number; credits: number }>;
+/** Debits and credits per currency, as exact integers: the sums of a busy ledger pass 2^53. */
+export type TrialBalanceTotals = ReadonlyMap<
+  string,
+  { readonly debits: bigint; readonly credits: bigint }
+>;
 
 /**
  * Durable ledger storage. Implementations: DynamoDB (production and local

@@ -14,6 +14,26 @@ export interface FieldError {
 
 const PROBLEM_BASE = '/problems/';
 
+/** Marks a bigint while JSON.stringify runs, so it can be written as bare digits after. */
+const BIGINT_MARK = '\u0000bigint:';
+const MARKED_BIGINT = /"\\u0000bigint:(-?\d+)"/g;
+
+/**
+ * JSON in which a `bigint` is written exactly, as a JSON number: money totals
+ * pass 2^53, which JSON allows and `JSON.stringify` refuses. Readers that
+ * need the exact value parse with a big-number aware parser; the others get
+ * the nearest double, as from any large JSON number.
+ */
+export function stringifyExact(value: unknown): string {
+  let marked = false;
+  const text = JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v !== 'bigint') return v;
+    marked = true;
+    return `${BIGINT_MARK}${v}`;
+  });
+  return marked ? text.replace(MARKED_BIGINT, '$1') : text;
+}
+
 export function json(
   statusCode: number,
   body: unknown,
@@ -22,7 +42,7 @@ export function json(
   return {
     statusCode,
     headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
+    body: stringifyExact(body),
   };
 }
 

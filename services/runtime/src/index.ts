@@ -25,6 +25,7 @@ export {
   notFound,
   parseJsonBody,
   problem,
+  stringifyExact,
   validationProblem,
 } from './http.js';
 export { createLogger, type Logger } from './logger.js';

@@ -6,6 +6,7 @@ import {
   MAX_BODY_BYTES,
   parseJsonBody,
   problem,
+  stringifyExact,
 } from '../src/http.js';
 
 const event = (
@@ -96,5 +97,16 @@ describe('problem', () => {
       status: 404,
       detail: 'No account A',
     });
+  });
+});
+
+describe('stringifyExact', () => {
+  it('writes bigints as bare JSON integers, exactly, and everything else as JSON.stringify does', () => {
+    const value = { big: 9_007_199_254_740_993n, small: 1, text: 'bigint:1', nested: [-12n] };
+
+    const text = stringifyExact(value);
+
+    expect(text).toBe('{"big":9007199254740993,"small":1,"text":"bigint:1","nested":[-12]}');
+    expect(stringifyExact({ a: 1 })).toBe(JSON.stringify({ a: 1 }));
   });
 });

@@ -29,6 +29,20 @@ export function totals(legs: readonly Leg[]): Map<string, { debits: number; cred
   return out;
 }
 
+/** Running debits and credits per currency, exact at any size: a ledger's totals pass 2^53 in time. */
+export type ExactTotals = Map<string, { debits: bigint; credits: bigint }>;
+
+/** Adds legs to running totals, in place, exactly. */
+export function addToTotals(into: ExactTotals, legs: readonly Leg[]): ExactTotals {
+  for (const leg of legs) {
+    const t = into.get(leg.currency) ?? { debits: 0n, credits: 0n };
+    t.debits += BigInt(leg.debit);
+    t.credits += BigInt(leg.credit);
+    into.set(leg.currency, t);
+  }
+  return into;
+}
+
 export function isBalanced(legs: readonly Leg[]): boolean {
   for (const t of totals(legs).values()) if (t.debits !== t.credits) return false;
   return true;

@@ -5,7 +5,6 @@ import {
   Identifier,
   OpenAccountRequest,
   type TransactionView,
-  type TrialBalance,
 } from '@atm-ledger/contracts';
 import {
   correlationIdOf,
@@ -151,14 +150,16 @@ export function makeApiHandler(deps: ApiHandlerDeps) {
     },
     'GET /v1/ledger/trial-balance': async () => {
       const totals = await deps.store.trialBalance();
-      const body: TrialBalance = { currencies: {} };
+      // Exact integers end to end: the sums are bigints, written as bare JSON digits.
+      const currencies: Record<string, { debits: bigint; credits: bigint; balanced: boolean }> = {};
       for (const [currency, t] of [...totals].sort(([a], [b]) => a.localeCompare(b))) {
-        body.currencies[currency] = {
+        currencies[currency] = {
           debits: t.debits,
           credits: t.credits,
           balanced: t.debits === t.credits,
         };
       }
+      const body = { currencies };
       return json(200, body);
     },
   };

@@ -382,7 +382,7 @@ describe('apiHandler: GET /v1/ledger/trial-balance', () => {
     // Prepare: a corrupted record, which is what the report exists to catch
     const { handler, store } = setup();
     vi.spyOn(store, 'trialBalance').mockResolvedValue(
-      new Map([['EUR', { debits: 10, credits: 9 }]]),
+      new Map([['EUR', { debits: 10n, credits: 9n }]]),
     );
 
     // Act
@@ -392,6 +392,22 @@ describe('apiHandler: GET /v1/ledger/trial-balance', () => {
     expect(body(result)).toEqual({
       currencies: { EUR: { debits: 10, credits: 9, balanced: false } },
     });
+  });
+
+  it('writes totals past 2^53 exactly, as JSON integers', async () => {
+    // Prepare: 9,007,199,254,740,993 is the first integer a double cannot hold
+    const { handler, store } = setup();
+    vi.spyOn(store, 'trialBalance').mockResolvedValue(
+      new Map([['USD', { debits: 9_007_199_254_740_993n, credits: 9_007_199_254_740_993n }]]),
+    );
+
+    // Act
+    const result = await handler(trialBalance);
+
+    // Assess
+    expect(result.body).toBe(
+      '{"currencies":{"USD":{"debits":9007199254740993,"credits":9007199254740993,"balanced":true}}}',
+    );
   });
 });
 

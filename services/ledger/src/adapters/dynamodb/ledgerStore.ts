@@ -20,6 +20,8 @@ import {
   type Account,
   type AccountWrite,
   accountsTouched,
+  addToTotals,
+  type ExactTotals,
   type LedgerState,
   MAX_CONFLICTS_COUNTED,
   type TransactionRecord,
@@ -567,7 +569,7 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
   }
 
   async trialBalance(): Promise<TrialBalanceTotals> {
-    const totals = new Map<string, { debits: number; credits: number }>();
+    const totals: ExactTotals = new Map();
     let start: Record<string, AttributeValue> | undefined;
     do {
       const response = await this.call(() =>
@@ -584,13 +586,7 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
         ),
       );
       for (const attrs of response.Items ?? []) {
-        const legs = (fromAttrs(attrs).legs as TransactionRecord['legs'] | undefined) ?? [];
-        for (const leg of legs) {
-          const t = totals.get(leg.currency) ?? { debits: 0, credits: 0 };
-          t.debits += leg.debit;
-          t.credits += leg.credit;
-          totals.set(leg.currency, t);
-        }
+        addToTotals(totals, (fromAttrs(attrs).legs as TransactionRecord['legs'] | undefined) ?? []);
       }
       start = response.LastEvaluatedKey;
     } while (start !== undefined);

@@ -2,7 +2,9 @@ import type { AtmTransaction } from '@atm-ledger/contracts';
 import {
   type Account,
   accountsTouched,
+  addToTotals,
   type Entry,
+  type ExactTotals,
   type LedgerState,
   MAX_CONFLICTS_COUNTED,
   type TransactionRecord,
@@ -234,15 +236,9 @@ export class InMemoryLedgerStore implements LedgerStore, TimerStore {
   }
 
   async trialBalance(): Promise<TrialBalanceTotals> {
-    const totals = new Map<string, { debits: number; credits: number }>();
+    const totals: ExactTotals = new Map();
     for (const record of this.transactions.values()) {
-      if (record.status !== 'POSTED') continue;
-      for (const leg of record.legs) {
-        const t = totals.get(leg.currency) ?? { debits: 0, credits: 0 };
-        t.debits += leg.debit;
-        t.credits += leg.credit;
-        totals.set(leg.currency, t);
-      }
+      if (record.status === 'POSTED') addToTotals(totals, record.legs);
     }
     return totals;
   }
