@@ -1,3 +1,4 @@
+import type { TransactionPosted } from '@atm-ledger/contracts';
 import { describe, expect, it } from 'vitest';
 import { type NotificationKind, notificationsFor } from '../../src/domain/index.js';
 import {
@@ -101,6 +102,77 @@ describe('notificationsFor: RECEIPT', () => {
     // Assess
     expect(receipt?.message).toBe(
       'Withdrawal of 25.00 USD from your account ending 0001. Balance: 975.00 USD.',
+    );
+  });
+});
+
+describe('notificationsFor: amounts at the ISO 4217 exponent of their currency', () => {
+  const inCurrency = (event: TransactionPosted, currency: string): TransactionPosted => ({
+    ...event,
+    currency,
+    legs: event.legs.map((l) => ({ ...l, currency })),
+  });
+
+  it.each([
+    ['JPY', 0, 'Deposit of 150,000 JPY', 'Balance: 155,000 JPY.'],
+    ['USD', 2, 'Deposit of 1,500.00 USD', 'Balance: 1,550.00 USD.'],
+    ['HUF', 2, 'Deposit of 1,500.00 HUF', 'Balance: 1,550.00 HUF.'],
+    ['BHD', 3, 'Deposit of 150.000 BHD', 'Balance: 155.000 BHD.'],
+    ['IQD', 3, 'Deposit of 150.000 IQD', 'Balance: 155.000 IQD.'],
+  ])('writes a %s receipt (exponent %i) for 150000 minor units', (currency, _, amount, balance) => {
+    // Prepare
+    const event = inCurrency(aPostedDeposit({ amount: 150_000, balanceBefore: 5_000 }), currency);
+
+    // Act
+    const [receipt] = notificationsFor(event, settings(['RECEIPT']));
+
+    // Assess
+    expect(receipt?.message).toBe(
+      `${amount} to your account ending 0001 with card **** 4242. ${balance}`,
+    );
+  });
+
+  it('scales the threshold and the balance of a low-balance alert too (HUF has 2 decimals)', () => {
+    // Prepare
+    const event = inCurrency(
+      aPostedWithdrawal({ amount: 2_000, balanceBefore: 11_000, lowBalanceThreshold: 10_000 }),
+      'HUF',
+    );
+
+    // Act
+    const [alert] = notificationsFor(event, settings(['LOW_BALANCE']));
+
+    // Assess
+    expect(alert?.message).toBe(
+      'Low balance: your account ending 0001 is at 90.00 HUF, below your alert threshold of 100.00 HUF.',
+    );
+  });
+
+  it('writes a declined JPY withdrawal without decimals and a BHD one with three', () => {
+    // Prepare
+    const yen = aRejectedWithdrawal({ amount: 150_000, currency: 'JPY' });
+    const dinar = aRejectedWithdrawal({ amount: 1_500, currency: 'BHD' });
+
+    // Act
+    const messages = [yen, dinar].map((e) => notificationsFor(e, settings())[0]?.message);
+
+    // Assess
+    expect(messages).toEqual([
+      'A withdrawal of 150,000 JPY from your account ending 0001 with card **** 4242 was declined: insufficient funds.',
+      'A withdrawal of 1.500 BHD from your account ending 0001 with card **** 4242 was declined: insufficient funds.',
+    ]);
+  });
+
+  it('shows raw minor units, and says so, when a rejection names no currency', () => {
+    // Prepare
+    const event = aRejectedWithdrawal({ amount: 150_000, currency: undefined });
+
+    // Act
+    const [declined] = notificationsFor(event, settings());
+
+    // Assess
+    expect(declined?.message).toBe(
+      'A withdrawal of 150,000 minor units from your account ending 0001 with card **** 4242 was declined: insufficient funds.',
     );
   });
 });

@@ -35,7 +35,7 @@ export const arbPanFreeIdentifier = () =>
     .filter((s) => !/[0-9]{12}/.test(s));
 
 export const arbPanLast4 = () => fc.stringMatching(/^[0-9]{4}$/);
-export const arbCurrency = () => fc.constantFrom('USD', 'EUR', 'JPY', 'BHD', 'GBP');
+export const arbCurrency = () => fc.constantFrom('USD', 'EUR', 'JPY', 'HUF', 'BHD', 'IQD', 'GBP');
 export const arbAmount = () => fc.integer({ min: 1, max: MAX_AMOUNT });
 /** Balances reach well past any single amount, overdrafts included. */
 export const arbBalance = () => fc.integer({ min: -MAX_AMOUNT, max: 100 * MAX_AMOUNT });
