@@ -61,6 +61,49 @@ export const NOTIFIER_ROUTES = {
 
 export type NotifierChannel = keyof typeof NOTIFIER_ROUTES;
 
+/** Every kind of notification the notifier can write. */
+export const NOTIFICATION_KINDS = [
+  'RECEIPT',
+  'LOW_BALANCE',
+  'LARGE_WITHDRAWAL',
+  'WITHDRAWAL_REJECTED',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/**
+ * The kinds each notifier sends (its `NOTIFIER_KINDS`, comma-separated):
+ * the same code runs once per channel, and each sends only its own kinds of
+ * the events its routes deliver. infra and the local cloud both configure
+ * the notifiers from this. A `Record` over the channels, so a channel added
+ * to {@link NOTIFIER_ROUTES} fails to compile until it is given its kinds.
+ */
+export const NOTIFIER_KINDS = {
+  receipts: ['RECEIPT'],
+  alerts: ['LOW_BALANCE', 'LARGE_WITHDRAWAL', 'WITHDRAWAL_REJECTED'],
+} as const satisfies Record<NotifierChannel, readonly [NotificationKind, ...NotificationKind[]]>;
+
+/** A notifier's `NOTIFIER_KINDS` value. */
+export const notifierKindsSetting = (channel: NotifierChannel): string =>
+  NOTIFIER_KINDS[channel].join(',');
+
+/**
+ * Whether a notifier's subscription receives an event: one of its routes
+ * matches, as the SNS filter policy (or the local split of it) decides.
+ */
+export function isRoutedTo(
+  channel: NotifierChannel,
+  event: { readonly type: string; readonly transactionType?: string | undefined },
+): boolean {
+  const routes: readonly NotifierRoute[] = NOTIFIER_ROUTES[channel];
+  return routes.some(
+    (route) =>
+      (route.type as readonly string[]).includes(event.type) &&
+      (route.transactionType === undefined ||
+        (event.transactionType !== undefined &&
+          (route.transactionType as readonly string[]).includes(event.transactionType))),
+  );
+}
+
 /** A route as a pattern on the `detail` of a bus event (SNS policy and EventBridge pattern alike). */
 export function detailPattern(route: NotifierRoute): Record<string, string[]> {
   const pattern: Record<string, string[]> = { type: [...route.type] };

@@ -1,4 +1,9 @@
-import { LedgerEvent, NOTIFIER_ROUTES, type NotifierChannel } from '@atm-ledger/contracts';
+import {
+  isRoutedTo,
+  LedgerEvent,
+  NOTIFIER_ROUTES,
+  type NotifierChannel,
+} from '@atm-ledger/contracts';
 import { DynamoDbLedgerStore, rebuild, toLedgerEvents } from '@atm-ledger/ledger';
 import { type Notification, type NotificationKind, notificationsFor } from '@atm-ledger/notifier';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -149,23 +154,13 @@ export interface NotificationSettings {
 
 const CHANNELS = Object.keys(NOTIFIER_ROUTES) as NotifierChannel[];
 
-/** Whether a channel's subscription receives an event (its routes, as the SNS policy has them). */
-const routedTo = (channel: NotifierChannel, event: LedgerEvent) =>
-  NOTIFIER_ROUTES[channel].some(
-    (route) =>
-      (route.type as readonly string[]).includes(event.type) &&
-      (!('transactionType' in route) ||
-        ('transactionType' in event &&
-          (route.transactionType as readonly string[]).includes(event.transactionType))),
-  );
-
 /** The notification ids one channel sends for one event. */
 function notificationIds(
   channel: NotifierChannel,
   event: LedgerEvent,
   settings: NotificationSettings,
 ): string[] {
-  if (!routedTo(channel, event)) return [];
+  if (!isRoutedTo(channel, event)) return [];
   return notificationsFor(event, {
     kinds: settings.kinds[channel],
     largeWithdrawalThreshold: settings.largeWithdrawalThreshold,

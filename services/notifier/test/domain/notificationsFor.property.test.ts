@@ -1,3 +1,4 @@
+import { isRoutedTo, NOTIFIER_KINDS, type NotifierChannel } from '@atm-ledger/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { notificationsFor } from '../../src/domain/index.js';
@@ -89,6 +90,28 @@ describe('notificationsFor: properties', () => {
         for (const n of notifications) {
           expect(n.notificationId).toBe(`${event.id}:${n.kind}:${n.accountId}`);
           expect(n.transactionId).toBe(event.transactionId);
+        }
+      }),
+      { numRuns: numRuns() },
+    );
+  });
+
+  it('writes each kind only from events the routes deliver to the notifier that sends it', () => {
+    const channels = Object.keys(NOTIFIER_KINDS) as NotifierChannel[];
+    fc.assert(
+      fc.property(arbLedgerEvent(arbPanFreeIdentifier), (event) => {
+        // Act
+        const notifications = notificationsFor(event, settings);
+
+        // Assess: a kind whose notifier never receives the event would never be sent.
+        for (const n of notifications) {
+          const sender = channels.find((c) =>
+            (NOTIFIER_KINDS[c] as readonly string[]).includes(n.kind),
+          );
+          expect(sender, n.kind).toBeDefined();
+          expect(isRoutedTo(sender as NotifierChannel, event), `${n.kind} of ${event.type}`).toBe(
+            true,
+          );
         }
       }),
       { numRuns: numRuns() },

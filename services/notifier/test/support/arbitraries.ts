@@ -83,6 +83,8 @@ export const arbPosted = (
         schemaVersion: 1,
         id: `${p.transactionId}:posted`,
         ...p,
+        // An inquiry moves no money: the ledger posts it without movements.
+        movements: p.transactionType === 'BALANCE_INQUIRY' ? [] : p.movements,
         legs: [],
       }),
     );

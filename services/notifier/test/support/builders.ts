@@ -1,10 +1,11 @@
-import type {
-  AccountMovement,
-  LedgerEvent,
-  ReversalPending,
-  TransactionConflict,
-  TransactionPosted,
-  TransactionRejected,
+import {
+  type AccountMovement,
+  type LedgerEvent,
+  NOTIFICATION_KINDS,
+  type ReversalPending,
+  type TransactionConflict,
+  type TransactionPosted,
+  type TransactionRejected,
 } from '@atm-ledger/contracts';
 import { createLogger } from '@atm-ledger/runtime';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
@@ -242,8 +243,7 @@ export function sqsRecord(body: string, overrides: Partial<SQSRecord> = {}): SQS
 
 export const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 
-export const allKinds = () =>
-  new Set(['RECEIPT', 'LOW_BALANCE', 'LARGE_WITHDRAWAL', 'WITHDRAWAL_REJECTED'] as const);
+export const allKinds = () => new Set(NOTIFICATION_KINDS);
 
 export function settings(overrides: Partial<NotifierSettings> = {}): NotifierSettings {
   return {
