@@ -67,6 +67,7 @@ export const NOTIFICATION_KINDS = [
   'LOW_BALANCE',
   'LARGE_WITHDRAWAL',
   'WITHDRAWAL_REJECTED',
+  'OVERDRAWN',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -79,7 +80,7 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
  */
 export const NOTIFIER_KINDS = {
   receipts: ['RECEIPT'],
-  alerts: ['LOW_BALANCE', 'LARGE_WITHDRAWAL', 'WITHDRAWAL_REJECTED'],
+  alerts: ['LOW_BALANCE', 'OVERDRAWN', 'LARGE_WITHDRAWAL', 'WITHDRAWAL_REJECTED'],
 } as const satisfies Record<NotifierChannel, readonly [NotificationKind, ...NotificationKind[]]>;
 
 /** A notifier's `NOTIFIER_KINDS` value. */

@@ -14,7 +14,7 @@ export const NOTIFIERS: Readonly<Record<NotifierChannel, { readonly description:
     description: 'Customer receipts for money that moved',
   },
   alerts: {
-    description: 'Low-balance, large-withdrawal and refused-withdrawal alerts',
+    description: 'Low-balance, overdrawn, large-withdrawal and refused-withdrawal alerts',
   },
 };
 

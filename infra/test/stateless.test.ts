@@ -86,7 +86,7 @@ describe('StatelessStack (dev stage)', () => {
     // The kinds spelled out once here, so a change to the contracts' NOTIFIER_KINDS shows in review.
     const kinds: Record<(typeof NOTIFIER_CHANNELS)[number], string> = {
       receipts: 'RECEIPT',
-      alerts: 'LOW_BALANCE,LARGE_WITHDRAWAL,WITHDRAWAL_REJECTED',
+      alerts: 'LOW_BALANCE,OVERDRAWN,LARGE_WITHDRAWAL,WITHDRAWAL_REJECTED',
     };
 
     it.each(NOTIFIER_CHANNELS)(

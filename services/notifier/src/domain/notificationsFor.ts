@@ -35,6 +35,10 @@ const REJECTION_TEXT: Readonly<Record<RejectionReason, string>> = {
  *   (both sides of a transfer);
  * - LOW_BALANCE for each account a posting took from at or above its
  *   threshold to below it (crossing only: an account already below stays quiet);
+ * - OVERDRAWN for each account a posting took money from and left beyond
+ *   its overdraft limit (every such posting: the ledger lets some through
+ *   whatever the balance, a reversed deposit or a withdrawal advice, and
+ *   the customer must hear of each one);
  * - LARGE_WITHDRAWAL for a posted withdrawal of at least the threshold;
  * - WITHDRAWAL_REJECTED for a rejected withdrawal;
  * - nothing for conflicts and pending reversals, which are the bank's
@@ -114,6 +118,11 @@ function posted(event: TransactionPosted, settings: NotificationSettings): Notif
       );
     }
   }
+  for (const m of event.movements) {
+    if (isOverdrawnBy(m)) {
+      out.push(make(event, 'OVERDRAWN', m.accountId, overdrawnText(m, money), settings));
+    }
+  }
   if (event.transactionType === 'WITHDRAWAL' && event.amount >= settings.largeWithdrawalThreshold) {
     out.push(
       make(
@@ -127,6 +136,27 @@ function posted(event: TransactionPosted, settings: NotificationSettings): Notif
     );
   }
   return out;
+}
+
+/**
+ * The movement took money and left the account below `-overdraftLimit`. A
+ * movement without a limit (an event from before the ledger recorded it)
+ * says nothing about overdrafts, so it raises nothing.
+ */
+function isOverdrawnBy(m: AccountMovement): m is AccountMovement & { overdraftLimit: number } {
+  return m.amount < 0 && m.overdraftLimit !== undefined && m.balanceAfter < -m.overdraftLimit;
+}
+
+function overdrawnText(
+  m: AccountMovement & { overdraftLimit: number },
+  money: (minor: number) => string,
+): string {
+  const shortfall = -m.overdraftLimit - m.balanceAfter;
+  return (
+    `Your ${maskedAccount(m.accountId)} is overdrawn: balance ${money(m.balanceAfter)}, ` +
+    `beyond your overdraft limit of ${money(m.overdraftLimit)}. ` +
+    `Pay in at least ${money(shortfall)} to bring it back within the limit.`
+  );
 }
 
 function hasReceipt(event: TransactionPosted): boolean {

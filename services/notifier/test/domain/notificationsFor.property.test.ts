@@ -80,6 +80,27 @@ describe('notificationsFor: properties', () => {
     );
   });
 
+  it('alerts OVERDRAWN for exactly the movements that took money and left the balance beyond the limit', () => {
+    fc.assert(
+      fc.property(arbPosted(arbPanFreeIdentifier), (event) => {
+        // Act
+        const alerted = notificationsFor(event, settings)
+          .filter((n) => n.kind === 'OVERDRAWN')
+          .map((n) => n.accountId);
+
+        // Assess
+        const overdrawn = event.movements
+          .filter(
+            (m) =>
+              m.amount < 0 && m.overdraftLimit !== undefined && m.balanceAfter < -m.overdraftLimit,
+          )
+          .map((m) => m.accountId);
+        expect(alerted).toEqual(overdrawn);
+      }),
+      { numRuns: numRuns() },
+    );
+  });
+
   it('derives every id from the event, the kind and the account', () => {
     fc.assert(
       fc.property(arbLedgerEvent(), (event) => {

@@ -1,13 +1,15 @@
-import type { TransactionPosted } from '@atm-ledger/contracts';
+import { NOTIFIER_KINDS, type TransactionPosted } from '@atm-ledger/contracts';
 import { describe, expect, it } from 'vitest';
 import { type NotificationKind, notificationsFor } from '../../src/domain/index.js';
 import {
   aConflict,
   aPostedDeposit,
+  aPostedReversal,
   aPostedTransfer,
   aPostedWithdrawal,
   aRejectedWithdrawal,
   aReversalPending,
+  movement,
   NOW,
 } from '../support/builders.js';
 
@@ -281,6 +283,156 @@ describe('notificationsFor: LOW_BALANCE', () => {
   });
 });
 
+describe('notificationsFor: OVERDRAWN', () => {
+  /** A withdrawal posted whatever the balance (an advice: the cash is already out). */
+  const advice = (opts: { amount: number; balanceBefore: number; overdraftLimit?: number }) => {
+    const event = aPostedWithdrawal({ amount: opts.amount, balanceBefore: opts.balanceBefore });
+    return {
+      ...event,
+      movements: event.movements.map((m) =>
+        'overdraftLimit' in opts ? { ...m, overdraftLimit: opts.overdraftLimit } : m,
+      ),
+    };
+  };
+
+  it('alerts when a posting takes the balance beyond the overdraft limit, with what to pay in', () => {
+    // Prepare
+    const event = advice({ amount: 2_200, balanceBefore: 1_000, overdraftLimit: 0 });
+
+    // Act
+    const alert = notificationsFor(event, settings()).find((n) => n.kind === 'OVERDRAWN');
+
+    // Assess
+    expect(alert).toEqual({
+      notificationId: 'tx-w-1:posted:OVERDRAWN:acct-0001',
+      kind: 'OVERDRAWN',
+      accountId: 'acct-0001',
+      transactionId: 'tx-w-1',
+      createdAt: NOW.toISOString(),
+      message:
+        'Your account ending 0001 is overdrawn: balance -12.00 USD, beyond your overdraft limit of 0.00 USD. ' +
+        'Pay in at least 12.00 USD to bring it back within the limit.',
+    });
+  });
+
+  it('alerts when a reversed deposit takes the money back beyond the limit', () => {
+    // Prepare: 20.00 USD left, 100.00 USD taken back, limit 50.00 USD.
+    const event = aPostedReversal({
+      reversed: 'DEPOSIT',
+      movements: [
+        movement({
+          amount: -10_000,
+          balanceBefore: 2_000,
+          balanceAfter: -8_000,
+          overdraftLimit: 5_000,
+        }),
+      ],
+    });
+
+    // Act
+    const alert = notificationsFor(event, settings(['OVERDRAWN']));
+
+    // Assess
+    expect(alert.map((n) => [n.notificationId, n.message])).toEqual([
+      [
+        'tx-v-1:posted:OVERDRAWN:acct-0001',
+        'Your account ending 0001 is overdrawn: balance -80.00 USD, beyond your overdraft limit of 50.00 USD. ' +
+          'Pay in at least 30.00 USD to bring it back within the limit.',
+      ],
+    ]);
+  });
+
+  it('alerts only the side of a reversed transfer that money was taken back from', () => {
+    // Prepare: the payee had spent it; the sender gets it back.
+    const event = aPostedReversal({
+      reversed: 'TRANSFER',
+      movements: [
+        movement({
+          accountId: 'acct-0001',
+          amount: 3_000,
+          balanceBefore: -500,
+          balanceAfter: 2_500,
+          overdraftLimit: 0,
+        }),
+        movement({
+          accountId: 'acct-0002',
+          amount: -3_000,
+          balanceBefore: 1_000,
+          balanceAfter: -2_000,
+          overdraftLimit: 1_000,
+        }),
+      ],
+    });
+
+    // Act
+    const kinds = kindsOf(event).filter((k) => k.startsWith('OVERDRAWN'));
+
+    // Assess
+    expect(kinds).toEqual(['OVERDRAWN:acct-0002']);
+  });
+
+  it('alerts again for each further debit while beyond the limit (every one is news)', () => {
+    // Prepare
+    const event = advice({ amount: 1_000, balanceBefore: -3_000, overdraftLimit: 2_000 });
+
+    // Act
+    const kinds = kindsOf(event);
+
+    // Assess
+    expect(kinds).toContain('OVERDRAWN:acct-0001');
+  });
+
+  it.each([
+    [
+      'lands exactly on the limit (at is not beyond)',
+      { amount: 3_000, balanceBefore: 1_000, overdraftLimit: 2_000 },
+    ],
+    ['stays within the limit', { amount: 2_000, balanceBefore: 1_000, overdraftLimit: 2_000 }],
+    ['leaves the balance above zero', { amount: 1_000, balanceBefore: 50_000, overdraftLimit: 0 }],
+    [
+      'comes from an event without the limit (before the ledger recorded it)',
+      { amount: 2_200, balanceBefore: 1_000 },
+    ],
+  ])('stays quiet when the posting %s', (_, opts) => {
+    // Prepare
+    const event = advice(opts);
+
+    // Act
+    const kinds = kindsOf(event);
+
+    // Assess
+    expect(kinds.filter((k) => k.startsWith('OVERDRAWN'))).toEqual([]);
+  });
+
+  it('stays quiet for money paid into an account that is still beyond its limit', () => {
+    // Prepare: -100.00 USD, limit 0, 50.00 USD paid in.
+    const deposit = aPostedDeposit({ amount: 5_000, balanceBefore: -10_000 });
+    const event = {
+      ...deposit,
+      movements: deposit.movements.map((m) => ({ ...m, overdraftLimit: 0 })),
+    };
+
+    // Act
+    const kinds = kindsOf(event);
+
+    // Assess
+    expect(kinds).toEqual(['RECEIPT:acct-0001']);
+  });
+
+  it('is sent by the alerts notifier, not the receipts one', () => {
+    // Prepare
+    const event = advice({ amount: 2_200, balanceBefore: 1_000, overdraftLimit: 0 });
+
+    // Act
+    const receipts = notificationsFor(event, settings([...NOTIFIER_KINDS.receipts]));
+    const alerts = notificationsFor(event, settings([...NOTIFIER_KINDS.alerts]));
+
+    // Assess
+    expect(receipts.map((n) => n.kind)).toEqual(['RECEIPT']);
+    expect(alerts.map((n) => n.kind)).toEqual(['OVERDRAWN']);
+  });
+});
+
 describe('notificationsFor: LARGE_WITHDRAWAL', () => {
   it('alerts for a posted withdrawal of exactly the threshold', () => {
     // Prepare
@@ -389,11 +541,8 @@ describe('notificationsFor: configured kinds', () => {
     const event = aPostedWithdrawal({ amount: 60_000, balanceBefore: 65_000 });
 
     // Act
-    const receipts = notificationsFor(event, settings(['RECEIPT']));
-    const alerts = notificationsFor(
-      event,
-      settings(['LOW_BALANCE', 'LARGE_WITHDRAWAL', 'WITHDRAWAL_REJECTED']),
-    );
+    const receipts = notificationsFor(event, settings([...NOTIFIER_KINDS.receipts]));
+    const alerts = notificationsFor(event, settings([...NOTIFIER_KINDS.alerts]));
 
     // Assess
     expect(receipts.map((n) => n.kind)).toEqual(['RECEIPT']);

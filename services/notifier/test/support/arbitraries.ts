@@ -44,13 +44,20 @@ const arbTimestamp = () =>
     .integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2035, 0, 1) })
     .map((t) => new Date(t).toISOString());
 
+/** Balances about one amount either side of zero, where overdraft limits are crossed. */
+const arbBalanceNearZero = () => fc.integer({ min: -2 * MAX_AMOUNT, max: MAX_AMOUNT });
+/** Absent on events from before the ledger recorded it. */
+export const arbOverdraftLimit = () =>
+  fc.option(fc.integer({ min: 0, max: MAX_AMOUNT }), { nil: undefined });
+
 export const arbMovement = (arbId: () => fc.Arbitrary<string>): fc.Arbitrary<AccountMovement> =>
   fc
     .record({
       accountId: arbId(),
       amount: fc.integer({ min: -MAX_AMOUNT, max: MAX_AMOUNT }),
-      balanceBefore: arbBalance(),
+      balanceBefore: fc.oneof(arbBalance(), arbBalanceNearZero()),
       lowBalanceThreshold: fc.integer({ min: 0, max: 10 * MAX_AMOUNT }),
+      overdraftLimit: arbOverdraftLimit(),
       sequence: fc.nat(),
     })
     .map((m) => ({ ...m, balanceAfter: m.balanceBefore + m.amount }));

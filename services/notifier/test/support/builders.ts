@@ -6,6 +6,7 @@ import {
   type TransactionConflict,
   type TransactionPosted,
   type TransactionRejected,
+  type TransactionType,
 } from '@atm-ledger/contracts';
 import { createLogger } from '@atm-ledger/runtime';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
@@ -144,6 +145,31 @@ export function aPostedTransfer(
       { account: 'acct-0001', debit: amount, credit: 0, currency: 'USD' },
       { account: 'acct-0002', debit: 0, credit: amount, currency: 'USD' },
     ],
+  };
+}
+
+/**
+ * A posted REVERSAL with the movements the ledger recorded for it, of the
+ * `reversed` type (absent: an event from before the ledger named it). Its
+ * legs play no part in any text, so it has none.
+ */
+export function aPostedReversal(opts: {
+  movements: AccountMovement[];
+  reversed?: TransactionType | undefined;
+  panLast4?: string | undefined;
+}): TransactionPosted {
+  const base = aPostedWithdrawal({
+    id: 'tx-v-1',
+    ...('panLast4' in opts ? { panLast4: opts.panLast4 } : {}),
+  });
+  return {
+    ...base,
+    transactionType: 'REVERSAL',
+    originalTransactionId: 'tx-o-1',
+    ...(opts.reversed === undefined ? {} : { reversedTransactionType: opts.reversed }),
+    amount: Math.max(0, ...opts.movements.map((m) => Math.abs(m.amount))),
+    movements: opts.movements,
+    legs: [],
   };
 }
 
