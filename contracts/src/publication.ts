@@ -40,21 +40,26 @@ export interface NotifierRoute {
   readonly transactionType?: readonly TransactionType[];
 }
 
-const MONEY_MOVING: readonly TransactionType[] = ['WITHDRAWAL', 'DEPOSIT', 'TRANSFER'];
+/**
+ * The types whose postings move money. A posted REVERSAL always does: one
+ * that would return nothing is rejected (NOTHING_TO_REVERSE).
+ */
+const MONEY_MOVING: readonly TransactionType[] = ['WITHDRAWAL', 'DEPOSIT', 'TRANSFER', 'REVERSAL'];
 
 /**
  * What each notifier receives; a notifier receives an event if any of its
  * routes matches the event (the bus event's `detail`).
  */
 export const NOTIFIER_ROUTES = {
-  /** Customer receipts for money that moved. */
+  /** Customer receipts for money that moved, refunds and reversals included. */
   receipts: [{ type: ['ledger.transaction.posted'], transactionType: MONEY_MOVING }],
   /**
-   * Low-balance alerts (from any posting that takes money: a reversal of a
-   * transfer takes it back from the payee) and refused withdrawals.
+   * Low-balance and overdrawn alerts (from any posting that takes money: a
+   * reversal of a deposit or of a transfer takes it back), large withdrawals
+   * and refused withdrawals.
    */
   alerts: [
-    { type: ['ledger.transaction.posted'], transactionType: [...MONEY_MOVING, 'REVERSAL'] },
+    { type: ['ledger.transaction.posted'], transactionType: MONEY_MOVING },
     { type: ['ledger.transaction.rejected'], transactionType: ['WITHDRAWAL'] },
   ],
 } as const satisfies Record<string, readonly [NotifierRoute, ...NotifierRoute[]]>;

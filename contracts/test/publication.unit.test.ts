@@ -23,11 +23,11 @@ describe('publication contract', () => {
     expect(LEDGER_EVENTS_RULE_PATTERN['detail-type']).toHaveLength(4);
   });
 
-  it('gives a single-route notifier a plain body policy on the detail', () => {
+  it('gives a single-route notifier a plain body policy on the detail (receipts: refunds too)', () => {
     expect(notifierFilterPolicy('receipts')).toEqual({
       detail: {
         type: ['ledger.transaction.posted'],
-        transactionType: ['WITHDRAWAL', 'DEPOSIT', 'TRANSFER'],
+        transactionType: ['WITHDRAWAL', 'DEPOSIT', 'TRANSFER', 'REVERSAL'],
       },
     });
   });
@@ -61,6 +61,7 @@ describe('publication contract', () => {
 describe('isRoutedTo', () => {
   it.each([
     ['receipts', 'ledger.transaction.posted', 'WITHDRAWAL', true],
+    ['receipts', 'ledger.transaction.posted', 'REVERSAL', true],
     ['receipts', 'ledger.transaction.posted', 'BALANCE_INQUIRY', false],
     ['receipts', 'ledger.transaction.rejected', 'WITHDRAWAL', false],
     ['alerts', 'ledger.transaction.rejected', 'WITHDRAWAL', true],

@@ -4,6 +4,7 @@ import type {
   RejectionReason,
   TransactionPosted,
   TransactionRejected,
+  TransactionType,
 } from '@atm-ledger/contracts';
 import { formatMoney, maskedAccount, maskedCard } from './format.js';
 import {
@@ -31,8 +32,9 @@ const REJECTION_TEXT: Readonly<Record<RejectionReason, string>> = {
 /**
  * The notifications a ledger event calls for, in a stable order:
  *
- * - RECEIPT for each account a posted WITHDRAWAL, DEPOSIT or TRANSFER moved
- *   (both sides of a transfer);
+ * - RECEIPT for each account a posted WITHDRAWAL, DEPOSIT, TRANSFER or
+ *   REVERSAL moved (both sides of a transfer and of its reversal): a
+ *   customer sees a refund, and money taken back, as plainly as a withdrawal;
  * - LOW_BALANCE for each account a posting took from at or above its
  *   threshold to below it (crossing only: an account already below stays quiet);
  * - OVERDRAWN for each account a posting took money from and left beyond
@@ -99,10 +101,9 @@ function posted(event: TransactionPosted, settings: NotificationSettings): Notif
   const out: Notification[] = [];
   const currency = currencyOf(event);
   const money = (minor: number) => formatMoney(minor, currency);
-  if (hasReceipt(event)) {
-    for (const m of event.movements) {
-      out.push(make(event, 'RECEIPT', m.accountId, receiptText(event, m, money), settings));
-    }
+  for (const m of event.movements) {
+    const receipt = receiptText(event, m, money);
+    if (receipt !== undefined) out.push(make(event, 'RECEIPT', m.accountId, receipt, settings));
   }
   for (const m of event.movements) {
     if (m.balanceBefore >= m.lowBalanceThreshold && m.balanceAfter < m.lowBalanceThreshold) {
@@ -159,27 +160,12 @@ function overdrawnText(
   );
 }
 
-function hasReceipt(event: TransactionPosted): boolean {
-  switch (event.transactionType) {
-    case 'WITHDRAWAL':
-    case 'DEPOSIT':
-    case 'TRANSFER':
-      return true;
-    case 'BALANCE_INQUIRY':
-    case 'REVERSAL':
-      return false;
-    default: {
-      const unknown: never = event.transactionType;
-      return unknown;
-    }
-  }
-}
-
+/** The receipt of one movement, or none: an inquiry moves no money and gets no receipt. */
 function receiptText(
   event: TransactionPosted,
   m: AccountMovement,
   money: (minor: number) => string,
-): string {
+): string | undefined {
   const amount = money(Math.abs(m.amount));
   const account = maskedAccount(m.accountId);
   // Only the account that used the card sees it on its receipt.
@@ -190,11 +176,67 @@ function receiptText(
       return `Withdrawal of ${amount} from your ${account}${withCard}. ${balance}`;
     case 'DEPOSIT':
       return `Deposit of ${amount} to your ${account}${withCard}. ${balance}`;
-    default:
+    case 'TRANSFER':
       return m.amount < 0
         ? `Transfer of ${amount} sent from your ${account}${withCard}. ${balance}`
         : `Transfer of ${amount} received in your ${account}. ${balance}`;
+    case 'REVERSAL':
+      // A reversal that moved nothing (only in events from before the ledger
+      // rejected those as NOTHING_TO_REVERSE) has nothing to show.
+      if (m.amount === 0) return undefined;
+      return `${reversalText(event.reversedTransactionType, m.amount > 0, amount, account, withCard)} ${balance}`;
+    case 'BALANCE_INQUIRY':
+      return undefined;
+    default: {
+      const unknown: never = event.transactionType;
+      return unknown;
+    }
   }
+}
+
+/**
+ * What a reversal did to one account, in the customer's words. The reversed
+ * type says why (the ledger names it on every reversal it posts now); when it
+ * is absent, or does not fit the direction the money went, the direction
+ * alone is shown, which is never wrong.
+ */
+function reversalText(
+  reversed: TransactionType | undefined,
+  refunded: boolean,
+  amount: string,
+  account: string,
+  withCard: string,
+): string {
+  switch (reversed) {
+    case 'WITHDRAWAL':
+      if (refunded) {
+        return `Refund of ${amount} to your ${account}${withCard}: the ATM did not dispense it.`;
+      }
+      break;
+    case 'DEPOSIT':
+      if (!refunded) {
+        return (
+          `Deposit of ${amount} reversed: taken back from your ${account}${withCard}, ` +
+          'as the ATM did not take the cash in.'
+        );
+      }
+      break;
+    case 'TRANSFER':
+      return refunded
+        ? `Transfer of ${amount} reversed: returned to your ${account}.`
+        : `Transfer of ${amount} reversed: taken back from your ${account}.`;
+    case 'BALANCE_INQUIRY':
+    case 'REVERSAL':
+    case undefined:
+      break;
+    default: {
+      const unknown: never = reversed;
+      return unknown;
+    }
+  }
+  return refunded
+    ? `Refund of ${amount} to your ${account}${withCard}.`
+    : `Reversal: ${amount} taken back from your ${account}${withCard}.`;
 }
 
 function rejected(event: TransactionRejected, settings: NotificationSettings): Notification[] {

@@ -1,7 +1,7 @@
 import { isRoutedTo, NOTIFIER_KINDS, type NotifierChannel } from '@atm-ledger/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { notificationsFor } from '../../src/domain/index.js';
+import { formatMoney, notificationsFor } from '../../src/domain/index.js';
 import {
   arbIdentifier,
   arbLedgerEvent,
@@ -53,6 +53,28 @@ describe('notificationsFor: properties', () => {
           for (const match of n.message.matchAll(/card \*\*\*\* ([0-9]{4})/g)) {
             expect(match[1]).toBe(event.panLast4);
           }
+        }
+      }),
+      { numRuns: numRuns() },
+    );
+  });
+
+  it('sends a RECEIPT for exactly the movements that moved money, refunds and reversals included', () => {
+    fc.assert(
+      fc.property(arbPosted(arbPanFreeIdentifier), (event) => {
+        // Act
+        const receipts = notificationsFor(event, settings).filter((n) => n.kind === 'RECEIPT');
+
+        // Assess
+        const moved =
+          event.transactionType === 'BALANCE_INQUIRY'
+            ? []
+            : event.movements.filter((m) => event.transactionType !== 'REVERSAL' || m.amount !== 0);
+        expect(receipts.map((n) => n.accountId)).toEqual(moved.map((m) => m.accountId));
+        for (const [i, n] of receipts.entries()) {
+          expect(n.message).toContain(
+            `Balance: ${formatMoney(moved[i]?.balanceAfter ?? 0, event.currency)}.`,
+          );
         }
       }),
       { numRuns: numRuns() },

@@ -79,16 +79,19 @@ describe('notificationsFor: RECEIPT', () => {
     ]);
   });
 
-  it('sends no receipt for a reversal or a balance inquiry', () => {
+  it('sends no receipt for a balance inquiry', () => {
     // Prepare
-    const reversal = { ...aPostedDeposit(), transactionType: 'REVERSAL' as const };
-    const inquiry = { ...aPostedWithdrawal(), transactionType: 'BALANCE_INQUIRY' as const };
+    const inquiry: TransactionPosted = {
+      ...aPostedWithdrawal(),
+      transactionType: 'BALANCE_INQUIRY',
+      amount: 0,
+      balance: 97_500,
+      movements: [],
+      legs: [],
+    };
 
     // Act
-    const out = [
-      ...notificationsFor(reversal, settings()),
-      ...notificationsFor(inquiry, settings()),
-    ];
+    const out = notificationsFor(inquiry, settings());
 
     // Assess
     expect(out).toEqual([]);
@@ -104,6 +107,154 @@ describe('notificationsFor: RECEIPT', () => {
     // Assess
     expect(receipt?.message).toBe(
       'Withdrawal of 25.00 USD from your account ending 0001. Balance: 975.00 USD.',
+    );
+  });
+});
+
+describe('notificationsFor: RECEIPT of a REVERSAL', () => {
+  const receipts = (event: TransactionPosted) =>
+    notificationsFor(event, settings(['RECEIPT'])).map((n) => [n.notificationId, n.message]);
+
+  it('tells the customer a withdrawal the ATM did not dispense was refunded', () => {
+    // Prepare: 40.00 USD of a withdrawal never came out.
+    const event = aPostedReversal({
+      reversed: 'WITHDRAWAL',
+      movements: [movement({ amount: 4_000, balanceBefore: 96_000, balanceAfter: 100_000 })],
+    });
+
+    // Act
+    const out = receipts(event);
+
+    // Assess
+    expect(out).toEqual([
+      [
+        'tx-v-1:posted:RECEIPT:acct-0001',
+        'Refund of 40.00 USD to your account ending 0001 with card **** 4242: the ATM did not dispense it. Balance: 1,000.00 USD.',
+      ],
+    ]);
+  });
+
+  it('tells the customer a deposit was taken back, down to the balance it leaves, below zero too', () => {
+    // Prepare
+    const event = aPostedReversal({
+      reversed: 'DEPOSIT',
+      movements: [movement({ amount: -10_000, balanceBefore: 2_000, balanceAfter: -8_000 })],
+    });
+
+    // Act
+    const out = receipts(event);
+
+    // Assess
+    expect(out).toEqual([
+      [
+        'tx-v-1:posted:RECEIPT:acct-0001',
+        'Deposit of 100.00 USD reversed: taken back from your account ending 0001 with card **** 4242, as the ATM did not take the cash in. Balance: -80.00 USD.',
+      ],
+    ]);
+  });
+
+  it('sends both sides of a reversed transfer their receipt, the card on neither', () => {
+    // Prepare: acct-0001 had sent 30.00 USD to acct-0002.
+    const event = aPostedReversal({
+      reversed: 'TRANSFER',
+      movements: [
+        movement({
+          accountId: 'acct-0001',
+          amount: 3_000,
+          balanceBefore: 47_000,
+          balanceAfter: 50_000,
+        }),
+        movement({
+          accountId: 'acct-0002',
+          amount: -3_000,
+          balanceBefore: 4_000,
+          balanceAfter: 1_000,
+        }),
+      ],
+    });
+
+    // Act
+    const out = receipts(event);
+
+    // Assess
+    expect(out).toEqual([
+      [
+        'tx-v-1:posted:RECEIPT:acct-0001',
+        'Transfer of 30.00 USD reversed: returned to your account ending 0001. Balance: 500.00 USD.',
+      ],
+      [
+        'tx-v-1:posted:RECEIPT:acct-0002',
+        'Transfer of 30.00 USD reversed: taken back from your account ending 0002. Balance: 10.00 USD.',
+      ],
+    ]);
+  });
+
+  it('shows the direction alone when the event does not name what was reversed (older events)', () => {
+    // Prepare
+    const refund = aPostedReversal({
+      movements: [movement({ amount: 4_000, balanceBefore: 96_000, balanceAfter: 100_000 })],
+    });
+    const takenBack = aPostedReversal({
+      movements: [movement({ amount: -4_000, balanceBefore: 10_000, balanceAfter: 6_000 })],
+      panLast4: undefined,
+    });
+
+    // Act
+    const out = [...receipts(refund), ...receipts(takenBack)].map(([, message]) => message);
+
+    // Assess
+    expect(out).toEqual([
+      'Refund of 40.00 USD to your account ending 0001 with card **** 4242. Balance: 1,000.00 USD.',
+      'Reversal: 40.00 USD taken back from your account ending 0001. Balance: 60.00 USD.',
+    ]);
+  });
+
+  it('shows the direction alone when the named type does not fit the way the money went', () => {
+    // Prepare: a reversed withdrawal can only give money back; this one took it.
+    const event = aPostedReversal({
+      reversed: 'WITHDRAWAL',
+      movements: [movement({ amount: -4_000, balanceBefore: 10_000, balanceAfter: 6_000 })],
+    });
+
+    // Act
+    const [[, message] = []] = receipts(event);
+
+    // Assess
+    expect(message).toBe(
+      'Reversal: 40.00 USD taken back from your account ending 0001 with card **** 4242. Balance: 60.00 USD.',
+    );
+  });
+
+  it('sends no receipt for a movement of nothing (older reversals of cash fully dispensed)', () => {
+    // Prepare
+    const event = aPostedReversal({
+      reversed: 'WITHDRAWAL',
+      movements: [movement({ amount: 0, balanceBefore: 10_000, balanceAfter: 10_000 })],
+    });
+
+    // Act
+    const out = receipts(event);
+
+    // Assess
+    expect(out).toEqual([]);
+  });
+
+  it('writes the refund at the exponent of its currency (JPY has none)', () => {
+    // Prepare
+    const event = {
+      ...aPostedReversal({
+        reversed: 'WITHDRAWAL',
+        movements: [movement({ amount: 4_000, balanceBefore: 146_000, balanceAfter: 150_000 })],
+      }),
+      currency: 'JPY',
+    };
+
+    // Act
+    const [[, message] = []] = receipts(event);
+
+    // Assess
+    expect(message).toBe(
+      'Refund of 4,000 JPY to your account ending 0001 with card **** 4242: the ATM did not dispense it. Balance: 150,000 JPY.',
     );
   });
 });
@@ -258,28 +409,23 @@ describe('notificationsFor: LOW_BALANCE', () => {
 
   it('alerts on a crossing caused by a reversal too', () => {
     // Prepare
-    const deposit = aPostedDeposit({ amount: 5_000, balanceBefore: 12_000 });
-    const reversal = {
-      ...deposit,
-      transactionType: 'REVERSAL' as const,
+    const reversal = aPostedReversal({
+      reversed: 'DEPOSIT',
       movements: [
-        {
-          ...deposit.movements[0],
-          accountId: 'acct-0001',
+        movement({
           amount: -5_000,
           balanceBefore: 12_000,
           balanceAfter: 7_000,
           lowBalanceThreshold: 10_000,
-          sequence: 3,
-        },
+        }),
       ],
-    };
+    });
 
     // Act
     const kinds = kindsOf(reversal);
 
     // Assess
-    expect(kinds).toEqual(['LOW_BALANCE:acct-0001']);
+    expect(kinds).toEqual(['RECEIPT:acct-0001', 'LOW_BALANCE:acct-0001']);
   });
 });
 

@@ -83,13 +83,23 @@ export const arbPosted = (
       occurredAt: arbTimestamp(),
       postedAt: arbTimestamp(),
       movements: fc.array(arbMovement(arbId), { minLength: 0, maxLength: 3 }),
+      // Absent on reversals from before the ledger named it.
+      reversed: fc.option(
+        fc.constantFrom('WITHDRAWAL', 'DEPOSIT', 'TRANSFER') as fc.Arbitrary<
+          TransactionPosted['transactionType']
+        >,
+        { nil: undefined },
+      ),
     })
     .map(
-      (p): TransactionPosted => ({
+      ({ reversed, ...p }): TransactionPosted => ({
         type: 'ledger.transaction.posted',
         schemaVersion: 1,
         id: `${p.transactionId}:posted`,
         ...p,
+        ...(p.transactionType === 'REVERSAL' && reversed !== undefined
+          ? { reversedTransactionType: reversed }
+          : {}),
         // An inquiry moves no money: the ledger posts it without movements.
         movements: p.transactionType === 'BALANCE_INQUIRY' ? [] : p.movements,
         legs: [],
