@@ -34,7 +34,8 @@ export async function formatRebuildReport(
   store: Pick<LedgerStore, 'getAccount'>,
   limit = Number.POSITIVE_INFINITY,
 ): Promise<string> {
-  const head = `${report.accounts} accounts, ${report.entries} entries`;
+  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const head = `${count(report.accounts, 'account', 'accounts')}, ${count(report.entries, 'entry', 'entries')}`;
   if (report.drift.length === 0) return `${head}, no drift`;
   const lines = await describeDrift(report, store, limit);
   const more = report.drift.length - lines.length;

@@ -13,10 +13,12 @@ const storeOf = (...accounts: Account[]) => ({
 describe('formatRebuildReport', () => {
   it('says there is no drift in one line', async () => {
     // Act
-    const text = await formatRebuildReport({ accounts: 3, entries: 12, drift: [] }, storeOf());
+    const many = await formatRebuildReport({ accounts: 3, entries: 12, drift: [] }, storeOf());
+    const one = await formatRebuildReport({ accounts: 1, entries: 1, drift: [] }, storeOf());
 
     // Assess
-    expect(text).toBe('3 accounts, 12 entries, no drift');
+    expect(many).toBe('3 accounts, 12 entries, no drift');
+    expect(one).toBe('1 account, 1 entry, no drift');
   });
 
   it("shows each drifted balance at its account's ISO 4217 exponent, or raw minor units when the account is gone", async () => {
