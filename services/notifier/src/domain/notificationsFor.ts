@@ -23,10 +23,11 @@ const REJECTION_TEXT: Readonly<Record<RejectionReason, string>> = {
   ORIGINAL_NOT_POSTED: 'the original transaction was not posted',
   INVALID_DISPENSED_AMOUNT: 'the dispensed amount is invalid',
   SAME_ACCOUNT: 'both accounts are the same',
-  ORIGINAL_MISMATCH: 'it does not match the transaction it names',
-  ORIGINAL_NOT_FOUND: 'the transaction it names never arrived',
-  NOTHING_TO_REVERSE: 'there was nothing to give back',
-  LIMIT_EXCEEDED: 'it would pass a limit the bank keeps',
+  ORIGINAL_MISMATCH: 'it does not match the transaction it reverses',
+  ORIGINAL_NOT_FOUND: 'the transaction it reverses never reached the bank',
+  NOTHING_TO_REVERSE: 'all of the cash was dispensed, so there was nothing to give back',
+  // The ledger's bound on a balance (MAX_BALANCE): not a limit the customer set or knows of.
+  LIMIT_EXCEEDED: 'the amount is more than the bank can process for this account',
 };
 
 /**

@@ -652,6 +652,19 @@ describe('notificationsFor: WITHDRAWAL_REJECTED', () => {
     ]);
   });
 
+  it('puts a limit the ledger keeps in words a customer understands', () => {
+    // Prepare
+    const event = aRejectedWithdrawal({ amount: 60_000, reason: 'LIMIT_EXCEEDED' });
+
+    // Act
+    const [declined] = notificationsFor(event, settings());
+
+    // Assess
+    expect(declined?.message).toBe(
+      'A withdrawal of 600.00 USD from your account ending 0001 with card **** 4242 was declined: the amount is more than the bank can process for this account.',
+    );
+  });
+
   it('says nothing about a rejected deposit or transfer', () => {
     // Prepare
     const deposit = aRejectedWithdrawal({ transactionType: 'DEPOSIT' });
