@@ -40,26 +40,75 @@ export interface NotifierRoute {
   readonly transactionType?: readonly TransactionType[];
 }
 
-const MONEY_MOVING: readonly TransactionType[] = ['WITHDRAWAL', 'DEPOSIT', 'TRANSFER'];
+/**
+ * The types whose postings move money. A posted REVERSAL always does: one
+ * that would return nothing is rejected (NOTHING_TO_REVERSE).
+ */
+const MONEY_MOVING: readonly TransactionType[] = ['WITHDRAWAL', 'DEPOSIT', 'TRANSFER', 'REVERSAL'];
 
 /**
  * What each notifier receives; a notifier receives an event if any of its
  * routes matches the event (the bus event's `detail`).
  */
 export const NOTIFIER_ROUTES = {
-  /** Customer receipts for money that moved. */
+  /** Customer receipts for money that moved, refunds and reversals included. */
   receipts: [{ type: ['ledger.transaction.posted'], transactionType: MONEY_MOVING }],
   /**
-   * Low-balance alerts (from any posting that takes money: a reversal of a
-   * transfer takes it back from the payee) and refused withdrawals.
+   * Low-balance and overdrawn alerts (from any posting that takes money: a
+   * reversal of a deposit or of a transfer takes it back), large withdrawals
+   * and refused withdrawals.
    */
   alerts: [
-    { type: ['ledger.transaction.posted'], transactionType: [...MONEY_MOVING, 'REVERSAL'] },
+    { type: ['ledger.transaction.posted'], transactionType: MONEY_MOVING },
     { type: ['ledger.transaction.rejected'], transactionType: ['WITHDRAWAL'] },
   ],
 } as const satisfies Record<string, readonly [NotifierRoute, ...NotifierRoute[]]>;
 
 export type NotifierChannel = keyof typeof NOTIFIER_ROUTES;
+
+/** Every kind of notification the notifier can write. */
+export const NOTIFICATION_KINDS = [
+  'RECEIPT',
+  'LOW_BALANCE',
+  'LARGE_WITHDRAWAL',
+  'WITHDRAWAL_REJECTED',
+  'OVERDRAWN',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/**
+ * The kinds each notifier sends (its `NOTIFIER_KINDS`, comma-separated):
+ * the same code runs once per channel, and each sends only its own kinds of
+ * the events its routes deliver. infra and the local cloud both configure
+ * the notifiers from this. A `Record` over the channels, so a channel added
+ * to {@link NOTIFIER_ROUTES} fails to compile until it is given its kinds.
+ */
+export const NOTIFIER_KINDS = {
+  receipts: ['RECEIPT'],
+  alerts: ['LOW_BALANCE', 'OVERDRAWN', 'LARGE_WITHDRAWAL', 'WITHDRAWAL_REJECTED'],
+} as const satisfies Record<NotifierChannel, readonly [NotificationKind, ...NotificationKind[]]>;
+
+/** A notifier's `NOTIFIER_KINDS` value. */
+export const notifierKindsSetting = (channel: NotifierChannel): string =>
+  NOTIFIER_KINDS[channel].join(',');
+
+/**
+ * Whether a notifier's subscription receives an event: one of its routes
+ * matches, as the SNS filter policy (or the local split of it) decides.
+ */
+export function isRoutedTo(
+  channel: NotifierChannel,
+  event: { readonly type: string; readonly transactionType?: string | undefined },
+): boolean {
+  const routes: readonly NotifierRoute[] = NOTIFIER_ROUTES[channel];
+  return routes.some(
+    (route) =>
+      (route.type as readonly string[]).includes(event.type) &&
+      (route.transactionType === undefined ||
+        (event.transactionType !== undefined &&
+          (route.transactionType as readonly string[]).includes(event.transactionType))),
+  );
+}
 
 /** A route as a pattern on the `detail` of a bus event (SNS policy and EventBridge pattern alike). */
 export function detailPattern(route: NotifierRoute): Record<string, string[]> {

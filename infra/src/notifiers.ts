@@ -4,20 +4,17 @@ import { Duration } from 'aws-cdk-lib';
 /**
  * One notifier = one SQS queue subscribed to the ledger-events topic with the
  * filter policy of its routes (contracts `NOTIFIER_ROUTES`), one DLQ, and one
- * function running the notifier handler with these kinds. A `Record` over
- * the channels, so a channel added to the contracts fails to compile here
- * until it is given its settings.
+ * function running the notifier handler with its kinds (contracts
+ * `NOTIFIER_KINDS`, which the local cloud deploys too). A `Record` over the
+ * channels, so a channel added to the contracts fails to compile here until
+ * it is given its settings.
  */
-export const NOTIFIERS: Readonly<
-  Record<NotifierChannel, { readonly description: string; readonly kinds: readonly string[] }>
-> = {
+export const NOTIFIERS: Readonly<Record<NotifierChannel, { readonly description: string }>> = {
   receipts: {
     description: 'Customer receipts for money that moved',
-    kinds: ['RECEIPT'],
   },
   alerts: {
-    description: 'Low-balance, large-withdrawal and refused-withdrawal alerts',
-    kinds: ['LOW_BALANCE', 'LARGE_WITHDRAWAL', 'WITHDRAWAL_REJECTED'],
+    description: 'Low-balance, overdrawn, large-withdrawal and refused-withdrawal alerts',
   },
 };
 

@@ -2,6 +2,7 @@ import {
   LEDGER_EVENT_SOURCE,
   LEDGER_EVENTS_RULE_PATTERN,
   LEDGER_STREAM_FILTER_PATTERN,
+  notifierKindsSetting,
   ROUTES,
 } from '@atm-ledger/contracts';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
@@ -279,7 +280,7 @@ export class StatelessStack extends Stack {
         timeout: NOTIFIER_TIMEOUT,
         environment: {
           [ENV.notifierTableName]: data.notifierTable.tableName,
-          [ENV.notifierKinds]: settings.kinds.join(','),
+          [ENV.notifierKinds]: notifierKindsSetting(channel),
           [ENV.notifierChannel]: delivery.kind,
           ...deliveryEnv,
           ...(config.notifierContactsJson === undefined

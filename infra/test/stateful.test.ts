@@ -176,12 +176,12 @@ describe('StatefulStack (dev stage)', () => {
     },
   );
 
-  it('routes receipts on posted money-moving transactions (policy spelled out once)', () => {
+  it('routes receipts on posted money-moving transactions, reversals included (policy spelled out once)', () => {
     out.template.hasResourceProperties('AWS::SNS::Subscription', {
       FilterPolicy: {
         detail: {
           type: ['ledger.transaction.posted'],
-          transactionType: ['WITHDRAWAL', 'DEPOSIT', 'TRANSFER'],
+          transactionType: ['WITHDRAWAL', 'DEPOSIT', 'TRANSFER', 'REVERSAL'],
         },
       },
     });

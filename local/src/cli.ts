@@ -16,6 +16,7 @@ import {
 import { ensureFuzzerInstalled, fuzzApiCommand } from './fuzz/api.js';
 import { loadtestCommand } from './loadtest/index.js';
 import { ensureMotoInstalled, findRepoRoot, startMoto } from './moto/index.js';
+import { formatRebuildReport } from './ops/rebuild.js';
 import { redrive } from './ops/redrive.js';
 import { positiveInteger } from './shared/cli-args.js';
 import { soakCommand } from './soak/index.js';
@@ -189,8 +190,11 @@ program
     const client = new DynamoDBClient(
       sdkClientOptions({ endpoint: opts.awsEndpoint || undefined, region: opts.region }),
     );
-    const report = await rebuild(new DynamoDbLedgerStore(client, opts.table));
+    const store = new DynamoDbLedgerStore(client, opts.table);
+    const report = await rebuild(store);
+    // The report alone goes to stdout, so it can be piped; its balances are minor units.
     console.log(JSON.stringify(report, null, 2));
+    console.error(await formatRebuildReport(report, store));
     client.destroy();
     process.exitCode = report.drift.length === 0 ? 0 : 2;
   });

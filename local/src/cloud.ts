@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { Health } from '@atm-ledger/contracts';
+import { type Health, notifierKindsSetting } from '@atm-ledger/contracts';
 import type { HttpEvent, HttpResult } from '@atm-ledger/runtime';
 import { sdkClientOptions } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -24,12 +24,6 @@ import {
 } from './resources.js';
 import { RateSchedule } from './scheduler/rate-schedule.js';
 import { SqsEventSourceMapping } from './sqs/index.js';
-
-/** The kinds each local notifier sends (`NOTIFIER_KINDS`), as infra deploys them. */
-export const LOCAL_NOTIFIER_KINDS = {
-  receipts: 'RECEIPT',
-  alerts: 'LOW_BALANCE,LARGE_WITHDRAWAL,WITHDRAWAL_REJECTED',
-} as const;
 
 export interface LocalCloudOptions {
   /** Port of the HTTP API on 127.0.0.1. 0 picks a free one. */
@@ -197,7 +191,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     for (const channel of ['receipts', 'alerts'] as const) {
       const handler = createSqsHandler({
         ...notifierEnv,
-        NOTIFIER_KINDS: LOCAL_NOTIFIER_KINDS[channel],
+        NOTIFIER_KINDS: notifierKindsSetting(channel),
       });
       notifiers[channel] = new SqsEventSourceMapping({
         config: {

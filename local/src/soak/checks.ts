@@ -1,9 +1,20 @@
-import { LedgerEvent, NOTIFIER_ROUTES, type NotifierChannel } from '@atm-ledger/contracts';
+import {
+  isRoutedTo,
+  LedgerEvent,
+  NOTIFIER_ROUTES,
+  type NotifierChannel,
+} from '@atm-ledger/contracts';
 import { DynamoDbLedgerStore, rebuild, toLedgerEvents } from '@atm-ledger/ledger';
-import { type Notification, type NotificationKind, notificationsFor } from '@atm-ledger/notifier';
+import {
+  formatMoney,
+  type Notification,
+  type NotificationKind,
+  notificationsFor,
+} from '@atm-ledger/notifier';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { formatRebuildReport } from '../ops/rebuild.js';
 import type { LocalResources } from '../resources.js';
 import type { LedgerApiClient } from '../traffic/api.js';
 import type { InjectedPoison } from './traffic.js';
@@ -104,7 +115,7 @@ export function checkExactlyOnce(snapshot: LedgerSnapshot, accepted: ReadonlySet
 /** Sums every decided transaction's legs here, and asks the API too: both must balance. */
 export async function checkTrialBalance(
   snapshot: LedgerSnapshot,
-  api: LedgerApiClient,
+  api: Pick<LedgerApiClient, 'request'>,
 ): Promise<Check> {
   const totals = new Map<string, { debits: number; credits: number }>();
   for (const item of snapshot.transactions.values()) {
@@ -117,7 +128,10 @@ export async function checkTrialBalance(
       totals.set(currency, t);
     }
   }
-  const ours = [...totals].map(([c, t]) => `${c} ${t.debits}/${t.credits}`).join(', ');
+  // Amounts at each currency's exponent: 38515000 USD minor units read 385,150.00 USD.
+  const pair = (currency: string, t: { debits: number; credits: number }) =>
+    `${formatMoney(t.debits, currency)} / ${formatMoney(t.credits, currency)}`;
+  const ours = [...totals].map(([c, t]) => pair(c, t)).join(', ');
   const oursOk = [...totals.values()].every((t) => t.debits === t.credits);
   const r = await api.request('GET', '/v1/ledger/trial-balance');
   const body = r.body as
@@ -129,16 +143,17 @@ export async function checkTrialBalance(
   return {
     name: 'trial balance holds',
     ok: oursOk && apiOk && totals.size > 0,
-    detail: `legs debits/credits: ${ours || 'none'}; GET /v1/ledger/trial-balance: ${r.status} ${currencies.map(([c, t]) => `${c} ${t.debits}/${t.credits} balanced=${t.balanced}`).join(', ')}`,
+    detail: `legs debits/credits: ${ours || 'none'}; GET /v1/ledger/trial-balance: ${r.status} ${currencies.map(([c, t]) => `${pair(c, t)} balanced=${t.balanced}`).join(', ')}`,
   };
 }
 
 export async function checkRebuild(client: DynamoDBClient, tableName: string): Promise<Check> {
-  const report = await rebuild(new DynamoDbLedgerStore(client, tableName));
+  const store = new DynamoDbLedgerStore(client, tableName);
+  const report = await rebuild(store);
   return {
     name: 'rebuild shows zero drift',
     ok: report.drift.length === 0,
-    detail: `${JSON.stringify({ ...report, drift: report.drift.slice(0, 5) })}`,
+    detail: (await formatRebuildReport(report, store, 5)).replaceAll('\n', '\n      '),
   };
 }
 
@@ -149,23 +164,13 @@ export interface NotificationSettings {
 
 const CHANNELS = Object.keys(NOTIFIER_ROUTES) as NotifierChannel[];
 
-/** Whether a channel's subscription receives an event (its routes, as the SNS policy has them). */
-const routedTo = (channel: NotifierChannel, event: LedgerEvent) =>
-  NOTIFIER_ROUTES[channel].some(
-    (route) =>
-      (route.type as readonly string[]).includes(event.type) &&
-      (!('transactionType' in route) ||
-        ('transactionType' in event &&
-          (route.transactionType as readonly string[]).includes(event.transactionType))),
-  );
-
 /** The notification ids one channel sends for one event. */
 function notificationIds(
   channel: NotifierChannel,
   event: LedgerEvent,
   settings: NotificationSettings,
 ): string[] {
-  if (!routedTo(channel, event)) return [];
+  if (!isRoutedTo(channel, event)) return [];
   return notificationsFor(event, {
     kinds: settings.kinds[channel],
     largeWithdrawalThreshold: settings.largeWithdrawalThreshold,

@@ -2,13 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { NotifierChannel } from '@atm-ledger/contracts';
-import { type NotificationKind, readNotifierConfig } from '@atm-ledger/notifier';
+import {
+  NOTIFIER_KINDS,
+  type NotificationKind,
+  type NotifierChannel,
+  notifierKindsSetting,
+} from '@atm-ledger/contracts';
+import { readNotifierConfig } from '@atm-ledger/notifier';
 import { sdkClientOptions } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { LOCAL_NOTIFIER_KINDS } from '../cloud.js';
 import {
   FAULT_CLASSES,
   type FaultClass,
@@ -216,11 +220,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       NOTIFIER_TABLE_NAME: names.notifierTable,
       NOTIFIER_CHANNEL: 'jsonl',
       NOTIFIER_JSONL_PATH: 'unused',
-      NOTIFIER_KINDS: LOCAL_NOTIFIER_KINDS.receipts,
+      NOTIFIER_KINDS: notifierKindsSetting('receipts'),
     });
-    const kinds = Object.fromEntries(
-      Object.entries(LOCAL_NOTIFIER_KINDS).map(([c, k]) => [c, new Set(k.split(','))]),
-    ) as unknown as Record<NotifierChannel, ReadonlySet<NotificationKind>>;
+    const kinds: Record<NotifierChannel, ReadonlySet<NotificationKind>> = {
+      receipts: new Set(NOTIFIER_KINDS.receipts),
+      alerts: new Set(NOTIFIER_KINDS.alerts),
+    };
     const notificationsPath = join(rootDir, '.local-cloud', `${runId}-notifications.jsonl`);
     const notifierQueues = await Promise.all(
       (['receipts', 'alerts'] as const).map(async (channel) => {

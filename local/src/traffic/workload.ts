@@ -1,7 +1,9 @@
-import type {
-  OpenAccountInput,
-  PostTransactionRequest,
-  TransactionType,
+import {
+  isActiveCurrency,
+  minorUnitExponent,
+  type OpenAccountInput,
+  type PostTransactionRequest,
+  type TransactionType,
 } from '@atm-ledger/contracts';
 import { Prng } from './prng.js';
 
@@ -120,7 +122,8 @@ export interface Workload {
 export const expectedStatus = (r: TrafficRequest): 202 | 400 => (r.kind === 'invalid' ? 400 : 202);
 
 // Cash amounts in whole currency units: what ATMs dispense (20s, 50s and 100s) and
-// how often people ask for them. 500 and up trips the large-withdrawal alert.
+// how often people ask for them. In USD, 500 and up trips the large-withdrawal alert
+// (its threshold is in minor units, whatever the currency).
 const WITHDRAWAL_AMOUNTS: readonly (readonly [number, number])[] = [
   [20, 8],
   [40, 12],
@@ -149,8 +152,6 @@ const TRANSFER_AMOUNTS: readonly (readonly [number, number])[] = [
   [500, 2],
   [1000, 1],
 ];
-/** Minor units per unit: every supported currency has two decimals. */
-const MINOR = 100;
 /** Share of an account's visits to its home ATM. */
 const HOME_ATM_SHARE = 0.7;
 /** How far back a producer retry or a reversal reaches. */
@@ -190,6 +191,8 @@ export function generateWorkload(
 ): Workload {
   const options: WorkloadOptions = { ...DEFAULT_WORKLOAD, ...input };
   validate(options);
+  // Minor units per whole unit, by the currency's ISO 4217 exponent: 100 for USD, 1 for JPY, 1000 for BHD.
+  const minor = 10 ** minorUnitExponent(options.currency);
   const rng = new Prng(options.seed);
   const p = options.idPrefix;
   const pad = (n: number, width: number) => String(n).padStart(width, '0');
@@ -220,7 +223,7 @@ export function generateWorkload(
     accountId: a.accountId,
     atmId: a.homeAtm,
     // 1,000 to 5,000 in hundreds: enough that only the busiest accounts run dry.
-    amount: rng.int(10, 50) * 100 * MINOR,
+    amount: rng.int(10, 50) * 100 * minor,
     currency: options.currency,
     occurredAt: at(-60_000),
     pan: a.pan,
@@ -255,7 +258,7 @@ export function generateWorkload(
         type: 'WITHDRAWAL',
         accountId: profile.accountId,
         atmId: profile.homeAtm,
-        amount: rng.weighted(WITHDRAWAL_AMOUNTS) * MINOR,
+        amount: rng.weighted(WITHDRAWAL_AMOUNTS) * minor,
         currency: options.currency,
         occurredAt,
         pan: profile.pan,
@@ -297,7 +300,7 @@ export function generateWorkload(
       // The ATM reports that a recent withdrawal did not (fully) dispense.
       const index = rng.int(0, reversible.length - 1);
       const [original] = reversible.splice(index, 1) as [Withdrawal];
-      const notes = original.body.amount / (20 * MINOR);
+      const notes = original.body.amount / (20 * minor);
       const misdispense = rng.chance(options.misdispenseShare) && notes >= 2;
       reversal = misdispense ? 'MISDISPENSE' : 'TIMEOUT';
       body = {
@@ -309,7 +312,7 @@ export function generateWorkload(
         pan: original.profile.pan,
         originalTransactionId: original.body.transactionId,
         // A misdispense returns what stayed in the ATM: some of the twenties came out.
-        ...(misdispense ? { dispensedAmount: rng.int(1, notes - 1) * 20 * MINOR } : {}),
+        ...(misdispense ? { dispensedAmount: rng.int(1, notes - 1) * 20 * minor } : {}),
       };
     } else {
       const profile = rng.weighted(accountWeights);
@@ -326,7 +329,7 @@ export function generateWorkload(
           const withdrawal = {
             ...common,
             type,
-            amount: rng.weighted(WITHDRAWAL_AMOUNTS) * MINOR,
+            amount: rng.weighted(WITHDRAWAL_AMOUNTS) * minor,
             currency: options.currency,
           };
           reversible.push({ body: withdrawal, profile });
@@ -338,7 +341,7 @@ export function generateWorkload(
           body = {
             ...common,
             type,
-            amount: rng.weighted(DEPOSIT_NOTES) * rng.int(1, 15) * MINOR,
+            amount: rng.weighted(DEPOSIT_NOTES) * rng.int(1, 15) * minor,
             currency: options.currency,
           };
           break;
@@ -349,7 +352,7 @@ export function generateWorkload(
           body = {
             ...common,
             type,
-            amount: rng.weighted(TRANSFER_AMOUNTS) * MINOR,
+            amount: rng.weighted(TRANSFER_AMOUNTS) * minor,
             currency: options.currency,
             toAccountId: to.accountId,
           };
@@ -396,6 +399,8 @@ function validate(o: WorkloadOptions): void {
   if (!(o.misdispenseShare >= 0 && o.misdispenseShare <= 1))
     fail('misdispenseShare must be in [0, 1]');
   if (!Number.isFinite(o.startAt)) fail('startAt must be epoch milliseconds');
+  if (!isActiveCurrency(o.currency))
+    fail(`currency must be an active ISO 4217 code, got "${o.currency}"`);
   if (Object.values(o.mix).every((w) => !(w > 0))) fail('mix needs a positive weight');
 }
 

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { notifierKindsSetting } from '@atm-ledger/contracts';
 import { pkSkTableInput } from '@atm-ledger/ledger';
 import { createSqsHandler } from '@atm-ledger/notifier';
 import { sdkClientOptions } from '@atm-ledger/runtime';
@@ -101,16 +102,12 @@ describe('notifiers on the local cloud: SQS mapping → handler → JSONL → GE
     const path = join(dir, 'notifications.jsonl');
     const receipts = await createQueueWithDlq(h.sqs);
     const alerts = await createQueueWithDlq(h.sqs);
-    h.mapping(receipts.source.arn, createSqsHandler(env('RECEIPT', path)), {
+    h.mapping(receipts.source.arn, createSqsHandler(env(notifierKindsSetting('receipts'), path)), {
       functionName: 'notifier-receipts',
     });
-    h.mapping(
-      alerts.source.arn,
-      createSqsHandler(env('LOW_BALANCE,LARGE_WITHDRAWAL,WITHDRAWAL_REJECTED', path)),
-      {
-        functionName: 'notifier-alerts',
-      },
-    );
+    h.mapping(alerts.source.arn, createSqsHandler(env(notifierKindsSetting('alerts'), path)), {
+      functionName: 'notifier-alerts',
+    });
 
     // Act: SNS fans the event out to both queues, and delivers it to the receipts queue twice.
     await send(h.sqs, receipts.source.url, snsEnvelope(withdrawal));

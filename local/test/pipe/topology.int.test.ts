@@ -130,13 +130,13 @@ describe('publication topology', () => {
     expect(await delivered(topology.notifierQueues.alerts.url, 1)).toEqual(['w1:posted']);
   });
 
-  it('delivers a posted reversal to the alerts queue only (it can cross a low-balance threshold; no receipt)', async () => {
+  it('delivers a posted reversal to the receipts queue (a refund) and the alerts queue (it can overdraw)', async () => {
     // Act
     await publish(posted('r1', 'REVERSAL'));
 
     // Assess
+    expect(await delivered(topology.notifierQueues.receipts.url, 1)).toEqual(['r1:posted']);
     expect(await delivered(topology.notifierQueues.alerts.url, 1)).toEqual(['r1:posted']);
-    expect(await delivered(topology.notifierQueues.receipts.url, 0)).toEqual([]);
   });
 
   it('delivers a posted balance inquiry to no notifier', async () => {

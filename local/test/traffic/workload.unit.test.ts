@@ -105,6 +105,45 @@ describe('generateWorkload', () => {
     }
   });
 
+  it.each([
+    ['JPY', 1],
+    ['USD', 100],
+    ['BHD', 1_000],
+  ])(
+    'scales the cash amounts to %s minor units (%i per whole unit, by ISO 4217)',
+    (currency, perUnit) => {
+      // Act
+      const usd = generateWorkload({ ...options, currency: 'USD' });
+      const other = generateWorkload({ ...options, currency });
+
+      // Assess: the same draws, the amounts at the currency's exponent (invalid bodies are
+      // corrupted on purpose, some in their amount).
+      const amounts = (w: typeof usd) =>
+        [...w.fundings, ...w.requests.filter((r) => r.kind !== 'invalid').map((r) => r.body)].map(
+          (b) => ({
+            amount: 'amount' in b ? b.amount : undefined,
+            dispensedAmount: 'dispensedAmount' in b ? b.dispensedAmount : undefined,
+          }),
+        );
+      const scale = (n: unknown) => (typeof n === 'number' ? (n / 100) * perUnit : n);
+      expect(amounts(other)).toEqual(
+        amounts(usd).map((a) => ({
+          amount: scale(a.amount),
+          dispensedAmount: scale(a.dispensedAmount),
+        })),
+      );
+      expect(other.accounts.every((a) => a.currency === currency)).toBe(true);
+    },
+  );
+
+  it('refuses a currency that is not an active ISO 4217 code (its exponent would be a guess)', () => {
+    // Act
+    const make = () => generateWorkload({ ...options, currency: 'DEM' });
+
+    // Assess
+    expect(make).toThrow(/currency must be an active ISO 4217 code, got "DEM"/);
+  });
+
   it('reverses earlier withdrawals of the same account: misdispenses partly, timeouts fully', () => {
     // Act
     const w = generateWorkload({ ...options, transactions: 3_000 });

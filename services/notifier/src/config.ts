@@ -50,7 +50,7 @@ const Common = z.object({
   LEDGER_AWS_ENDPOINT: z.url().optional(),
   /** Idempotency records: string keys pk/sk, TTL attribute `expiresAt`. */
   NOTIFIER_TABLE_NAME: z.string().min(1),
-  /** The kinds this deployment sends, e.g. `RECEIPT` or `LOW_BALANCE,LARGE_WITHDRAWAL,WITHDRAWAL_REJECTED`. */
+  /** The kinds this deployment sends, e.g. `RECEIPT` or `LOW_BALANCE,OVERDRAWN,LARGE_WITHDRAWAL,WITHDRAWAL_REJECTED`. */
   NOTIFIER_KINDS: Kinds,
   /** `{"<accountId>": {"email": "...", "phone": "+1..."}}` for the `ses` and `sms` channels. */
   NOTIFIER_CONTACTS_JSON: Contacts.optional(),

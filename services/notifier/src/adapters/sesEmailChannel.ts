@@ -12,6 +12,7 @@ const SUBJECTS: Readonly<Record<NotificationKind, string>> = {
   LOW_BALANCE: 'Low balance alert',
   LARGE_WITHDRAWAL: 'Large withdrawal alert',
   WITHDRAWAL_REJECTED: 'Withdrawal declined',
+  OVERDRAWN: 'Account overdrawn',
 };
 
 export interface SesEmailChannelOptions {

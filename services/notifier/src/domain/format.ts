@@ -3,6 +3,7 @@
  * card or an account is masked here, in one place, so no message can carry a
  * full number by accident.
  */
+import { formatMinorUnits, isActiveCurrency } from '@atm-ledger/contracts';
 
 /** `**** 1234`: the only form in which a card ever appears. */
 export const maskedCard = (panLast4: string) => `**** ${panLast4}`;
@@ -14,39 +15,27 @@ export const maskedCard = (panLast4: string) => `**** ${panLast4}`;
 export const maskedAccount = (accountId: string) =>
   accountId.length > 4 ? `account ending ${accountId.slice(-4)}` : `account ${accountId}`;
 
-const digitsCache = new Map<string, number>();
-
-/** Minor-unit exponent of an ISO 4217 currency (2 for USD, 0 for JPY, 3 for BHD). */
-function currencyDigits(currency: string): number {
-  let digits = digitsCache.get(currency);
-  if (digits === undefined) {
-    try {
-      digits =
-        new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-          .maximumFractionDigits ?? 2;
-    } catch {
-      digits = 2;
-    }
-    digitsCache.set(currency, digits);
-  }
-  return digits;
-}
-
 /** Thousands separators keep long amounts readable, and no amount reads as a card number. */
-const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+const grouped = (digits: string) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 /**
- * `-1,234.56 USD` from minor units, with integer arithmetic only: money is
- * never a float, not even on its way to text.
+ * `-1,234.56 USD`, `150,000 JPY`, `1.500 BHD` from minor units, at the
+ * currency's ISO 4217 exponent (contracts' `formatMinorUnits`: integer
+ * arithmetic only, money is never a float, not even on its way to text).
+ *
+ * A message must go out whatever the event holds, so this never throws.
+ * Without a currency (a rejection may name none), it shows the raw minor
+ * units and says so. A code that is not an active ISO 4217 one, or a count
+ * that is not an integer, cannot pass the contracts; should one arrive, its
+ * exponent would be a guess, so it too is shown as raw minor units, with the
+ * code, rather than failing the message or scaling it wrongly.
  */
 export function formatMoney(minorUnits: number, currency: string | undefined): string {
+  if (!Number.isInteger(minorUnits)) return `${minorUnits} minor units`;
+  if (currency !== undefined && isActiveCurrency(currency)) {
+    return formatMinorUnits(minorUnits, currency);
+  }
   const sign = minorUnits < 0 ? '-' : '';
-  const abs = Math.abs(minorUnits);
-  if (currency === undefined) return `${sign}${grouped(abs)} minor units`;
-  const digits = currencyDigits(currency);
-  if (digits === 0) return `${sign}${grouped(abs)} ${currency}`;
-  const scale = 10 ** digits;
-  const whole = Math.floor(abs / scale);
-  const fraction = String(abs % scale).padStart(digits, '0');
-  return `${sign}${grouped(whole)}.${fraction} ${currency}`;
+  const raw = `${sign}${grouped(BigInt(Math.abs(minorUnits)).toString())} minor units`;
+  return currency === undefined ? raw : `${raw} of ${currency}`;
 }

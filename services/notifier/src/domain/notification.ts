@@ -1,15 +1,14 @@
-import { AccountId, Timestamp, TransactionId } from '@atm-ledger/contracts';
+import { AccountId, NOTIFICATION_KINDS, Timestamp, TransactionId } from '@atm-ledger/contracts';
 import * as z from 'zod';
 
-/** What a notifier can send. A deployed notifier sends a configured subset. */
-export const NotificationKind = z.enum([
-  'RECEIPT',
-  'LOW_BALANCE',
-  'LARGE_WITHDRAWAL',
-  'WITHDRAWAL_REJECTED',
-]);
+/**
+ * What a notifier can send. A deployed notifier sends a configured subset
+ * (contracts' `NOTIFIER_KINDS`, which infra and the local cloud deploy); the
+ * list itself is the contracts' too, so the two cannot disagree.
+ */
+export const NotificationKind = z.enum(NOTIFICATION_KINDS);
 export type NotificationKind = z.infer<typeof NotificationKind>;
-export const NOTIFICATION_KINDS: readonly NotificationKind[] = NotificationKind.options;
+export { NOTIFICATION_KINDS };
 
 /**
  * One message to one account holder. `notificationId` is derived from the

@@ -4,6 +4,7 @@ import type {
   RejectionReason,
   TransactionPosted,
   TransactionRejected,
+  TransactionType,
 } from '@atm-ledger/contracts';
 import { formatMoney, maskedAccount, maskedCard } from './format.js';
 import {
@@ -22,19 +23,25 @@ const REJECTION_TEXT: Readonly<Record<RejectionReason, string>> = {
   ORIGINAL_NOT_POSTED: 'the original transaction was not posted',
   INVALID_DISPENSED_AMOUNT: 'the dispensed amount is invalid',
   SAME_ACCOUNT: 'both accounts are the same',
-  ORIGINAL_MISMATCH: 'it does not match the transaction it names',
-  ORIGINAL_NOT_FOUND: 'the transaction it names never arrived',
-  NOTHING_TO_REVERSE: 'there was nothing to give back',
-  LIMIT_EXCEEDED: 'it would pass a limit the bank keeps',
+  ORIGINAL_MISMATCH: 'it does not match the transaction it reverses',
+  ORIGINAL_NOT_FOUND: 'the transaction it reverses never reached the bank',
+  NOTHING_TO_REVERSE: 'all of the cash was dispensed, so there was nothing to give back',
+  // The ledger's bound on a balance (MAX_BALANCE): not a limit the customer set or knows of.
+  LIMIT_EXCEEDED: 'the amount is more than the bank can process for this account',
 };
 
 /**
  * The notifications a ledger event calls for, in a stable order:
  *
- * - RECEIPT for each account a posted WITHDRAWAL, DEPOSIT or TRANSFER moved
- *   (both sides of a transfer);
+ * - RECEIPT for each account a posted WITHDRAWAL, DEPOSIT, TRANSFER or
+ *   REVERSAL moved (both sides of a transfer and of its reversal): a
+ *   customer sees a refund, and money taken back, as plainly as a withdrawal;
  * - LOW_BALANCE for each account a posting took from at or above its
  *   threshold to below it (crossing only: an account already below stays quiet);
+ * - OVERDRAWN for each account a posting took money from and left beyond
+ *   its overdraft limit (every such posting: the ledger lets some through
+ *   whatever the balance, a reversed deposit or a withdrawal advice, and
+ *   the customer must hear of each one);
  * - LARGE_WITHDRAWAL for a posted withdrawal of at least the threshold;
  * - WITHDRAWAL_REJECTED for a rejected withdrawal;
  * - nothing for conflicts and pending reversals, which are the bank's
@@ -95,10 +102,9 @@ function posted(event: TransactionPosted, settings: NotificationSettings): Notif
   const out: Notification[] = [];
   const currency = currencyOf(event);
   const money = (minor: number) => formatMoney(minor, currency);
-  if (hasReceipt(event)) {
-    for (const m of event.movements) {
-      out.push(make(event, 'RECEIPT', m.accountId, receiptText(event, m, money), settings));
-    }
+  for (const m of event.movements) {
+    const receipt = receiptText(event, m, money);
+    if (receipt !== undefined) out.push(make(event, 'RECEIPT', m.accountId, receipt, settings));
   }
   for (const m of event.movements) {
     if (m.balanceBefore >= m.lowBalanceThreshold && m.balanceAfter < m.lowBalanceThreshold) {
@@ -112,6 +118,11 @@ function posted(event: TransactionPosted, settings: NotificationSettings): Notif
           settings,
         ),
       );
+    }
+  }
+  for (const m of event.movements) {
+    if (isOverdrawnBy(m)) {
+      out.push(make(event, 'OVERDRAWN', m.accountId, overdrawnText(m, money), settings));
     }
   }
   if (event.transactionType === 'WITHDRAWAL' && event.amount >= settings.largeWithdrawalThreshold) {
@@ -129,27 +140,33 @@ function posted(event: TransactionPosted, settings: NotificationSettings): Notif
   return out;
 }
 
-function hasReceipt(event: TransactionPosted): boolean {
-  switch (event.transactionType) {
-    case 'WITHDRAWAL':
-    case 'DEPOSIT':
-    case 'TRANSFER':
-      return true;
-    case 'BALANCE_INQUIRY':
-    case 'REVERSAL':
-      return false;
-    default: {
-      const unknown: never = event.transactionType;
-      return unknown;
-    }
-  }
+/**
+ * The movement took money and left the account below `-overdraftLimit`. A
+ * movement without a limit (an event from before the ledger recorded it)
+ * says nothing about overdrafts, so it raises nothing.
+ */
+function isOverdrawnBy(m: AccountMovement): m is AccountMovement & { overdraftLimit: number } {
+  return m.amount < 0 && m.overdraftLimit !== undefined && m.balanceAfter < -m.overdraftLimit;
 }
 
+function overdrawnText(
+  m: AccountMovement & { overdraftLimit: number },
+  money: (minor: number) => string,
+): string {
+  const shortfall = -m.overdraftLimit - m.balanceAfter;
+  return (
+    `Your ${maskedAccount(m.accountId)} is overdrawn: balance ${money(m.balanceAfter)}, ` +
+    `beyond your overdraft limit of ${money(m.overdraftLimit)}. ` +
+    `Pay in at least ${money(shortfall)} to bring it back within the limit.`
+  );
+}
+
+/** The receipt of one movement, or none: an inquiry moves no money and gets no receipt. */
 function receiptText(
   event: TransactionPosted,
   m: AccountMovement,
   money: (minor: number) => string,
-): string {
+): string | undefined {
   const amount = money(Math.abs(m.amount));
   const account = maskedAccount(m.accountId);
   // Only the account that used the card sees it on its receipt.
@@ -160,11 +177,67 @@ function receiptText(
       return `Withdrawal of ${amount} from your ${account}${withCard}. ${balance}`;
     case 'DEPOSIT':
       return `Deposit of ${amount} to your ${account}${withCard}. ${balance}`;
-    default:
+    case 'TRANSFER':
       return m.amount < 0
         ? `Transfer of ${amount} sent from your ${account}${withCard}. ${balance}`
         : `Transfer of ${amount} received in your ${account}. ${balance}`;
+    case 'REVERSAL':
+      // A reversal that moved nothing (only in events from before the ledger
+      // rejected those as NOTHING_TO_REVERSE) has nothing to show.
+      if (m.amount === 0) return undefined;
+      return `${reversalText(event.reversedTransactionType, m.amount > 0, amount, account, withCard)} ${balance}`;
+    case 'BALANCE_INQUIRY':
+      return undefined;
+    default: {
+      const unknown: never = event.transactionType;
+      return unknown;
+    }
   }
+}
+
+/**
+ * What a reversal did to one account, in the customer's words. The reversed
+ * type says why (the ledger names it on every reversal it posts now); when it
+ * is absent, or does not fit the direction the money went, the direction
+ * alone is shown, which is never wrong.
+ */
+function reversalText(
+  reversed: TransactionType | undefined,
+  refunded: boolean,
+  amount: string,
+  account: string,
+  withCard: string,
+): string {
+  switch (reversed) {
+    case 'WITHDRAWAL':
+      if (refunded) {
+        return `Refund of ${amount} to your ${account}${withCard}: the ATM did not dispense it.`;
+      }
+      break;
+    case 'DEPOSIT':
+      if (!refunded) {
+        return (
+          `Deposit of ${amount} reversed: taken back from your ${account}${withCard}, ` +
+          'as the ATM did not take the cash in.'
+        );
+      }
+      break;
+    case 'TRANSFER':
+      return refunded
+        ? `Transfer of ${amount} reversed: returned to your ${account}.`
+        : `Transfer of ${amount} reversed: taken back from your ${account}.`;
+    case 'BALANCE_INQUIRY':
+    case 'REVERSAL':
+    case undefined:
+      break;
+    default: {
+      const unknown: never = reversed;
+      return unknown;
+    }
+  }
+  return refunded
+    ? `Refund of ${amount} to your ${account}${withCard}.`
+    : `Reversal: ${amount} taken back from your ${account}${withCard}.`;
 }
 
 function rejected(event: TransactionRejected, settings: NotificationSettings): Notification[] {

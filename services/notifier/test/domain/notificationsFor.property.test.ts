@@ -1,6 +1,7 @@
+import { isRoutedTo, NOTIFIER_KINDS, type NotifierChannel } from '@atm-ledger/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { notificationsFor } from '../../src/domain/index.js';
+import { formatMoney, notificationsFor } from '../../src/domain/index.js';
 import {
   arbIdentifier,
   arbLedgerEvent,
@@ -58,6 +59,28 @@ describe('notificationsFor: properties', () => {
     );
   });
 
+  it('sends a RECEIPT for exactly the movements that moved money, refunds and reversals included', () => {
+    fc.assert(
+      fc.property(arbPosted(arbPanFreeIdentifier), (event) => {
+        // Act
+        const receipts = notificationsFor(event, settings).filter((n) => n.kind === 'RECEIPT');
+
+        // Assess
+        const moved =
+          event.transactionType === 'BALANCE_INQUIRY'
+            ? []
+            : event.movements.filter((m) => event.transactionType !== 'REVERSAL' || m.amount !== 0);
+        expect(receipts.map((n) => n.accountId)).toEqual(moved.map((m) => m.accountId));
+        for (const [i, n] of receipts.entries()) {
+          expect(n.message).toContain(
+            `Balance: ${formatMoney(moved[i]?.balanceAfter ?? 0, event.currency)}.`,
+          );
+        }
+      }),
+      { numRuns: numRuns() },
+    );
+  });
+
   it('alerts LOW_BALANCE for exactly the movements that cross the threshold downwards', () => {
     fc.assert(
       fc.property(arbPosted(arbPanFreeIdentifier), (event) => {
@@ -79,6 +102,27 @@ describe('notificationsFor: properties', () => {
     );
   });
 
+  it('alerts OVERDRAWN for exactly the movements that took money and left the balance beyond the limit', () => {
+    fc.assert(
+      fc.property(arbPosted(arbPanFreeIdentifier), (event) => {
+        // Act
+        const alerted = notificationsFor(event, settings)
+          .filter((n) => n.kind === 'OVERDRAWN')
+          .map((n) => n.accountId);
+
+        // Assess
+        const overdrawn = event.movements
+          .filter(
+            (m) =>
+              m.amount < 0 && m.overdraftLimit !== undefined && m.balanceAfter < -m.overdraftLimit,
+          )
+          .map((m) => m.accountId);
+        expect(alerted).toEqual(overdrawn);
+      }),
+      { numRuns: numRuns() },
+    );
+  });
+
   it('derives every id from the event, the kind and the account', () => {
     fc.assert(
       fc.property(arbLedgerEvent(), (event) => {
@@ -89,6 +133,28 @@ describe('notificationsFor: properties', () => {
         for (const n of notifications) {
           expect(n.notificationId).toBe(`${event.id}:${n.kind}:${n.accountId}`);
           expect(n.transactionId).toBe(event.transactionId);
+        }
+      }),
+      { numRuns: numRuns() },
+    );
+  });
+
+  it('writes each kind only from events the routes deliver to the notifier that sends it', () => {
+    const channels = Object.keys(NOTIFIER_KINDS) as NotifierChannel[];
+    fc.assert(
+      fc.property(arbLedgerEvent(arbPanFreeIdentifier), (event) => {
+        // Act
+        const notifications = notificationsFor(event, settings);
+
+        // Assess: a kind whose notifier never receives the event would never be sent.
+        for (const n of notifications) {
+          const sender = channels.find((c) =>
+            (NOTIFIER_KINDS[c] as readonly string[]).includes(n.kind),
+          );
+          expect(sender, n.kind).toBeDefined();
+          expect(isRoutedTo(sender as NotifierChannel, event), `${n.kind} of ${event.type}`).toBe(
+            true,
+          );
         }
       }),
       { numRuns: numRuns() },

@@ -1,12 +1,15 @@
+import { NOTIFIER_KINDS, type TransactionPosted } from '@atm-ledger/contracts';
 import { describe, expect, it } from 'vitest';
 import { type NotificationKind, notificationsFor } from '../../src/domain/index.js';
 import {
   aConflict,
   aPostedDeposit,
+  aPostedReversal,
   aPostedTransfer,
   aPostedWithdrawal,
   aRejectedWithdrawal,
   aReversalPending,
+  movement,
   NOW,
 } from '../support/builders.js';
 
@@ -76,16 +79,19 @@ describe('notificationsFor: RECEIPT', () => {
     ]);
   });
 
-  it('sends no receipt for a reversal or a balance inquiry', () => {
+  it('sends no receipt for a balance inquiry', () => {
     // Prepare
-    const reversal = { ...aPostedDeposit(), transactionType: 'REVERSAL' as const };
-    const inquiry = { ...aPostedWithdrawal(), transactionType: 'BALANCE_INQUIRY' as const };
+    const inquiry: TransactionPosted = {
+      ...aPostedWithdrawal(),
+      transactionType: 'BALANCE_INQUIRY',
+      amount: 0,
+      balance: 97_500,
+      movements: [],
+      legs: [],
+    };
 
     // Act
-    const out = [
-      ...notificationsFor(reversal, settings()),
-      ...notificationsFor(inquiry, settings()),
-    ];
+    const out = notificationsFor(inquiry, settings());
 
     // Assess
     expect(out).toEqual([]);
@@ -101,6 +107,225 @@ describe('notificationsFor: RECEIPT', () => {
     // Assess
     expect(receipt?.message).toBe(
       'Withdrawal of 25.00 USD from your account ending 0001. Balance: 975.00 USD.',
+    );
+  });
+});
+
+describe('notificationsFor: RECEIPT of a REVERSAL', () => {
+  const receipts = (event: TransactionPosted) =>
+    notificationsFor(event, settings(['RECEIPT'])).map((n) => [n.notificationId, n.message]);
+
+  it('tells the customer a withdrawal the ATM did not dispense was refunded', () => {
+    // Prepare: 40.00 USD of a withdrawal never came out.
+    const event = aPostedReversal({
+      reversed: 'WITHDRAWAL',
+      movements: [movement({ amount: 4_000, balanceBefore: 96_000, balanceAfter: 100_000 })],
+    });
+
+    // Act
+    const out = receipts(event);
+
+    // Assess
+    expect(out).toEqual([
+      [
+        'tx-v-1:posted:RECEIPT:acct-0001',
+        'Refund of 40.00 USD to your account ending 0001 with card **** 4242: the ATM did not dispense it. Balance: 1,000.00 USD.',
+      ],
+    ]);
+  });
+
+  it('tells the customer a deposit was taken back, down to the balance it leaves, below zero too', () => {
+    // Prepare
+    const event = aPostedReversal({
+      reversed: 'DEPOSIT',
+      movements: [movement({ amount: -10_000, balanceBefore: 2_000, balanceAfter: -8_000 })],
+    });
+
+    // Act
+    const out = receipts(event);
+
+    // Assess
+    expect(out).toEqual([
+      [
+        'tx-v-1:posted:RECEIPT:acct-0001',
+        'Deposit of 100.00 USD reversed: taken back from your account ending 0001 with card **** 4242, as the ATM did not take the cash in. Balance: -80.00 USD.',
+      ],
+    ]);
+  });
+
+  it('sends both sides of a reversed transfer their receipt, the card on neither', () => {
+    // Prepare: acct-0001 had sent 30.00 USD to acct-0002.
+    const event = aPostedReversal({
+      reversed: 'TRANSFER',
+      movements: [
+        movement({
+          accountId: 'acct-0001',
+          amount: 3_000,
+          balanceBefore: 47_000,
+          balanceAfter: 50_000,
+        }),
+        movement({
+          accountId: 'acct-0002',
+          amount: -3_000,
+          balanceBefore: 4_000,
+          balanceAfter: 1_000,
+        }),
+      ],
+    });
+
+    // Act
+    const out = receipts(event);
+
+    // Assess
+    expect(out).toEqual([
+      [
+        'tx-v-1:posted:RECEIPT:acct-0001',
+        'Transfer of 30.00 USD reversed: returned to your account ending 0001. Balance: 500.00 USD.',
+      ],
+      [
+        'tx-v-1:posted:RECEIPT:acct-0002',
+        'Transfer of 30.00 USD reversed: taken back from your account ending 0002. Balance: 10.00 USD.',
+      ],
+    ]);
+  });
+
+  it('shows the direction alone when the event does not name what was reversed (older events)', () => {
+    // Prepare
+    const refund = aPostedReversal({
+      movements: [movement({ amount: 4_000, balanceBefore: 96_000, balanceAfter: 100_000 })],
+    });
+    const takenBack = aPostedReversal({
+      movements: [movement({ amount: -4_000, balanceBefore: 10_000, balanceAfter: 6_000 })],
+      panLast4: undefined,
+    });
+
+    // Act
+    const out = [...receipts(refund), ...receipts(takenBack)].map(([, message]) => message);
+
+    // Assess
+    expect(out).toEqual([
+      'Refund of 40.00 USD to your account ending 0001 with card **** 4242. Balance: 1,000.00 USD.',
+      'Reversal: 40.00 USD taken back from your account ending 0001. Balance: 60.00 USD.',
+    ]);
+  });
+
+  it('shows the direction alone when the named type does not fit the way the money went', () => {
+    // Prepare: a reversed withdrawal can only give money back; this one took it.
+    const event = aPostedReversal({
+      reversed: 'WITHDRAWAL',
+      movements: [movement({ amount: -4_000, balanceBefore: 10_000, balanceAfter: 6_000 })],
+    });
+
+    // Act
+    const [[, message] = []] = receipts(event);
+
+    // Assess
+    expect(message).toBe(
+      'Reversal: 40.00 USD taken back from your account ending 0001 with card **** 4242. Balance: 60.00 USD.',
+    );
+  });
+
+  it('sends no receipt for a movement of nothing (older reversals of cash fully dispensed)', () => {
+    // Prepare
+    const event = aPostedReversal({
+      reversed: 'WITHDRAWAL',
+      movements: [movement({ amount: 0, balanceBefore: 10_000, balanceAfter: 10_000 })],
+    });
+
+    // Act
+    const out = receipts(event);
+
+    // Assess
+    expect(out).toEqual([]);
+  });
+
+  it('writes the refund at the exponent of its currency (JPY has none)', () => {
+    // Prepare
+    const event = {
+      ...aPostedReversal({
+        reversed: 'WITHDRAWAL',
+        movements: [movement({ amount: 4_000, balanceBefore: 146_000, balanceAfter: 150_000 })],
+      }),
+      currency: 'JPY',
+    };
+
+    // Act
+    const [[, message] = []] = receipts(event);
+
+    // Assess
+    expect(message).toBe(
+      'Refund of 4,000 JPY to your account ending 0001 with card **** 4242: the ATM did not dispense it. Balance: 150,000 JPY.',
+    );
+  });
+});
+
+describe('notificationsFor: amounts at the ISO 4217 exponent of their currency', () => {
+  const inCurrency = (event: TransactionPosted, currency: string): TransactionPosted => ({
+    ...event,
+    currency,
+    legs: event.legs.map((l) => ({ ...l, currency })),
+  });
+
+  it.each([
+    ['JPY', 0, 'Deposit of 150,000 JPY', 'Balance: 155,000 JPY.'],
+    ['USD', 2, 'Deposit of 1,500.00 USD', 'Balance: 1,550.00 USD.'],
+    ['HUF', 2, 'Deposit of 1,500.00 HUF', 'Balance: 1,550.00 HUF.'],
+    ['BHD', 3, 'Deposit of 150.000 BHD', 'Balance: 155.000 BHD.'],
+    ['IQD', 3, 'Deposit of 150.000 IQD', 'Balance: 155.000 IQD.'],
+  ])('writes a %s receipt (exponent %i) for 150000 minor units', (currency, _, amount, balance) => {
+    // Prepare
+    const event = inCurrency(aPostedDeposit({ amount: 150_000, balanceBefore: 5_000 }), currency);
+
+    // Act
+    const [receipt] = notificationsFor(event, settings(['RECEIPT']));
+
+    // Assess
+    expect(receipt?.message).toBe(
+      `${amount} to your account ending 0001 with card **** 4242. ${balance}`,
+    );
+  });
+
+  it('scales the threshold and the balance of a low-balance alert too (HUF has 2 decimals)', () => {
+    // Prepare
+    const event = inCurrency(
+      aPostedWithdrawal({ amount: 2_000, balanceBefore: 11_000, lowBalanceThreshold: 10_000 }),
+      'HUF',
+    );
+
+    // Act
+    const [alert] = notificationsFor(event, settings(['LOW_BALANCE']));
+
+    // Assess
+    expect(alert?.message).toBe(
+      'Low balance: your account ending 0001 is at 90.00 HUF, below your alert threshold of 100.00 HUF.',
+    );
+  });
+
+  it('writes a declined JPY withdrawal without decimals and a BHD one with three', () => {
+    // Prepare
+    const yen = aRejectedWithdrawal({ amount: 150_000, currency: 'JPY' });
+    const dinar = aRejectedWithdrawal({ amount: 1_500, currency: 'BHD' });
+
+    // Act
+    const messages = [yen, dinar].map((e) => notificationsFor(e, settings())[0]?.message);
+
+    // Assess
+    expect(messages).toEqual([
+      'A withdrawal of 150,000 JPY from your account ending 0001 with card **** 4242 was declined: insufficient funds.',
+      'A withdrawal of 1.500 BHD from your account ending 0001 with card **** 4242 was declined: insufficient funds.',
+    ]);
+  });
+
+  it('shows raw minor units, and says so, when a rejection names no currency', () => {
+    // Prepare
+    const event = aRejectedWithdrawal({ amount: 150_000, currency: undefined });
+
+    // Act
+    const [declined] = notificationsFor(event, settings());
+
+    // Assess
+    expect(declined?.message).toBe(
+      'A withdrawal of 150,000 minor units from your account ending 0001 with card **** 4242 was declined: insufficient funds.',
     );
   });
 });
@@ -184,28 +409,173 @@ describe('notificationsFor: LOW_BALANCE', () => {
 
   it('alerts on a crossing caused by a reversal too', () => {
     // Prepare
-    const deposit = aPostedDeposit({ amount: 5_000, balanceBefore: 12_000 });
-    const reversal = {
-      ...deposit,
-      transactionType: 'REVERSAL' as const,
+    const reversal = aPostedReversal({
+      reversed: 'DEPOSIT',
       movements: [
-        {
-          ...deposit.movements[0],
-          accountId: 'acct-0001',
+        movement({
           amount: -5_000,
           balanceBefore: 12_000,
           balanceAfter: 7_000,
           lowBalanceThreshold: 10_000,
-          sequence: 3,
-        },
+        }),
       ],
-    };
+    });
 
     // Act
     const kinds = kindsOf(reversal);
 
     // Assess
-    expect(kinds).toEqual(['LOW_BALANCE:acct-0001']);
+    expect(kinds).toEqual(['RECEIPT:acct-0001', 'LOW_BALANCE:acct-0001']);
+  });
+});
+
+describe('notificationsFor: OVERDRAWN', () => {
+  /** A withdrawal posted whatever the balance (an advice: the cash is already out). */
+  const advice = (opts: { amount: number; balanceBefore: number; overdraftLimit?: number }) => {
+    const event = aPostedWithdrawal({ amount: opts.amount, balanceBefore: opts.balanceBefore });
+    return {
+      ...event,
+      movements: event.movements.map((m) =>
+        'overdraftLimit' in opts ? { ...m, overdraftLimit: opts.overdraftLimit } : m,
+      ),
+    };
+  };
+
+  it('alerts when a posting takes the balance beyond the overdraft limit, with what to pay in', () => {
+    // Prepare
+    const event = advice({ amount: 2_200, balanceBefore: 1_000, overdraftLimit: 0 });
+
+    // Act
+    const alert = notificationsFor(event, settings()).find((n) => n.kind === 'OVERDRAWN');
+
+    // Assess
+    expect(alert).toEqual({
+      notificationId: 'tx-w-1:posted:OVERDRAWN:acct-0001',
+      kind: 'OVERDRAWN',
+      accountId: 'acct-0001',
+      transactionId: 'tx-w-1',
+      createdAt: NOW.toISOString(),
+      message:
+        'Your account ending 0001 is overdrawn: balance -12.00 USD, beyond your overdraft limit of 0.00 USD. ' +
+        'Pay in at least 12.00 USD to bring it back within the limit.',
+    });
+  });
+
+  it('alerts when a reversed deposit takes the money back beyond the limit', () => {
+    // Prepare: 20.00 USD left, 100.00 USD taken back, limit 50.00 USD.
+    const event = aPostedReversal({
+      reversed: 'DEPOSIT',
+      movements: [
+        movement({
+          amount: -10_000,
+          balanceBefore: 2_000,
+          balanceAfter: -8_000,
+          overdraftLimit: 5_000,
+        }),
+      ],
+    });
+
+    // Act
+    const alert = notificationsFor(event, settings(['OVERDRAWN']));
+
+    // Assess
+    expect(alert.map((n) => [n.notificationId, n.message])).toEqual([
+      [
+        'tx-v-1:posted:OVERDRAWN:acct-0001',
+        'Your account ending 0001 is overdrawn: balance -80.00 USD, beyond your overdraft limit of 50.00 USD. ' +
+          'Pay in at least 30.00 USD to bring it back within the limit.',
+      ],
+    ]);
+  });
+
+  it('alerts only the side of a reversed transfer that money was taken back from', () => {
+    // Prepare: the payee had spent it; the sender gets it back.
+    const event = aPostedReversal({
+      reversed: 'TRANSFER',
+      movements: [
+        movement({
+          accountId: 'acct-0001',
+          amount: 3_000,
+          balanceBefore: -500,
+          balanceAfter: 2_500,
+          overdraftLimit: 0,
+        }),
+        movement({
+          accountId: 'acct-0002',
+          amount: -3_000,
+          balanceBefore: 1_000,
+          balanceAfter: -2_000,
+          overdraftLimit: 1_000,
+        }),
+      ],
+    });
+
+    // Act
+    const kinds = kindsOf(event).filter((k) => k.startsWith('OVERDRAWN'));
+
+    // Assess
+    expect(kinds).toEqual(['OVERDRAWN:acct-0002']);
+  });
+
+  it('alerts again for each further debit while beyond the limit (every one is news)', () => {
+    // Prepare
+    const event = advice({ amount: 1_000, balanceBefore: -3_000, overdraftLimit: 2_000 });
+
+    // Act
+    const kinds = kindsOf(event);
+
+    // Assess
+    expect(kinds).toContain('OVERDRAWN:acct-0001');
+  });
+
+  it.each([
+    [
+      'lands exactly on the limit (at is not beyond)',
+      { amount: 3_000, balanceBefore: 1_000, overdraftLimit: 2_000 },
+    ],
+    ['stays within the limit', { amount: 2_000, balanceBefore: 1_000, overdraftLimit: 2_000 }],
+    ['leaves the balance above zero', { amount: 1_000, balanceBefore: 50_000, overdraftLimit: 0 }],
+    [
+      'comes from an event without the limit (before the ledger recorded it)',
+      { amount: 2_200, balanceBefore: 1_000 },
+    ],
+  ])('stays quiet when the posting %s', (_, opts) => {
+    // Prepare
+    const event = advice(opts);
+
+    // Act
+    const kinds = kindsOf(event);
+
+    // Assess
+    expect(kinds.filter((k) => k.startsWith('OVERDRAWN'))).toEqual([]);
+  });
+
+  it('stays quiet for money paid into an account that is still beyond its limit', () => {
+    // Prepare: -100.00 USD, limit 0, 50.00 USD paid in.
+    const deposit = aPostedDeposit({ amount: 5_000, balanceBefore: -10_000 });
+    const event = {
+      ...deposit,
+      movements: deposit.movements.map((m) => ({ ...m, overdraftLimit: 0 })),
+    };
+
+    // Act
+    const kinds = kindsOf(event);
+
+    // Assess
+    expect(kinds).toEqual(['RECEIPT:acct-0001']);
+  });
+
+  it('is sent by the alerts notifier, not the receipts one', () => {
+    // Prepare
+    const event = advice({ amount: 2_200, balanceBefore: 1_000, overdraftLimit: 0 });
+
+    // Act
+    const receipts = notificationsFor(event, settings([...NOTIFIER_KINDS.receipts]));
+    const alerts = notificationsFor(event, settings([...NOTIFIER_KINDS.alerts]));
+
+    // Assess
+    expect(receipts.map((n) => n.kind)).toEqual(['RECEIPT']);
+    expect(alerts.map((n) => n.kind)).toEqual(['OVERDRAWN']);
   });
 });
 
@@ -282,6 +652,19 @@ describe('notificationsFor: WITHDRAWAL_REJECTED', () => {
     ]);
   });
 
+  it('puts a limit the ledger keeps in words a customer understands', () => {
+    // Prepare
+    const event = aRejectedWithdrawal({ amount: 60_000, reason: 'LIMIT_EXCEEDED' });
+
+    // Act
+    const [declined] = notificationsFor(event, settings());
+
+    // Assess
+    expect(declined?.message).toBe(
+      'A withdrawal of 600.00 USD from your account ending 0001 with card **** 4242 was declined: the amount is more than the bank can process for this account.',
+    );
+  });
+
   it('says nothing about a rejected deposit or transfer', () => {
     // Prepare
     const deposit = aRejectedWithdrawal({ transactionType: 'DEPOSIT' });
@@ -317,11 +700,8 @@ describe('notificationsFor: configured kinds', () => {
     const event = aPostedWithdrawal({ amount: 60_000, balanceBefore: 65_000 });
 
     // Act
-    const receipts = notificationsFor(event, settings(['RECEIPT']));
-    const alerts = notificationsFor(
-      event,
-      settings(['LOW_BALANCE', 'LARGE_WITHDRAWAL', 'WITHDRAWAL_REJECTED']),
-    );
+    const receipts = notificationsFor(event, settings([...NOTIFIER_KINDS.receipts]));
+    const alerts = notificationsFor(event, settings([...NOTIFIER_KINDS.alerts]));
 
     // Assess
     expect(receipts.map((n) => n.kind)).toEqual(['RECEIPT']);

@@ -35,7 +35,7 @@ export const arbPanFreeIdentifier = () =>
     .filter((s) => !/[0-9]{12}/.test(s));
 
 export const arbPanLast4 = () => fc.stringMatching(/^[0-9]{4}$/);
-export const arbCurrency = () => fc.constantFrom('USD', 'EUR', 'JPY', 'BHD', 'GBP');
+export const arbCurrency = () => fc.constantFrom('USD', 'EUR', 'JPY', 'HUF', 'BHD', 'IQD', 'GBP');
 export const arbAmount = () => fc.integer({ min: 1, max: MAX_AMOUNT });
 /** Balances reach well past any single amount, overdrafts included. */
 export const arbBalance = () => fc.integer({ min: -MAX_AMOUNT, max: 100 * MAX_AMOUNT });
@@ -44,13 +44,20 @@ const arbTimestamp = () =>
     .integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2035, 0, 1) })
     .map((t) => new Date(t).toISOString());
 
+/** Balances about one amount either side of zero, where overdraft limits are crossed. */
+const arbBalanceNearZero = () => fc.integer({ min: -2 * MAX_AMOUNT, max: MAX_AMOUNT });
+/** Absent on events from before the ledger recorded it. */
+export const arbOverdraftLimit = () =>
+  fc.option(fc.integer({ min: 0, max: MAX_AMOUNT }), { nil: undefined });
+
 export const arbMovement = (arbId: () => fc.Arbitrary<string>): fc.Arbitrary<AccountMovement> =>
   fc
     .record({
       accountId: arbId(),
       amount: fc.integer({ min: -MAX_AMOUNT, max: MAX_AMOUNT }),
-      balanceBefore: arbBalance(),
+      balanceBefore: fc.oneof(arbBalance(), arbBalanceNearZero()),
       lowBalanceThreshold: fc.integer({ min: 0, max: 10 * MAX_AMOUNT }),
+      overdraftLimit: arbOverdraftLimit(),
       sequence: fc.nat(),
     })
     .map((m) => ({ ...m, balanceAfter: m.balanceBefore + m.amount }));
@@ -76,13 +83,25 @@ export const arbPosted = (
       occurredAt: arbTimestamp(),
       postedAt: arbTimestamp(),
       movements: fc.array(arbMovement(arbId), { minLength: 0, maxLength: 3 }),
+      // Absent on reversals from before the ledger named it.
+      reversed: fc.option(
+        fc.constantFrom('WITHDRAWAL', 'DEPOSIT', 'TRANSFER') as fc.Arbitrary<
+          TransactionPosted['transactionType']
+        >,
+        { nil: undefined },
+      ),
     })
     .map(
-      (p): TransactionPosted => ({
+      ({ reversed, ...p }): TransactionPosted => ({
         type: 'ledger.transaction.posted',
         schemaVersion: 1,
         id: `${p.transactionId}:posted`,
         ...p,
+        ...(p.transactionType === 'REVERSAL' && reversed !== undefined
+          ? { reversedTransactionType: reversed }
+          : {}),
+        // An inquiry moves no money: the ledger posts it without movements.
+        movements: p.transactionType === 'BALANCE_INQUIRY' ? [] : p.movements,
         legs: [],
       }),
     );

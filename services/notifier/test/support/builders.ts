@@ -1,10 +1,12 @@
-import type {
-  AccountMovement,
-  LedgerEvent,
-  ReversalPending,
-  TransactionConflict,
-  TransactionPosted,
-  TransactionRejected,
+import {
+  type AccountMovement,
+  type LedgerEvent,
+  NOTIFICATION_KINDS,
+  type ReversalPending,
+  type TransactionConflict,
+  type TransactionPosted,
+  type TransactionRejected,
+  type TransactionType,
 } from '@atm-ledger/contracts';
 import { createLogger } from '@atm-ledger/runtime';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
@@ -146,6 +148,31 @@ export function aPostedTransfer(
   };
 }
 
+/**
+ * A posted REVERSAL with the movements the ledger recorded for it, of the
+ * `reversed` type (absent: an event from before the ledger named it). Its
+ * legs play no part in any text, so it has none.
+ */
+export function aPostedReversal(opts: {
+  movements: AccountMovement[];
+  reversed?: TransactionType | undefined;
+  panLast4?: string | undefined;
+}): TransactionPosted {
+  const base = aPostedWithdrawal({
+    id: 'tx-v-1',
+    ...('panLast4' in opts ? { panLast4: opts.panLast4 } : {}),
+  });
+  return {
+    ...base,
+    transactionType: 'REVERSAL',
+    originalTransactionId: 'tx-o-1',
+    ...(opts.reversed === undefined ? {} : { reversedTransactionType: opts.reversed }),
+    amount: Math.max(0, ...opts.movements.map((m) => Math.abs(m.amount))),
+    movements: opts.movements,
+    legs: [],
+  };
+}
+
 export function aRejectedWithdrawal(
   overrides: Partial<TransactionRejected> = {},
 ): TransactionRejected {
@@ -242,8 +269,7 @@ export function sqsRecord(body: string, overrides: Partial<SQSRecord> = {}): SQS
 
 export const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 
-export const allKinds = () =>
-  new Set(['RECEIPT', 'LOW_BALANCE', 'LARGE_WITHDRAWAL', 'WITHDRAWAL_REJECTED'] as const);
+export const allKinds = () => new Set(NOTIFICATION_KINDS);
 
 export function settings(overrides: Partial<NotifierSettings> = {}): NotifierSettings {
   return {
