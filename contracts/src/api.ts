@@ -267,7 +267,9 @@ export const Problem = z
     errors: z
       .array(z.object({ field: z.string(), message: z.string() }))
       .optional()
-      .describe('For validation errors: each offending field (dotted path) and what was expected'),
+      .describe(
+        'For validation errors: each offending field (dotted path) and what was expected. For an idempotency conflict: each field that differs from the payload holding the transactionId',
+      ),
   })
   .meta({ id: 'Problem' });
 export type Problem = z.infer<typeof Problem>;

@@ -139,6 +139,9 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
             ),
             '413': tooLarge,
             '415': unsupportedMediaType,
+            '503': problem(
+              'Not accepted, nothing published: the acceptance marker or the stream is unavailable (/problems/unavailable). Retry with the same transactionId',
+            ),
           },
         },
       },

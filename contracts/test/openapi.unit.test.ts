@@ -115,4 +115,13 @@ describe('buildOpenApiDocument', () => {
       }
     }
   });
+
+  it('documents the door on POST /v1/transactions: 409 for an id held by another payload, 503 to retry', () => {
+    // Act
+    const responses = (doc.paths['/v1/transactions'] as { post: { responses: object } }).post
+      .responses;
+
+    // Assess
+    expect(Object.keys(responses)).toEqual(expect.arrayContaining(['202', '409', '503']));
+  });
 });

@@ -235,14 +235,15 @@ describe('PAN protection: a card number is never stored, published or logged in 
         pan: valid.erev,
       });
       await accepted({ ...base('wd2'), type: 'WITHDRAWAL', amount: 2_000, ...usd, pan: valid.wd2 });
-      // The same id with another card: a conflict, recorded and published.
-      await accepted({
+      // The same id with another card: refused at the door, and the 409 names the field, not the card.
+      const conflict = await call('post', '/v1/transactions', {
         ...base('dep'),
         type: 'DEPOSIT',
         amount: 100_000,
         ...usd,
         pan: valid.conflict,
       });
+      expect(conflict.status).toBe(409);
       // A producer retry: a duplicate.
       await accepted({
         ...base('tr'),
@@ -314,6 +315,18 @@ describe('PAN protection: a card number is never stored, published or logged in 
             Data: Buffer.from(data),
           }),
         );
+      // The same id with another card, past the door (a producer without it, or a reuse after
+      // the marker expired): the ledger counts the conflict and publishes it.
+      await put(
+        JSON.stringify(
+          record('dep', {
+            type: 'DEPOSIT',
+            amount: 100_000,
+            currency: 'USD',
+            panLast4: valid.conflict.slice(-4),
+          }),
+        ),
+      );
       // Missing its amount: poison, parked with its reason.
       await put(
         JSON.stringify(

@@ -657,6 +657,7 @@ export async function runLoadTest(options: LoadTestOptions = {}): Promise<LoadTe
                 posted: r.outcomes.POSTED,
                 durationMs: Date.parse(r.finishedAt) - Date.parse(r.startedAt),
                 failed: r.failed.length,
+                skipped: r.skipped.length,
               })),
             }
           : {}),

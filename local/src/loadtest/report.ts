@@ -49,6 +49,8 @@ export interface ModeReport {
     readonly posted: number;
     readonly durationMs: number;
     readonly failed: number;
+    /** Not posted because an earlier transaction of their account failed in the run. */
+    readonly skipped: number;
   }[];
   readonly cost: ModeCost | undefined;
 }
@@ -323,13 +325,14 @@ export function renderMarkdown(r: LoadTestReport, chartFileName: string): string
       '### Batch runs',
       '',
       mdTable(
-        ['window', 'landed', 'posted', 'run time', 'failed'],
+        ['window', 'landed', 'posted', 'run time', 'failed', 'skipped'],
         b.batchRuns.map((run) => [
           `${run.from.slice(11, 19)}–${run.to.slice(11, 19)}`,
           String(run.landed),
           String(run.posted),
           formatMs(run.durationMs),
           String(run.failed),
+          String(run.skipped),
         ]),
       ),
       '',

@@ -9,6 +9,7 @@ const report = (w: BatchWindow): BatchJobReport => ({
   landed: 0,
   outcomes: { POSTED: 0, REJECTED: 0, PENDING: 0, DUPLICATE: 0, CONFLICT: 0 },
   failed: [],
+  skipped: [],
 });
 
 describe('BatchScheduler', () => {

@@ -2,7 +2,6 @@ import type { AtmTransactionRecord } from '@atm-ledger/contracts';
 import {
   type KinesisClient,
   PutRecordsCommand,
-  type PutRecordsCommandOutput,
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
 import { PublishError, type TransactionPublisher } from '../ports.js';
@@ -10,12 +9,28 @@ import { PublishError, type TransactionPublisher } from '../ports.js';
 /** PutRecords takes at most 500 entries per call. */
 const MAX_ENTRIES = 500;
 
+/** One partition key's records, in the order given, and how far they got. */
+interface Lane {
+  readonly entries: PutRecordsRequestEntry[];
+  /** Index of the next record to put; every record before it is on the stream. */
+  next: number;
+  /** Times the record at `next` has been refused. */
+  refusals: number;
+  /** Set when the record at `next` was refused `maxAttempts` times: the lane stops there. */
+  gaveUp: boolean;
+}
+
 /**
- * Publishes with PutRecords, partition key = account id. PutRecords is not
- * atomic: some entries can fail (throttling, internal errors) while others
- * succeed. Only the failed ones are retried, with backoff, so a retry never
- * duplicates a record that already landed (the ledger would absorb it, but the
- * stream stays cleaner and cheaper).
+ * Publishes with PutRecords, partition key = account id, keeping each
+ * account's records in the order given. PutRecords is not atomic: some entries
+ * can be refused (throttling, internal errors) while later ones succeed, so two
+ * records of one account in one call could land out of order once the refused
+ * one is re-put. Each call therefore carries at most one record per key (round
+ * k carries each key's next record), and a key's next record goes only once
+ * the one before it landed. Only refused entries are re-sent, with backoff, so
+ * a retry never duplicates a record that already landed. A key whose record is
+ * still refused after `maxAttempts` sends nothing more: its later records
+ * would otherwise overtake it.
  */
 export class KinesisTransactionPublisher implements TransactionPublisher {
   constructor(
@@ -25,43 +40,71 @@ export class KinesisTransactionPublisher implements TransactionPublisher {
   ) {}
 
   async publish(records: readonly AtmTransactionRecord[]): Promise<void> {
-    for (let i = 0; i < records.length; i += MAX_ENTRIES) {
-      await this.publishChunk(records.slice(i, i + MAX_ENTRIES));
-    }
-  }
-
-  private async publishChunk(records: readonly AtmTransactionRecord[]): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 5;
     const baseDelayMs = this.options.baseDelayMs ?? 50;
-    let pending: PutRecordsRequestEntry[] = records.map((record) => ({
-      PartitionKey: record.transaction.accountId,
-      Data: Buffer.from(JSON.stringify(record)),
-    }));
+    const lanes = new Map<string, Lane>();
+    for (const record of records) {
+      const key = record.transaction.accountId;
+      const lane = lanes.get(key) ?? { entries: [], next: 0, refusals: 0, gaveUp: false };
+      lane.entries.push({
+        PartitionKey: key,
+        Data: Buffer.from(JSON.stringify(record)),
+      });
+      lanes.set(key, lane);
+    }
     let lastError = '';
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > maxAttempts) {
-        throw new PublishError(
-          `${pending.length} of ${records.length} records not accepted by the stream after ${maxAttempts} attempts: ${lastError}`,
-        );
-      }
-      if (attempt > 1) {
+    for (;;) {
+      const heads = [...lanes.values()].filter((l) => !l.gaveUp && l.next < l.entries.length);
+      if (heads.length === 0) break;
+      // Back off only before re-sending a refused record; a round of fresh ones goes at once.
+      const retry = heads.reduce((most, l) => Math.max(most, l.refusals), 0);
+      if (retry > 0) {
         await new Promise((r) =>
-          setTimeout(r, Math.random() * Math.min(2_000, baseDelayMs * 2 ** attempt)),
+          setTimeout(r, Math.random() * Math.min(2_000, baseDelayMs * 2 ** (retry + 1))),
         );
       }
-      let response: PutRecordsCommandOutput;
-      try {
-        response = await this.client.send(
-          new PutRecordsCommand({ StreamName: this.streamName, Records: pending }),
-        );
-      } catch (error) {
-        lastError = (error as Error).name;
-        continue;
+      for (let i = 0; i < heads.length; i += MAX_ENTRIES) {
+        const call = heads.slice(i, i + MAX_ENTRIES);
+        const errors = await this.put(call.map((l) => l.entries[l.next] as PutRecordsRequestEntry));
+        for (const [j, lane] of call.entries()) {
+          const error = errors[j];
+          if (error === undefined) {
+            lane.next += 1;
+            lane.refusals = 0;
+            continue;
+          }
+          lastError = error;
+          lane.refusals += 1;
+          if (lane.refusals >= maxAttempts) lane.gaveUp = true;
+        }
       }
+    }
+    const stopped = [...lanes.values()].filter((l) => l.gaveUp);
+    if (stopped.length === 0) return;
+    const missing = stopped.reduce((n, l) => n + l.entries.length - l.next, 0);
+    const unsent = missing - stopped.length;
+    throw new PublishError(
+      `${missing} of ${records.length} records not accepted by the stream after ${maxAttempts} attempts: ${lastError}` +
+        (unsent > 0
+          ? `; ${unsent} of them not sent, because an earlier record of the same account was refused`
+          : ''),
+    );
+  }
+
+  /** One PutRecords call: the error code of each entry, `undefined` where it landed. */
+  private async put(entries: PutRecordsRequestEntry[]): Promise<(string | undefined)[]> {
+    try {
+      const response = await this.client.send(
+        new PutRecordsCommand({ StreamName: this.streamName, Records: entries }),
+      );
       const results = response.Records ?? [];
-      const failed = pending.filter((_, i) => results[i]?.ErrorCode !== undefined);
-      lastError = results.find((r) => r.ErrorCode !== undefined)?.ErrorCode ?? lastError;
-      pending = failed;
+      // An entry the answer does not account for is treated as refused: sending it again is safe.
+      return entries.map((_, i) =>
+        results[i] === undefined ? 'MissingResult' : results[i]?.ErrorCode,
+      );
+    } catch (error) {
+      // The whole call failed after the SDK's own retries: every entry in it counts as refused.
+      return entries.map(() => (error as Error).name);
     }
   }
 }

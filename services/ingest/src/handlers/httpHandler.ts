@@ -1,6 +1,9 @@
 import {
+  type AtmTransaction,
   type AtmTransactionRecord,
+  type BusinessField,
   buildOpenApiDocument,
+  differingFields,
   type Health,
   PostTransactionRequest,
   type TransactionAccepted,
@@ -8,6 +11,7 @@ import {
 } from '@atm-ledger/contracts';
 import {
   correlationIdOf,
+  type FieldError,
   type HttpEvent,
   type HttpResult,
   headerValue,
@@ -21,6 +25,7 @@ import {
 import {
   type AcceptanceLog,
   type HealthCheck,
+  isAcceptanceLogError,
   isPublishError,
   type TransactionPublisher,
 } from '../ports.js';
@@ -31,7 +36,7 @@ export interface IngestDeps {
   readonly health: readonly HealthCheck[];
   readonly clock: { now(): Date };
   readonly logger: Logger;
-  /** Accepted and refused counts (EMF); absent in tests that do not look at them. */
+  /** Accepted, refused, conflicting and failed counts (EMF); absent in tests that do not look at them. */
   readonly metrics?: MetricsSink;
 }
 
@@ -61,18 +66,20 @@ export function makeHttpHandler(deps: IngestDeps) {
         receivedAt: now.toISOString(),
         transaction,
       };
-      await deps.publisher.publish([record]);
-      try {
-        await deps.acceptance.markAccepted(transaction.transactionId, now);
-      } catch (error) {
-        // The record is already on the stream and will be posted; the marker
-        // only lets reads say PENDING sooner, so its loss is not worth a 5xx.
-        deps.logger.warn('acceptance marker not written', {
+      // The door comes first: a payload that does not hold the id never reaches the stream.
+      const claim = await deps.acceptance.claim(transaction, now);
+      if (claim.kind === 'HeldByAnotherPayload') {
+        deps.logger.warn('transaction id held by another payload', {
           correlationId,
           transactionId: transaction.transactionId,
-          error: error as Error,
+          fields: differingFields(claim.holder, transaction),
         });
+        deps.metrics?.addMetric('RequestsConflicting', MetricUnit.Count, 1);
+        return idempotencyConflict(claim.holder, transaction, correlationId);
       }
+      // Published again on a retry of the same payload: the first put may have been lost, and
+      // the ledger applies an id once however often it arrives.
+      await deps.publisher.publish([record]);
       deps.logger.info('transaction accepted', {
         correlationId,
         transactionId: transaction.transactionId,
@@ -124,8 +131,9 @@ export function makeHttpHandler(deps: IngestDeps) {
     } catch (error) {
       deps.metrics?.addMetric('RequestsFailed', MetricUnit.Count, 1);
       const correlationId = correlationIdOf(event);
-      if (isPublishError(error)) {
-        deps.logger.error('stream unavailable', { correlationId, error });
+      const dependency = unavailableDependency(error);
+      if (dependency !== undefined) {
+        deps.logger.error(`${dependency} unavailable`, { correlationId, error: error as Error });
         return problem(
           503,
           'unavailable',
@@ -145,4 +153,44 @@ export function makeHttpHandler(deps: IngestDeps) {
       if (deps.metrics?.hasStoredMetrics()) deps.metrics.publishStoredMetrics();
     }
   };
+}
+
+/**
+ * Failures that leave the transaction unpublished and say nothing about the
+ * payload: the ATM retries with the same id. Named by the dependency that
+ * failed, for the log.
+ */
+function unavailableDependency(error: unknown): 'stream' | 'acceptance log' | undefined {
+  if (isPublishError(error)) return 'stream';
+  if (isAcceptanceLogError(error)) return 'acceptance log';
+  return undefined;
+}
+
+/** A request field for each business field; the marker keeps only the PAN's last 4 digits. */
+const REQUEST_FIELD: Partial<Record<BusinessField, string>> = { panLast4: 'pan' };
+
+function conflictMessage(field: BusinessField): string {
+  // Only the last 4 digits are compared (the marker holds no more), and none are shown.
+  if (field === 'panLast4') return 'is not the card this transactionId was accepted with';
+  return 'differs from the payload this transactionId was accepted with';
+}
+
+/** 409 for a transaction id another payload holds: which fields differ, and nothing of either PAN. */
+function idempotencyConflict(
+  holder: AtmTransaction,
+  transaction: AtmTransaction,
+  correlationId: string,
+): HttpResult {
+  const errors: FieldError[] = differingFields(holder, transaction).map((field) => ({
+    field: REQUEST_FIELD[field] ?? field,
+    message: conflictMessage(field),
+  }));
+  const result = problem(
+    409,
+    'idempotency-conflict',
+    'Transaction id already used',
+    `Transaction ${transaction.transactionId} was already accepted with a different payload; nothing was published. A new transaction needs a new transactionId.`,
+    errors,
+  );
+  return { ...result, headers: { ...result.headers, 'x-correlation-id': correlationId } };
 }
