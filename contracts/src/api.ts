@@ -124,6 +124,8 @@ export function amountWithCurrency(value: object, ctx: z.RefinementCtx): void {
 
 export const ReversalRequest = ReversalFields.superRefine(amountWithCurrency).meta({
   id: 'ReversalRequest',
+  // The refinement, as JSON Schema says it, so OpenAPI readers and fuzzers know it too.
+  dependentRequired: { amount: ['currency'], currency: ['amount'] },
 });
 
 /** `POST /v1/transactions`: one shape per type, so each field is required exactly where it means something. */
@@ -235,11 +237,24 @@ export const EntriesQuery = z.strictObject({
     .describe("The previous page's nextCursor; opaque, and only the API's own are accepted"),
 });
 
+/**
+ * A sum of minor units written exactly, as a JSON integer with no bound: a
+ * ledger's totals pass 2^53 in time (JSON numbers may be any size; read them
+ * with a big-number aware parser to keep every digit).
+ */
+const ExactInteger = z
+  .number()
+  .int()
+  .meta({ minimum: undefined, maximum: undefined })
+  .describe('Exact integer of minor units, without bound (it may pass 2^53)');
+
 export const TrialBalance = z
   .object({
-    currencies: z.record(
+    // Partial: a currency appears once the ledger has posted in it (a record keyed by an enum
+    // would require every ISO 4217 code).
+    currencies: z.partialRecord(
       Currency,
-      z.object({ debits: z.number().int(), credits: z.number().int(), balanced: z.boolean() }),
+      z.object({ debits: ExactInteger, credits: ExactInteger, balanced: z.boolean() }),
     ),
   })
   .meta({ id: 'TrialBalance' });
