@@ -36,6 +36,12 @@ describe('local cloud: reversals correct what happened', () => {
     ).value;
   const balanceOf = async (accountId: string) =>
     (await api.get(`/v1/accounts/${accountId}`)).body.balance;
+  const notifications = async (accountId: string) =>
+    ((await api.get(`/local/notifications?accountId=${accountId}`)).body.items ?? []) as {
+      kind: string;
+      transactionId: string;
+      message: string;
+    }[];
 
   beforeAll(async () => {
     cloud = await startLocalCloud({
@@ -204,7 +210,7 @@ describe('local cloud: reversals correct what happened', () => {
     });
   }, 90_000);
 
-  it('takes a reversed deposit back even below the overdraft limit: the ATM never took the cash', async () => {
+  it('takes a reversed deposit back even below the overdraft limit, and tells the customer twice: a receipt and an overdrawn alert', async () => {
     // Prepare: 5000 deposited, then 4500 withdrawn, with an overdraft of 1000
     const account = `DR-${run}`;
     await open(account, { overdraftLimit: 1_000 });
@@ -242,6 +248,70 @@ describe('local cloud: reversals correct what happened', () => {
     // Assess: 500 - 5000 = -4500, past the -1000 floor
     expect(await decided(`drev-${run}`)).toMatchObject({ status: 'POSTED' });
     expect(await balanceOf(account)).toBe(-4_500);
+    const { value: about } = await eventually(
+      async () => {
+        const items = (await notifications(account)).filter(
+          (n) => n.transactionId === `drev-${run}`,
+        );
+        return items.length >= 2 ? items : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the reversal receipt and the overdrawn alert' },
+    );
+    expect(about.map((n) => n.kind).sort()).toEqual(['OVERDRAWN', 'RECEIPT']);
+    expect(about.find((n) => n.kind === 'RECEIPT')?.message).toContain(
+      'Deposit of 50.00 USD reversed',
+    );
+    expect(about.find((n) => n.kind === 'OVERDRAWN')?.message).toContain('-45.00 USD');
+  });
+
+  it('sends a receipt for a refund: a withdrawal the ATM did not dispense', async () => {
+    // Prepare
+    const account = `RR-${run}`;
+    await open(account);
+    const at = now();
+    await send({
+      transactionId: `rd-${run}`,
+      type: 'DEPOSIT',
+      accountId: account,
+      amount: 10_000,
+      currency: 'USD',
+      atmId: 'atm-5',
+      occurredAt: at,
+    });
+    await send({
+      transactionId: `rw-${run}`,
+      type: 'WITHDRAWAL',
+      accountId: account,
+      amount: 4_000,
+      currency: 'USD',
+      atmId: 'atm-5',
+      occurredAt: at,
+    });
+
+    // Act: nothing came out of the ATM
+    await send({
+      transactionId: `rr-${run}`,
+      type: 'REVERSAL',
+      accountId: account,
+      atmId: 'atm-5',
+      occurredAt: at,
+      originalTransactionId: `rw-${run}`,
+      amount: 4_000,
+      currency: 'USD',
+      dispensedAmount: 0,
+    });
+
+    // Assess
+    expect(await decided(`rr-${run}`)).toMatchObject({ status: 'POSTED' });
+    const { value: receipt } = await eventually(
+      async () =>
+        (await notifications(account)).find(
+          (n) => n.transactionId === `rr-${run}` && n.kind === 'RECEIPT',
+        ),
+      { timeoutMs: 10_000, what: 'the refund receipt' },
+    );
+    expect(receipt.message).toContain('Refund of 40.00 USD');
+    expect(receipt.message).toContain('Balance: 100.00 USD');
   });
 
   it('shows the balance a balance inquiry showed, and the business fields of what stands', async () => {
