@@ -235,6 +235,31 @@ const arbReverse = (): fc.Arbitrary<Step> =>
     }));
 
 /**
+ * Reverses the latest deposit, the case where the money is most likely spent already: a deposit
+ * the ATM never took in comes off whatever the balance.
+ */
+const arbReverseLatestDeposit = (): fc.Arbitrary<Step> =>
+  fc.constant({
+    label: 'REVERSAL of the latest DEPOSIT',
+    make: (w: World) => {
+      const deposit = [...w.history].reverse().find((tx) => tx.type === 'DEPOSIT');
+      if (deposit === undefined) return [];
+      return [
+        [
+          {
+            transactionId: newId(w, 'RD'),
+            type: 'REVERSAL',
+            accountId: deposit.accountId,
+            atmId: deposit.atmId,
+            occurredAt: w.clock.iso(),
+            originalTransactionId: deposit.transactionId,
+          } satisfies AtmTransaction,
+        ],
+      ];
+    },
+  });
+
+/**
  * One or two reversals that arrive before their withdrawal, the second under
  * an id that sorts before the first's, so only arrival order can tell them
  * apart: the first to arrive is the one applied.
@@ -354,6 +379,7 @@ export const arbStep = (): fc.Arbitrary<Step> =>
     { arbitrary: arbTransfer(), weight: 2 },
     { arbitrary: arbInquiry(), weight: 1 },
     { arbitrary: arbReverse(), weight: 2 },
+    { arbitrary: arbReverseLatestDeposit(), weight: 1 },
     { arbitrary: arbEarlyReversal(), weight: 2 },
     { arbitrary: arbRedeliver(), weight: 3 },
     { arbitrary: arbEquivalentRedelivery(), weight: 1 },

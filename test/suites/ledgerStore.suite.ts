@@ -456,6 +456,20 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         expect((await store.load(tx('w-1', 'WITHDRAWAL'))).waiting).toEqual(['r-1']);
       });
 
+      it('is OriginalWaitingChanged behind a queue that grew since the decision, losing no one', async () => {
+        // Prepare: r-1 waits; r-3 is decided behind it; then r-2 joins the queue first
+        await commitNow(tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' }));
+        const late = await decideNow(tx('r-3', 'REVERSAL', { originalTransactionId: 'w-1' }));
+        await commitNow(tx('r-2', 'REVERSAL', { originalTransactionId: 'w-1' }));
+
+        // Act
+        const outcome = await store.commit(late);
+
+        // Assess: committed as decided, r-3 would have rewritten the list without r-2
+        expect(outcome).toEqual({ kind: 'OriginalWaitingChanged', waiting: ['r-1', 'r-2'] });
+        expect((await store.load(tx('w-1', 'WITHDRAWAL'))).waiting).toEqual(['r-1', 'r-2']);
+      });
+
       it('writes a timer due when the reversal stops waiting', async () => {
         // Prepare
         const pend = expectKind(
