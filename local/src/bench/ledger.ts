@@ -16,8 +16,9 @@ import {
   ledgerKeys,
   pkSkTableInput,
   postTransaction,
+  sweepTimers,
 } from '@atm-ledger/ledger';
-import { sdkClientOptions } from '@atm-ledger/runtime';
+import { createLogger, sdkClientOptions } from '@atm-ledger/runtime';
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -86,6 +87,11 @@ function capacityOf(op: string, input: Record<string, unknown>): { wcu: number; 
     }
     case 'GetItem':
       return { wcu: 0, rcu: 1 };
+    case 'DeleteItem':
+      return { wcu: 1, rcu: 0 };
+    // Strongly consistent, at most 4 KB read: one unit (an empty shard costs the same).
+    case 'Query':
+      return { wcu: 0, rcu: 1 };
     default:
       return { wcu: 0, rcu: 0 };
   }
@@ -152,6 +158,13 @@ try {
       'WITHDRAWAL + waiting reversal',
       tx('w-late', { type: 'WITHDRAWAL', amount: 1_000, currency: 'USD' }),
     ],
+    ['WITHDRAWAL', tx('w4', { type: 'WITHDRAWAL', amount: 1_000, currency: 'USD' })],
+    [
+      'REVERSAL, all dispensed',
+      tx('r4', { type: 'REVERSAL', originalTransactionId: 'w4', dispensedAmount: 1_000 }),
+    ],
+    ['DEPOSIT', tx('d2', { type: 'DEPOSIT', amount: 3_000, currency: 'USD' })],
+    ['REVERSAL of a DEPOSIT', tx('r5', { type: 'REVERSAL', originalTransactionId: 'd2' })],
     [
       'rejected INSUFFICIENT_FUNDS',
       tx('w2', { type: 'WITHDRAWAL', amount: 9_000_000, currency: 'USD' }),
@@ -196,6 +209,19 @@ try {
       `| ${label} | ${outcome.outcome}${resumed} | ${calls.length} | ${[...ops].map(([o, n]) => `${o}×${n}`).join(', ')} | ${calls.reduce((n, c) => n + c.wcu, 0)} | ${calls.reduce((n, c) => n + c.rcu, 0)} | ${bytes} |`,
     );
   }
+  // An early reversal whose original never comes, ended by the timer sweep once its wait is over
+  // (the sweep also finds the timer of the early reversal above, resumed since, and only deletes it).
+  await post(store, tx('r-orphan', { type: 'REVERSAL', originalTransactionId: 'never' }));
+  calls = [];
+  const later = new Date(Date.now() + 2 * 86_400_000);
+  const silent = createLogger('bench');
+  silent.setLogLevel('SILENT');
+  const sweep = await sweepTimers({ store, clock: { now: () => later }, logger: silent });
+  const sweepOps = new Map<string, number>();
+  for (const c of calls) sweepOps.set(c.op, (sweepOps.get(c.op) ?? 0) + 1);
+  console.log(
+    `| the timer sweep a window later (${store.timerShards} shards read; ${sweep.fired} timers due: ${sweep.expired} orphan expired, ${sweep.alreadyDecided} already resumed) | REJECTED ORIGINAL_NOT_FOUND | ${calls.length} | ${[...sweepOps].map(([o, n]) => `${o}×${n}`).join(', ')} | ${calls.reduce((n, c) => n + c.wcu, 0)} | ${calls.reduce((n, c) => n + c.rcu, 0)} | |`,
+  );
   await drop();
 
   // 2. Hot ATM vs spread.
