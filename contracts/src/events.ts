@@ -87,7 +87,8 @@ export type AccountMovement = z.infer<typeof AccountMovement>;
 /**
  * A transaction changed balances (or, for a balance inquiry, was answered).
  * `amount` is what moved: the request's amount, or for a reversal the amount
- * refunded (0 for an inquiry or a reversal of cash never dispensed).
+ * it gave back (0 for a balance inquiry; a reversal that would give back
+ * nothing is rejected NOTHING_TO_REVERSE).
  */
 export const TransactionPosted = z
   .object({
@@ -159,6 +160,8 @@ export const ReversalPending = z
     accountId: AccountId,
     originalTransactionId: TransactionId,
     pendingSince: Timestamp,
+    /** When it stops waiting: past this, it is refused ORIGINAL_NOT_FOUND. */
+    waitUntil: Timestamp.optional(),
   })
   .meta({ id: 'ReversalPending' });
 export type ReversalPending = z.infer<typeof ReversalPending>;
@@ -186,9 +189,9 @@ export const LEDGER_EVENT_TYPES = [
 ] as const satisfies readonly LedgerEventType[];
 
 /**
- * Event ids, derived from the ledger item that caused the event and nothing
- * else, so a stream record delivered twice yields the same id twice and
- * consumers can deduplicate on it.
+ * Event ids, derived from what the event records (its transaction and kind)
+ * and nothing else, so a redelivered transaction, or a stream record
+ * delivered twice, yields the same id and consumers can deduplicate on it.
  */
 export const ledgerEventId = {
   posted: (transactionId: string) => `${transactionId}:posted`,

@@ -21,7 +21,6 @@ function scheduled(store: InMemoryLedgerStore, s: fc.Scheduler): LedgerStore {
   return {
     load: wrap('load', store.load),
     commit: wrap('commit', store.commit),
-    recordConflict: wrap('recordConflict', store.recordConflict),
     createAccount: wrap('createAccount', store.createAccount),
     getAccount: wrap('getAccount', store.getAccount),
     getTransaction: wrap('getTransaction', store.getTransaction),
@@ -29,6 +28,7 @@ function scheduled(store: InMemoryLedgerStore, s: fc.Scheduler): LedgerStore {
     listEntries: wrap('listEntries', store.listEntries),
     trialBalance: wrap('trialBalance', store.trialBalance),
     listAccounts: wrap('listAccounts', store.listAccounts),
+    journalTotals: wrap('journalTotals', store.journalTotals),
   };
 }
 

@@ -1,4 +1,4 @@
-import { type AtmTransaction, payloadHash } from '@atm-ledger/contracts';
+import { type AtmTransaction, type LedgerEvent, payloadHash } from '@atm-ledger/contracts';
 import { createLogger } from '@atm-ledger/runtime';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 // Relative to the source, not the package: the suite runs before (and without) any build.
@@ -6,18 +6,21 @@ import {
   type Acceptance,
   type Account,
   type CommitOutcome,
-  type Decision,
   decide,
+  entriesOf,
+  evolve,
   isInvalidCursorError,
   isStoreError,
+  type LedgerState,
   type LedgerStore,
   MAX_CONFLICTS_COUNTED,
   type PostTransaction,
   postTransaction,
+  relianceOf,
   sweepTimers,
   type TimerStore,
+  type TransactionRecord,
   timerShard,
-  type WritingDecision,
 } from '../../services/ledger/src/index.js';
 
 /** One store to run the contract against, fresh for each case. */
@@ -76,19 +79,38 @@ function expectKind<T extends { kind: string }, K extends T['kind']>(
   return value as Extract<T, { kind: K }>;
 }
 
-function writing(decision: Decision): WritingDecision {
-  if (decision.kind === 'Duplicate' || decision.kind === 'Conflict') {
-    throw new Error(`expected a decision that writes, got ${decision.kind}`);
-  }
-  return decision;
+const KIND = {
+  'ledger.transaction.posted': 'Post',
+  'ledger.transaction.rejected': 'Reject',
+  'ledger.reversal.pending': 'Pend',
+  'ledger.transaction.conflict': 'Conflict',
+} as const;
+
+/** A decision as the suite commits it: the state it was made from, its events, and the record they leave. */
+interface DecidedAs<K extends (typeof KIND)[keyof typeof KIND]> {
+  readonly kind: K;
+  readonly state: LedgerState;
+  readonly events: readonly LedgerEvent[];
+  readonly record: TransactionRecord;
+}
+type Decided = DecidedAs<'Post'> | DecidedAs<'Reject'> | DecidedAs<'Pend'> | DecidedAs<'Conflict'>;
+
+/** Decides `transaction` from `state`, as postTransaction would; a decision that writes nothing fails the case. */
+function decided(transaction: AtmTransaction, state: LedgerState, at = T1): Decided {
+  const before = { ...state, request: command(transaction) };
+  const events = decide(command(transaction), before, at);
+  const [first] = events;
+  const record = events.reduce(evolve, before).existing;
+  if (first === undefined || record === undefined)
+    throw new Error(`expected a decision that writes for ${transaction.transactionId}`);
+  return { kind: KIND[first.type] as 'Post', state: before, events, record };
 }
 
 /** `store` with some of its methods replaced, to interleave other work with a call. */
 function delegateTo(store: LedgerStore, overrides: Partial<LedgerStore>): LedgerStore {
   return {
     load: (t) => store.load(t),
-    commit: (d) => store.commit(d),
-    recordConflict: (id, hash, at) => store.recordConflict(id, hash, at),
+    commit: (state, events) => store.commit(state, events),
     createAccount: (a) => store.createAccount(a),
     getAccount: (id) => store.getAccount(id),
     getTransaction: (id) => store.getTransaction(id),
@@ -96,6 +118,7 @@ function delegateTo(store: LedgerStore, overrides: Partial<LedgerStore>): Ledger
     listEntries: (id, limit, cursor) => store.listEntries(id, limit, cursor),
     trialBalance: () => store.trialBalance(),
     listAccounts: (cursor, options) => store.listAccounts(cursor, options),
+    journalTotals: () => store.journalTotals(),
     ...overrides,
   };
 }
@@ -120,10 +143,12 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
     });
 
     const decideNow = async (transaction: AtmTransaction) =>
-      writing(decide(command(transaction), await store.load(transaction), T1));
+      decided(transaction, await store.load(transaction));
+
+    const commit = (decision: Decided) => store.commit(decision.state, decision.events);
 
     const commitNow = async (transaction: AtmTransaction): Promise<CommitOutcome> =>
-      store.commit(await decideNow(transaction));
+      commit(await decideNow(transaction));
 
     const post = (transaction: AtmTransaction) =>
       postTransaction({ store, clock }, command(transaction));
@@ -220,13 +245,18 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         const decision = expectKind(await decideNow(tx('d-1', 'DEPOSIT', { amount: 250 })), 'Post');
 
         // Act
-        const outcome = await store.commit(decision);
+        const outcome = await commit(decision);
 
         // Assess
         expect(outcome).toEqual({ kind: 'Committed' });
-        expect(await store.getAccount('acct-1')).toEqual(decision.writes[0]?.after);
-        expect((await store.listEntries('acct-1', 10)).items).toEqual([decision.writes[0]?.entry]);
+        const after = decision.events.reduce(evolve, decision.state);
+        const [event] = decision.events;
+        expect(await store.getAccount('acct-1')).toEqual(after.accounts.get('acct-1'));
+        expect((await store.listEntries('acct-1', 10)).items).toEqual(
+          event?.type === 'ledger.transaction.posted' ? entriesOf(event) : [],
+        );
         expect(await store.getTransaction('d-1')).toEqual(decision.record);
+        expect((await store.getTransaction('d-1'))?.events).toEqual(decision.events);
       });
 
       it('writes both accounts of a transfer', async () => {
@@ -253,10 +283,10 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         await store.createAccount(anAccount('acct-1', { balance: 500 }));
         const first = await decideNow(tx('w-1', 'WITHDRAWAL', { amount: 100 }));
         const second = await decideNow(tx('w-2', 'WITHDRAWAL', { amount: 50 }));
-        await store.commit(first);
+        await commit(first);
 
         // Act
-        const outcome = await store.commit(second);
+        const outcome = await commit(second);
 
         // Assess
         const stale = expectKind(outcome, 'Stale');
@@ -270,21 +300,15 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
       it('is Stale with undefined for an account the decision saw but the store does not hold', async () => {
         // Prepare: decided from a state that never was
         const ghost = anAccount('ghost', { balance: 100 });
-        const decision = writing(
-          decide(
-            command(tx('w-1', 'WITHDRAWAL', { accountId: 'ghost', amount: 10 })),
-            {
-              existing: undefined,
-              accounts: new Map([['ghost', ghost]]),
-              original: undefined,
-              waiting: [],
-            },
-            T1,
-          ),
-        );
+        const decision = decided(tx('w-1', 'WITHDRAWAL', { accountId: 'ghost', amount: 10 }), {
+          existing: undefined,
+          accounts: new Map([['ghost', ghost]]),
+          original: undefined,
+          waiting: [],
+        });
 
         // Act
-        const outcome = await store.commit(decision);
+        const outcome = await commit(decision);
 
         // Assess
         const stale = expectKind(outcome, 'Stale');
@@ -297,10 +321,10 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         // Prepare
         await store.createAccount(anAccount('acct-1'));
         const decision = await decideNow(tx('d-1', 'DEPOSIT', { amount: 100 }));
-        await store.commit(decision);
+        await commit(decision);
 
         // Act
-        const outcome = await store.commit(decision);
+        const outcome = await commit(decision);
 
         // Assess
         expect(outcome).toEqual({ kind: 'AlreadyDecided', existing: decision.record });
@@ -311,25 +335,21 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         // Prepare
         await store.createAccount(anAccount('acct-1'));
         const rejection = await decideNow(tx('w-1', 'WITHDRAWAL', { amount: 100 }));
-        await store.commit(rejection);
+        await commit(rejection);
         await post(tx('d-1', 'DEPOSIT', { amount: 1_000 }));
         // Funds are there now; decide as a racing writer that has not yet seen the rejection would.
         const withdrawal = tx('w-1', 'WITHDRAWAL', { amount: 100 });
         const racing = expectKind(
-          decide(
-            command(withdrawal),
-            { ...(await store.load(withdrawal)), existing: undefined },
-            T1,
-          ),
+          decided(withdrawal, { ...(await store.load(withdrawal)), existing: undefined }),
           'Post',
         );
 
         // Act
-        const outcome = await store.commit(racing);
+        const outcome = await commit(racing);
 
         // Assess
-        const decided = expectKind(outcome, 'AlreadyDecided');
-        expect(decided.existing).toMatchObject({
+        const already = expectKind(outcome, 'AlreadyDecided');
+        expect(already.existing).toMatchObject({
           status: 'REJECTED',
           reason: 'INSUFFICIENT_FUNDS',
         });
@@ -363,10 +383,12 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         await store.createAccount(opened);
 
         // Act
-        const outcome = await store.commit(decision);
+        const outcome = await commit(decision);
 
         // Assess
-        expect(decision.absent).toEqual(['acct-1']);
+        expect(relianceOf(decision.state, decision.events[0] as LedgerEvent).absent).toEqual([
+          'acct-1',
+        ]);
         expect(expectKind(outcome, 'Stale').accounts.get('acct-1')).toEqual(opened);
         expect(await store.getTransaction('w-1')).toBeUndefined();
       });
@@ -381,7 +403,7 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         await post(tx('d-1', 'DEPOSIT', { amount: 100 }));
 
         // Act
-        const outcome = await store.commit(decision);
+        const outcome = await commit(decision);
 
         // Assess
         expect(expectKind(outcome, 'Stale').accounts.get('acct-1')).toMatchObject({
@@ -398,10 +420,10 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
           await decideNow(tx('r-1', 'REVERSAL', { originalTransactionId: 'b-1' })),
           'Reject',
         );
-        await store.commit(decision);
+        await commit(decision);
 
         // Act
-        const outcome = await store.commit(decision);
+        const outcome = await commit(decision);
 
         // Assess
         expect(outcome).toEqual({ kind: 'AlreadyDecided', existing: decision.record });
@@ -420,9 +442,9 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
 
       it('is AlreadyDecided when committed twice', async () => {
         const decision = await decideNow(tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' }));
-        await store.commit(decision);
+        await commit(decision);
 
-        expect(await store.commit(decision)).toEqual({
+        expect(await commit(decision)).toEqual({
           kind: 'AlreadyDecided',
           existing: decision.record,
         });
@@ -448,7 +470,7 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         await commitNow(tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' }));
 
         // Act
-        const outcome = await store.commit(late);
+        const outcome = await commit(late);
 
         // Assess: committed as decided, r-2 would overwrite r-1's place in the queue
         expect(outcome).toEqual({ kind: 'OriginalWaitingChanged', waiting: ['r-1'] });
@@ -463,7 +485,7 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         await commitNow(tx('r-2', 'REVERSAL', { originalTransactionId: 'w-1' }));
 
         // Act
-        const outcome = await store.commit(late);
+        const outcome = await commit(late);
 
         // Assess: committed as decided, r-3 would have rewritten the list without r-2
         expect(outcome).toEqual({ kind: 'OriginalWaitingChanged', waiting: ['r-1', 'r-2'] });
@@ -479,7 +501,7 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         const dueAt = pend.record.waitUntil ?? '';
 
         // Act
-        await store.commit(pend);
+        await commit(pend);
 
         // Assess
         const shard = timerShard('r-1');
@@ -504,7 +526,7 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         await post(tx('w-1', 'WITHDRAWAL', { amount: 100 }));
 
         // Act
-        const outcome = await store.commit(pend);
+        const outcome = await commit(pend);
 
         // Assess: a PENDING commit now would wait for an original that has already posted, and nothing would resume it
         const changed = expectKind(outcome, 'OriginalChanged');
@@ -531,12 +553,13 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         const decision = expectKind(await decideNow(reversal), 'Post');
 
         // Act
-        const outcome = await store.commit(decision);
+        const outcome = await commit(decision);
 
-        // Assess
-        expect(decision.resumesPending).toBe(true);
+        // Assess: the journal keeps the wait, then the decision
+        expect(decision.state.existing?.status).toBe('PENDING');
         expect(outcome).toEqual({ kind: 'Committed' });
         expect(await store.getTransaction('r-1')).toEqual(decision.record);
+        expect(decision.record.events.map((e) => e.id)).toEqual(['r-1:pending', 'r-1:posted']);
         expect(await store.getTransaction('w-1')).toMatchObject({ reversedBy: 'r-1' });
         expect(await store.getAccount('acct-1')).toMatchObject({ balance: 500, version: 2 });
       });
@@ -545,15 +568,16 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         // Prepare
         const reversal = await pendingThenOriginal();
         const decision = await decideNow(reversal);
-        await store.recordConflict('r-1', 'hash-other', T1);
+        const other = tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1', dispensedAmount: 7 });
+        expect((await post(other)).outcome).toBe('CONFLICT');
 
         // Act: however the store answers, the count must survive
-        await store.commit(decision);
+        await commit(decision);
 
         // Assess
         const record = await store.getTransaction('r-1');
         expect(record?.conflicts).toBe(1);
-        expect(record?.conflictHashes).toEqual(['hash-other']);
+        expect(record?.conflictHashes).toEqual([payloadHash(other)]);
       });
 
       it('is AlreadyDecided once someone else resumed it first', async () => {
@@ -561,10 +585,10 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         const reversal = await pendingThenOriginal();
         const first = await decideNow(reversal);
         const second = await decideNow(reversal);
-        await store.commit(first);
+        await commit(first);
 
         // Act
-        const outcome = await store.commit(second);
+        const outcome = await commit(second);
 
         // Assess
         expect(outcome).toEqual({ kind: 'AlreadyDecided', existing: first.record });
@@ -598,12 +622,13 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         const before = await store.load(second);
         await post(tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' }));
         // Current accounts, but the original as it was before r-1: only the original condition can fail.
-        const decision = writing(
-          decide(command(second), { ...(await store.load(second)), original: before.original }, T1),
-        );
+        const decision = decided(second, {
+          ...(await store.load(second)),
+          original: before.original,
+        });
 
         // Act
-        const outcome = await store.commit(decision);
+        const outcome = await commit(decision);
 
         // Assess
         expect(decision.kind).toBe('Post');
@@ -661,56 +686,93 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
       });
     });
 
-    describe('recordConflict', () => {
-      it('counts each distinct conflicting payload once', async () => {
+    describe('commit: a conflict', () => {
+      /** The same id with another amount: a conflicting payload. */
+      const conflicting = (amount: number) => tx('d-1', 'DEPOSIT', { amount });
+
+      it('counts each distinct conflicting payload once, each as an event of the journal', async () => {
         // Prepare
         await store.createAccount(anAccount('acct-1'));
         await post(tx('d-1', 'DEPOSIT'));
 
         // Act
-        const first = await store.recordConflict('d-1', 'hash-a', T1);
-        const again = await store.recordConflict('d-1', 'hash-a', T1);
-        const other = await store.recordConflict('d-1', 'hash-b', T1);
+        const first = await post(conflicting(101));
+        const again = await post(conflicting(101));
+        const other = await post(conflicting(102));
 
         // Assess
-        expect([first, again, other]).toEqual([
-          { counted: true, conflicts: 1 },
-          { counted: false, conflicts: 1 },
-          { counted: true, conflicts: 2 },
+        expect(
+          [first, again, other].map((o) => [o.outcome, o.outcome === 'CONFLICT' && o.counted]),
+        ).toEqual([
+          ['CONFLICT', true],
+          ['CONFLICT', false],
+          ['CONFLICT', true],
         ]);
         const record = await store.getTransaction('d-1');
-        expect(record?.conflicts).toBe(2);
-        expect([...(record?.conflictHashes ?? [])].sort()).toEqual(['hash-a', 'hash-b']);
-        expect(record?.status).toBe('POSTED');
+        expect(record).toMatchObject({
+          conflicts: 2,
+          status: 'POSTED',
+          transaction: { amount: 100 },
+        });
+        expect([...(record?.conflictHashes ?? [])].sort()).toEqual(
+          [payloadHash(conflicting(101)), payloadHash(conflicting(102))].sort(),
+        );
+        expect(record?.events.map((e) => e.id)).toEqual([
+          'd-1:posted',
+          'd-1:conflict:1',
+          'd-1:conflict:2',
+        ]);
+      });
+
+      it('is AlreadyDecided, not counted twice, when another conflict was counted since the decision', async () => {
+        // Prepare: two conflicting payloads decided from the same read
+        await store.createAccount(anAccount('acct-1'));
+        await post(tx('d-1', 'DEPOSIT'));
+        const a = await decideNow(conflicting(101));
+        const b = await decideNow(conflicting(102));
+        await commit(a);
+
+        // Act
+        const outcome = await commit(b);
+
+        // Assess: b would take conflict number 1 again
+        expect(expectKind(outcome, 'AlreadyDecided').existing).toMatchObject({ conflicts: 1 });
+        expect((await store.getTransaction('d-1'))?.conflicts).toBe(1);
       });
 
       it('fails with StoreError for an id never decided', async () => {
-        await expect(store.recordConflict('nobody', 'hash-a', T1)).rejects.toSatisfy(isStoreError);
+        // Prepare: a conflict decided against a record the store never held
+        await store.createAccount(anAccount('acct-1'));
+        const ghost = decided(tx('d-1', 'DEPOSIT'), await store.load(tx('d-1', 'DEPOSIT'))).record;
+        const conflict = decided(conflicting(101), {
+          existing: ghost,
+          accounts: new Map(),
+          original: undefined,
+          waiting: [],
+        });
+
+        // Act + Assess
+        await expect(commit(conflict)).rejects.toSatisfy(isStoreError);
       });
 
       it(`stops counting at ${MAX_CONFLICTS_COUNTED} distinct payloads, so the item stays bounded`, async () => {
         // Prepare
         await store.createAccount(anAccount('acct-1'));
         await post(tx('d-1', 'DEPOSIT'));
-        for (let i = 0; i < MAX_CONFLICTS_COUNTED; i++) {
-          await store.recordConflict('d-1', `hash-${i}`, T1);
-        }
+        for (let i = 0; i < MAX_CONFLICTS_COUNTED; i++) await post(conflicting(1_000 + i));
 
         // Act
-        const over = await store.recordConflict('d-1', 'hash-over', T1);
-        const known = await store.recordConflict('d-1', 'hash-0', T1);
+        const over = await post(conflicting(5_000));
+        const known = await post(conflicting(1_000));
 
         // Assess
-        expect(over).toEqual({
-          counted: false,
-          conflicts: MAX_CONFLICTS_COUNTED,
-          limitReached: true,
-        });
-        expect(known).toEqual({ counted: false, conflicts: MAX_CONFLICTS_COUNTED });
+        expect(over).toMatchObject({ outcome: 'CONFLICT', counted: false, limitReached: true });
+        expect(known).toMatchObject({ outcome: 'CONFLICT', counted: false });
+        expect(known).not.toHaveProperty('limitReached');
         const record = await store.getTransaction('d-1');
         expect(record?.conflicts).toBe(MAX_CONFLICTS_COUNTED);
         expect(record?.conflictHashes).toHaveLength(MAX_CONFLICTS_COUNTED);
-      }, 60_000);
+      }, 120_000);
     });
 
     describe('listEntries', () => {
@@ -828,36 +890,42 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
       });
     });
 
-    describe('trialBalance', () => {
-      it('sums the legs of POSTED transactions only, per currency', async () => {
-        // Prepare
+    describe('trialBalance and journalTotals', () => {
+      it('sums the legs of postings only, per currency, the same from the totals and from the journal', async () => {
+        // Prepare: a rejection, a duplicate, a conflict and a pending reversal add nothing
         await store.createAccount(anAccount('acct-1'));
         await store.createAccount(anAccount('acct-usd', { currency: 'USD' }));
         await post(tx('d-1', 'DEPOSIT', { amount: 100 }));
         await post(tx('w-1', 'WITHDRAWAL', { amount: 30 }));
         await post(tx('d-2', 'DEPOSIT', { accountId: 'acct-usd', amount: 50, currency: 'USD' }));
         await post(tx('w-2', 'WITHDRAWAL', { amount: 1_000 }));
-        // A record that is not POSTED must not count even if it carries legs.
-        const rejection = expectKind(
-          await decideNow(tx('w-3', 'WITHDRAWAL', { amount: 999 })),
-          'Reject',
-        );
-        await store.commit({
-          ...rejection,
-          record: {
-            ...rejection.record,
-            legs: [{ account: 'acct-1', debit: 999, credit: 0, currency: 'EUR' }],
-          },
-        });
+        await post(tx('d-1', 'DEPOSIT', { amount: 100 }));
+        await post(tx('d-1', 'DEPOSIT', { amount: 999 }));
+        await post(tx('r-9', 'REVERSAL', { originalTransactionId: 'w-9' }));
 
         // Act
         const totals = await store.trialBalance();
+        const journal = await store.journalTotals();
 
         // Assess
         expect(Object.fromEntries(totals)).toEqual({
           EUR: { debits: 130n, credits: 130n },
           USD: { debits: 50n, credits: 50n },
         });
+        expect(journal).toEqual(totals);
+      });
+
+      it('adds each posting to one totals shard, in its own transaction, so many shards add up', async () => {
+        // Prepare: enough postings to land in several shards
+        await store.createAccount(anAccount('acct-1', { balance: 0 }));
+        for (let i = 0; i < 12; i++) await post(tx(`d-${i}`, 'DEPOSIT', { amount: 1 + i }));
+
+        // Act
+        const totals = await store.trialBalance();
+
+        // Assess: 1 + 2 + ... + 12
+        expect(Object.fromEntries(totals)).toEqual({ EUR: { debits: 78n, credits: 78n } });
+        expect(await store.journalTotals()).toEqual(totals);
       });
 
       it('is empty for an empty ledger', async () => {
@@ -979,12 +1047,12 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         const reversal = tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' });
         let interleaved: Promise<unknown> | undefined;
         const racing: LedgerStore = delegateTo(store, {
-          commit: async (decision) => {
-            if (decision.record.transaction.transactionId === 'w-1') {
+          commit: async (state, events) => {
+            if (events[0]?.transactionId === 'w-1') {
               interleaved ??= post(reversal);
               await interleaved;
             }
-            return store.commit(decision);
+            return store.commit(state, events);
           },
         });
 

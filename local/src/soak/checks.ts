@@ -4,7 +4,7 @@ import {
   NOTIFIER_ROUTES,
   type NotifierChannel,
 } from '@atm-ledger/contracts';
-import { DynamoDbLedgerStore, rebuild, toLedgerEvents } from '@atm-ledger/ledger';
+import { DynamoDbLedgerStore, eventsToPublish, rebuild } from '@atm-ledger/ledger';
 import {
   formatMoney,
   type Notification,
@@ -195,7 +195,7 @@ export interface CrashWindow {
 /**
  * What the notifiers must have sent, derived from the ledger's final state
  * with the same functions the pipe and the notifiers run (the publication
- * routes, `toLedgerEvents`, `notificationsFor`), against what the local
+ * routes, each record's journal (`eventsToPublish`), `notificationsFor`), against what the local
  * channel received: nothing missing, nothing extra, and nothing twice
  * except where a crash explains it.
  */
@@ -212,7 +212,7 @@ export function checkNotifications(
       eventName: 'INSERT',
       dynamodb: { NewImage: item },
     } as unknown as DynamoDBRecord;
-    for (const event of toLedgerEvents(record)) {
+    for (const event of eventsToPublish(record)) {
       for (const channel of CHANNELS) {
         for (const id of notificationIds(channel, event, settings)) expected.add(id);
       }

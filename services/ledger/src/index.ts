@@ -12,6 +12,7 @@ export { classifyCancellation, DynamoDbLedgerStore } from './adapters/dynamodb/l
 export { pkSkTableInput } from './adapters/dynamodb/table.js';
 export { InMemoryLedgerStore } from './adapters/memory/ledgerStore.js';
 export { SqsPoisonRecordSink } from './adapters/sqsPoisonSink.js';
+export { AccountCache } from './application/accountCache.js';
 export { openAccount } from './application/openAccount.js';
 export {
   defaultRetryPolicy,
@@ -34,9 +35,9 @@ export { type KinesisHandlerDeps, makeKinesisHandler } from './handlers/kinesisH
 export { makePublishHandler, type PublishHandlerDeps } from './handlers/publishHandler.js';
 export { makeTimersHandler, type TimersHandlerDeps } from './handlers/timersHandler.js';
 export * from './ports.js';
-export { toLedgerEvents } from './publication/toLedgerEvents.js';
 export {
+  eventsToPublish,
   isUnpublishableRecordError,
   UnpublishableRecordError,
-} from './publication/transactionItem.js';
+} from './publication/journal.js';
 export type { LedgerDeps, LedgerStreamDeps } from './wiring.js';

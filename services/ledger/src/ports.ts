@@ -1,16 +1,13 @@
-import type { AtmTransaction } from '@atm-ledger/contracts';
+import type { AtmTransaction, LedgerEvent } from '@atm-ledger/contracts';
 import { AtmLedgerError } from '@atm-ledger/runtime';
 import type { Acceptance, TimerRef } from './adapters/dynamodb/items.js';
-import type { Account, Decision, Entry, LedgerState, TransactionRecord } from './domain/index.js';
+import type { Account, Entry, LedgerState, TransactionRecord } from './domain/index.js';
 
 /** Time, injected so the domain and tests never read the wall clock. */
 export interface Clock {
   now(): Date;
 }
 export const systemClock: Clock = { now: () => new Date() };
-
-/** The decisions that write something. */
-export type WritingDecision = Extract<Decision, { kind: 'Post' | 'Reject' | 'Pend' }>;
 
 /**
  * What happened to a commit. A commit either lands whole or not at all; when
@@ -49,23 +46,16 @@ export type TrialBalanceTotals = ReadonlyMap<
 export interface LedgerStore {
   /** One consistent read of everything `decide` needs for this transaction. */
   load(transaction: AtmTransaction): Promise<LedgerState>;
-  /** Writes a decision atomically, conditional on the state it was decided from. */
-  commit(decision: WritingDecision): Promise<CommitOutcome>;
   /**
-   * Counts a conflicting delivery of an existing id once per distinct payload,
-   * up to MAX_CONFLICTS_COUNTED payloads. Returns the conflict count after the
-   * call, whether this call counted it, and whether it was not counted because
-   * the bound was reached (`limitReached`).
+   * Writes the events decided from `state` atomically, with everything they
+   * imply (the record and its journal, the accounts they move and their
+   * entries, the totals, a reversal's mark on its original, an early
+   * reversal's place in its queue and its timer), conditional on `state`
+   * being what the table holds for every part the decision relied on
+   * (`relianceOf`). When it is not, nothing is written and the outcome says
+   * what changed, read from the failed write itself.
    */
-  recordConflict(
-    transactionId: string,
-    conflictingHash: string,
-    at: string,
-  ): Promise<{
-    readonly counted: boolean;
-    readonly conflicts: number;
-    readonly limitReached?: boolean;
-  }>;
+  commit(state: LedgerState, events: readonly LedgerEvent[]): Promise<CommitOutcome>;
   /** Creates the account unless it exists; returns the existing one if it does. */
   createAccount(
     account: Account,
@@ -81,8 +71,14 @@ export interface LedgerStore {
     transactionId: string,
   ): Promise<Acceptance | { readonly transaction: undefined } | undefined>;
   listEntries(accountId: string, limit: number, cursor?: string): Promise<EntriesPageResult>;
-  /** Debits and credits per currency over every posted leg. */
+  /**
+   * Debits and credits per currency over every posted leg: the running totals
+   * each posting adds to in its own transaction, read in a bounded number of
+   * calls whatever the table's size.
+   */
   trialBalance(): Promise<TrialBalanceTotals>;
+  /** The same sums recomputed from the journal, by a full scan: the audit's, never the API's. */
+  journalTotals(): Promise<TrialBalanceTotals>;
   /**
    * Every customer account, in pages (for rebuild and audits, not for the hot
    * path). A page may be empty while `nextCursor` is not: keep going until it

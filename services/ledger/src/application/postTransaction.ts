@@ -1,12 +1,18 @@
+import { isSamePayload, type LedgerEvent } from '@atm-ledger/contracts';
 import {
+  accountsTouched,
   DEFAULT_LEDGER_POLICY,
   decide,
+  evolve,
   type LedgerPolicy,
+  type LedgerState,
+  MAX_CONFLICTS_COUNTED,
   type PostTransaction,
   RetriesExhaustedError,
   type TransactionRecord,
 } from '../domain/index.js';
 import { type Clock, isRetryableStoreError, type LedgerStore } from '../ports.js';
+import type { AccountCache } from './accountCache.js';
 
 export type PostOutcome = DecidedOutcome & {
   /** Reversals that were waiting for this transaction, decided right after it. */
@@ -17,6 +23,8 @@ type DecidedOutcome =
   | {
       readonly outcome: 'POSTED' | 'REJECTED' | 'PENDING';
       readonly record: TransactionRecord;
+      /** The events decided and stored: what the bus will carry. */
+      readonly events: readonly LedgerEvent[];
       readonly attempts: number;
     }
   | { readonly outcome: 'DUPLICATE'; readonly record: TransactionRecord; readonly attempts: number }
@@ -26,9 +34,9 @@ type DecidedOutcome =
       readonly counted: boolean;
       /** Not counted because the id already has MAX_CONFLICTS_COUNTED conflicting payloads. */
       readonly limitReached?: boolean;
+      readonly events: readonly LedgerEvent[];
       readonly attempts: number;
     };
-
 export interface RetryPolicy {
   /** Attempts at a store call that failed retryably, before giving up. */
   readonly maxAttempts: number;
@@ -48,6 +56,11 @@ export const defaultRetryPolicy: RetryPolicy = {
 export interface PostDeps {
   readonly store: LedgerStore;
   readonly clock: Clock;
+  /**
+   * The accounts this consumer last saw: with it, a posting whose accounts are
+   * all known is decided without a read (the write's conditions verify them).
+   */
+  readonly cache?: AccountCache;
   /** The reversal window; the default (one day) when absent. */
   readonly policy?: LedgerPolicy;
   readonly retry?: RetryPolicy;
@@ -129,79 +142,120 @@ async function decideAndCommit(
       return call();
     });
 
-  let state = await withRetry(() => deps.store.load(command.transaction));
+  let state: LedgerState = {
+    ...(known(deps, command) ?? (await withRetry(() => deps.store.load(command.transaction)))),
+    request: command,
+  };
+  deps.cache?.remember(state.accounts);
   for (let round = 1; round <= policy.maxRounds; round++) {
-    const decision = decide(
+    const events = decide(
       command,
       state,
       deps.clock.now().toISOString(),
       deps.policy ?? DEFAULT_LEDGER_POLICY,
     );
-    switch (decision.kind) {
-      case 'Duplicate':
-        return {
-          outcome: { outcome: 'DUPLICATE', record: decision.existing, attempts },
-          waiting: state.waiting,
-        };
-      case 'Conflict': {
-        const { counted, conflicts, limitReached } = await withRetry(() =>
-          deps.store.recordConflict(
-            command.transaction.transactionId,
-            decision.conflictingHash,
-            deps.clock.now().toISOString(),
-          ),
-        );
-        return {
-          outcome: {
-            outcome: 'CONFLICT',
-            record: { ...decision.existing, conflicts },
-            counted,
-            ...(limitReached === true ? { limitReached } : {}),
-            attempts,
-          },
-          waiting: [],
-        };
+    if (events.length === 0)
+      return { outcome: nothingDecided(command, state, attempts), waiting: waitingOf(state) };
+    const result = await withRetry(() => deps.store.commit(state, events));
+    switch (result.kind) {
+      case 'Committed': {
+        const after = events.reduce(evolve, state);
+        deps.cache?.remember(after.accounts);
+        return { outcome: decided(after, events, attempts), waiting: waitingOf(state) };
       }
-      case 'Post':
-      case 'Reject':
-      case 'Pend': {
-        const result = await withRetry(() => deps.store.commit(decision));
-        switch (result.kind) {
-          case 'Committed':
-            return {
-              outcome: { outcome: decision.record.status, record: decision.record, attempts },
-              waiting: state.waiting,
-            };
-          case 'AlreadyDecided':
-            state = { ...state, existing: result.existing };
-            break;
-          case 'Stale': {
-            const accounts = new Map(state.accounts);
-            for (const [id, account] of result.accounts) accounts.set(id, account);
-            state = { ...state, accounts };
-            break;
-          }
-          case 'WaitingChanged':
-            state = { ...state, waiting: result.waiting };
-            break;
-          case 'OriginalChanged':
-            state = { ...state, original: result.original };
-            break;
-          case 'OriginalWaitingChanged':
-            state = { ...state, originalWaiting: result.waiting };
-            break;
-          default:
-            return assertNever(result);
-        }
+      case 'AlreadyDecided':
+        state = { ...state, existing: result.existing };
+        break;
+      case 'Stale': {
+        const accounts = new Map(state.accounts);
+        for (const [id, account] of result.accounts) accounts.set(id, account);
+        deps.cache?.remember(result.accounts);
+        state = { ...state, accounts };
         break;
       }
+      case 'WaitingChanged':
+        state = { ...state, waiting: result.waiting };
+        break;
+      case 'OriginalChanged':
+        state = { ...state, original: result.original };
+        break;
+      case 'OriginalWaitingChanged':
+        state = { ...state, originalWaiting: result.waiting };
+        break;
       default:
-        return assertNever(decision);
+        return assertNever(result);
     }
   }
   throw new RetriesExhaustedError(
     `transaction ${command.transaction.transactionId}: state kept changing for ${policy.maxRounds} rounds`,
   );
+}
+
+/**
+ * The state a posting may be decided from without a read: every account it
+ * touches as this consumer last saw it, and an id assumed new. Its write
+ * verifies both (the accounts' versions, the id's absence), and a failed
+ * condition brings back what is there instead. A reversal needs its
+ * original, which is not kept, so it is always read.
+ */
+function known(deps: PostDeps, command: PostTransaction): LedgerState | undefined {
+  const tx = command.transaction;
+  if (deps.cache === undefined || tx.type === 'REVERSAL') return undefined;
+  const accounts = deps.cache.lookup(accountsTouched(tx));
+  if (accounts === undefined) return undefined;
+  return { existing: undefined, accounts, original: undefined, waiting: [], originalWaiting: [] };
+}
+
+/** Reversals to resume after this transaction: the ones read waiting, or the ones its record kept. */
+const waitingOf = (state: LedgerState) =>
+  state.waiting.length > 0 ? state.waiting : (state.existing?.reversalsWaiting ?? []);
+
+function decided(
+  after: LedgerState,
+  events: readonly LedgerEvent[],
+  attempts: number,
+): DecidedOutcome {
+  const record = after.existing;
+  const [event] = events;
+  if (record === undefined || event === undefined)
+    throw new Error('a committed decision left no record');
+  switch (event.type) {
+    case 'ledger.transaction.posted':
+      return { outcome: 'POSTED', record, events, attempts };
+    case 'ledger.transaction.rejected':
+      return { outcome: 'REJECTED', record, events, attempts };
+    case 'ledger.reversal.pending':
+      return { outcome: 'PENDING', record, events, attempts };
+    case 'ledger.transaction.conflict':
+      return { outcome: 'CONFLICT', record, counted: true, events, attempts };
+    default:
+      return assertNever(event);
+  }
+}
+
+/** No event: a redelivery of what is decided, or a conflicting payload already counted (or past the bound). */
+function nothingDecided(
+  command: PostTransaction,
+  state: LedgerState,
+  attempts: number,
+): DecidedOutcome {
+  const record = state.existing;
+  if (record === undefined)
+    throw new Error(`nothing decided for the new id ${command.transaction.transactionId}`);
+  if (isSamePayload(record.payloadHash, command.transaction)) {
+    return { outcome: 'DUPLICATE', record, attempts };
+  }
+  const limitReached =
+    !record.conflictHashes.includes(command.payloadHash) &&
+    record.conflictHashes.length >= MAX_CONFLICTS_COUNTED;
+  return {
+    outcome: 'CONFLICT',
+    record,
+    counted: false,
+    ...(limitReached ? { limitReached } : {}),
+    events: [],
+    attempts,
+  };
 }
 
 function assertNever(value: never): never {

@@ -1,4 +1,9 @@
-import { type Account, emptyAccount, evolve, isLedgerInvariantError } from '../domain/index.js';
+import {
+  type Account,
+  emptyAccount,
+  evolveAccount,
+  isLedgerInvariantError,
+} from '../domain/index.js';
 import type { LedgerStore } from '../ports.js';
 
 export interface AccountDrift {
@@ -53,7 +58,7 @@ export async function rebuild(
           }
           entries += 1;
           try {
-            if (error === undefined) folded = evolve(folded, entry);
+            if (error === undefined) folded = evolveAccount(folded, entry);
           } catch (e) {
             if (!isLedgerInvariantError(e)) throw e;
             error = e.message;

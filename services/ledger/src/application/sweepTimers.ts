@@ -92,9 +92,10 @@ async function expireReversal(
   for (let round = 0; round < 10; round++) {
     const record = await deps.store.getTransaction(transactionId);
     if (record === undefined) return 'ALREADY_DECIDED';
-    const decision = decideExpiry(record, now);
-    if (decision.kind !== 'Reject') return 'ALREADY_DECIDED';
-    const result = await deps.store.commit(decision);
+    const events = decideExpiry(record, now);
+    if (events.length === 0) return 'ALREADY_DECIDED';
+    const state = { existing: record, accounts: new Map(), original: undefined, waiting: [] };
+    const result = await deps.store.commit(state, events);
     if (result.kind === 'Committed') {
       deps.logger.info('early reversal expired: its original never arrived', {
         correlationId: record.correlationId,

@@ -1,19 +1,24 @@
 import {
   type AtmTransaction,
   isSamePayload,
+  type LedgerEvent,
   type Leg,
+  ledgerEventId,
   MAX_BALANCE,
   type RejectionReason,
+  type ReversalPending,
+  type TransactionConflict,
+  type TransactionPosted,
+  type TransactionRejected,
 } from '@atm-ledger/contracts';
 import { LedgerInvariantError } from './errors.js';
 import { atmCashAccount, credit, debit, isBalanced } from './legs.js';
 import {
   type Account,
-  type AccountWrite,
   DEFAULT_LEDGER_POLICY,
-  type Decision,
   type LedgerPolicy,
   type LedgerState,
+  MAX_CONFLICTS_COUNTED,
   MAX_WAITING_REVERSALS,
   type Movement,
   type PostTransaction,
@@ -47,12 +52,16 @@ export function accountsTouched(tx: AtmTransaction, original?: TransactionRecord
 }
 
 /**
- * Decides what posting one transaction means, given what the ledger holds.
- * Pure: no I/O and no clock; `now` is the decision time, injected.
+ * Decides what posting one transaction means, given what the ledger holds:
+ * the events of the decision, and nothing else. No event means nothing
+ * happens (a duplicate, or a conflicting payload already counted). Pure: no
+ * I/O and no clock; `now` is the decision time, injected. The state after it
+ * is `events.reduce(evolve, state)`.
  *
  * Rules (docs/ledger.md has worked examples):
  * - an id seen before with the same payload is a duplicate: nothing changes;
- * - an id seen before with a different payload is a conflict: recorded, never applied;
+ * - an id seen before with a different payload is a conflict: counted once
+ *   per payload, never applied;
  * - a rejection is remembered like a posting, so redelivery cannot turn it into one;
  * - every posting's legs balance per currency;
  * - a reversal binds only to an original of its account and ATM, within the window.
@@ -62,37 +71,25 @@ export function decide(
   state: LedgerState,
   now: string,
   policy: LedgerPolicy = DEFAULT_LEDGER_POLICY,
-): Decision {
+): readonly LedgerEvent[] {
   const { transaction: tx } = command;
   const existing = state.existing;
-  let resumesPending = false;
   if (existing !== undefined) {
     // Compared by the stored fingerprint's own version: a record decided before payloads
     // were canonical is still its own payload's.
-    if (!isSamePayload(existing.payloadHash, tx)) {
-      return { kind: 'Conflict', existing, conflictingHash: command.payloadHash };
-    }
+    if (!isSamePayload(existing.payloadHash, tx)) return conflict(command, existing, now);
     // A reversal left PENDING is decided once its original is there, or once it has waited
     // its window out; until then, and for anything already decided, the same payload again
     // is a duplicate.
-    if (existing.status !== 'PENDING') return { kind: 'Duplicate', existing };
+    if (existing.status !== 'PENDING') return [];
     if (isPastWait(existing, now)) return decideExpiry(existing, now);
-    if (state.original === undefined) return { kind: 'Duplicate', existing };
-    resumesPending = true;
+    if (state.original === undefined) return [];
   }
-  const decision = decideNew(new DecisionContext(command, state, now, policy), tx);
-  if (!resumesPending) return decision;
-  switch (decision.kind) {
-    case 'Post':
-    case 'Reject':
-      return { ...decision, resumesPending: true };
-    case 'Pend':
-    case 'Duplicate':
-    case 'Conflict':
-      throw new LedgerInvariantError(`resuming ${tx.transactionId} produced ${decision.kind}`);
-    default:
-      return assertNever(decision);
+  const events = decideNew(new DecisionContext(command, state, now, policy), tx);
+  if (existing !== undefined && events.some((e) => e.type === 'ledger.reversal.pending')) {
+    throw new LedgerInvariantError(`resuming ${tx.transactionId} left it pending again`);
   }
+  return events;
 }
 
 const isPastWait = (record: TransactionRecord, now: string) =>
@@ -100,30 +97,40 @@ const isPastWait = (record: TransactionRecord, now: string) =>
 
 /**
  * Ends a PENDING reversal whose original has not arrived within its wait:
- * REJECTED `ORIGINAL_NOT_FOUND`, replacing the PENDING record. Anything else
- * (already decided, or still inside its wait) is left as it is.
+ * REJECTED `ORIGINAL_NOT_FOUND`. Anything else (already decided, or still
+ * inside its wait) decides nothing.
  */
-export function decideExpiry(record: TransactionRecord, now: string): Decision {
-  if (record.status !== 'PENDING' || !isPastWait(record, now)) {
-    return { kind: 'Duplicate', existing: record };
-  }
-  return {
-    kind: 'Reject',
-    record: {
-      ...record,
-      status: 'REJECTED',
-      reason: 'ORIGINAL_NOT_FOUND',
-      decidedAt: now,
-      legs: [],
-      movements: [],
-    },
-    basedOn: [],
-    absent: [],
-    resumesPending: true,
-  };
+export function decideExpiry(record: TransactionRecord, now: string): readonly LedgerEvent[] {
+  if (record.status !== 'PENDING' || !isPastWait(record, now)) return [];
+  return [rejectedEvent(record.transaction, record.correlationId, 'ORIGINAL_NOT_FOUND', now)];
 }
 
-function decideNew(ctx: DecisionContext, tx: AtmTransaction): Decision {
+/** A conflicting payload under a decided id: counted once per payload, up to the bound. */
+function conflict(
+  command: PostTransaction,
+  existing: TransactionRecord,
+  now: string,
+): readonly LedgerEvent[] {
+  if (existing.conflictHashes.includes(command.payloadHash)) return [];
+  if (existing.conflictHashes.length >= MAX_CONFLICTS_COUNTED) return [];
+  const conflictNumber = existing.conflicts + 1;
+  const event: TransactionConflict = {
+    schemaVersion: 1,
+    id: ledgerEventId.conflict(existing.transaction.transactionId, conflictNumber),
+    type: 'ledger.transaction.conflict',
+    transactionId: existing.transaction.transactionId,
+    occurredAt: existing.transaction.occurredAt,
+    ...optional({ correlationId: command.correlationId }),
+    accountId: existing.transaction.accountId,
+    conflictNumber,
+    existingPayloadHash: existing.payloadHash,
+    conflictingPayloadHash: command.payloadHash,
+    detectedAt: now,
+  };
+  return [event];
+}
+
+function decideNew(ctx: DecisionContext, tx: AtmTransaction): readonly LedgerEvent[] {
   switch (tx.type) {
     case 'WITHDRAWAL':
       return ctx.move(tx.accountId, -requireAmount(tx), tx.currency, (amount, currency) => [
@@ -153,6 +160,47 @@ function requireAmount(tx: AtmTransaction): number {
   return tx.amount;
 }
 
+/** Optional fields left out rather than undefined: an event is JSON, and is stored and published as such. */
+function optional<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
+}
+
+const base = (tx: AtmTransaction, correlationId: string | undefined) => ({
+  schemaVersion: 1 as const,
+  transactionId: tx.transactionId,
+  occurredAt: tx.occurredAt,
+  ...optional({ correlationId }),
+});
+
+function rejectedEvent(
+  tx: AtmTransaction,
+  correlationId: string | undefined,
+  reason: RejectionReason,
+  now: string,
+): TransactionRejected {
+  return {
+    ...base(tx, correlationId),
+    id: ledgerEventId.rejected(tx.transactionId),
+    type: 'ledger.transaction.rejected',
+    transactionType: tx.type,
+    accountId: tx.accountId,
+    atmId: tx.atmId,
+    ...optional({
+      amount: tx.amount,
+      currency: tx.currency,
+      toAccountId: tx.toAccountId,
+      originalTransactionId: tx.originalTransactionId,
+      panLast4: tx.panLast4,
+    }),
+    reason,
+    rejectedAt: now,
+  };
+}
+
+type Change = { account: Account; amount: number; checkFunds: boolean };
+
 class DecisionContext {
   constructor(
     private readonly command: PostTransaction,
@@ -165,28 +213,8 @@ class DecisionContext {
     return this.command.transaction;
   }
 
-  private record(
-    status: TransactionRecord['status'],
-    extra: Partial<TransactionRecord> = {},
-  ): TransactionRecord {
-    return {
-      transaction: this.tx,
-      payloadHash: this.command.payloadHash,
-      status,
-      // A resumed PENDING record keeps the conflicts counted against it meanwhile.
-      conflicts: this.state.existing?.conflicts ?? 0,
-      conflictHashes: this.state.existing?.conflictHashes ?? [],
-      legs: [],
-      movements: [],
-      decidedAt: this.now,
-      correlationId: this.command.correlationId,
-      ...(this.state.waiting.length > 0 ? { reversalsWaiting: this.state.waiting } : {}),
-      ...extra,
-    };
-  }
-
-  private reject(reason: RejectionReason, basedOn: Account[], absent: string[] = []): Decision {
-    return { kind: 'Reject', record: this.record('REJECTED', { reason }), basedOn, absent };
+  private reject(reason: RejectionReason): readonly LedgerEvent[] {
+    return [rejectedEvent(this.tx, this.command.correlationId, reason, this.now)];
   }
 
   private account(accountId: string): Account | undefined {
@@ -194,46 +222,21 @@ class DecisionContext {
   }
 
   /**
-   * Applies signed amounts to accounts and returns the writes. A debit with
-   * `checkFunds` may not take the balance below `-overdraftLimit`; without it
-   * (money that physically moved regardless: a deposit the ATM never took
-   * in) it posts whatever the balance. No balance may pass ±MAX_BALANCE, so
-   * every balance and sum stays an exact integer.
+   * What signed amounts do to accounts, as the movements a posting records. A
+   * debit with `checkFunds` may not take the balance below `-overdraftLimit`;
+   * without it (money that physically moved regardless: a deposit the ATM
+   * never took in) it posts whatever the balance. No balance may pass
+   * ±MAX_BALANCE, so every balance and sum stays an exact integer.
    */
   private apply(
-    changes: ReadonlyArray<{ account: Account; amount: number; checkFunds: boolean }>,
-  ):
-    | { writes: AccountWrite[]; movements: Movement[] }
-    | { refused: 'INSUFFICIENT_FUNDS' | 'LIMIT_EXCEEDED' } {
-    const writes: AccountWrite[] = [];
+    changes: readonly Change[],
+  ): Movement[] | { refused: 'INSUFFICIENT_FUNDS' | 'LIMIT_EXCEEDED' } {
     const movements: Movement[] = [];
     for (const { account, amount, checkFunds } of changes) {
-      const minimumBalance = -account.overdraftLimit;
       const balanceAfter = account.balance + amount;
       if (Math.abs(balanceAfter) > MAX_BALANCE) return { refused: 'LIMIT_EXCEEDED' };
-      if (checkFunds && amount < 0 && balanceAfter < minimumBalance)
+      if (checkFunds && amount < 0 && balanceAfter < -account.overdraftLimit)
         return { refused: 'INSUFFICIENT_FUNDS' };
-      const sequence = account.version + 1;
-      const after: Account = {
-        ...account,
-        balance: balanceAfter,
-        version: sequence,
-        updatedAt: this.now,
-      };
-      writes.push({
-        before: account,
-        after,
-        minimumBalance: amount < 0 && checkFunds ? minimumBalance : Number.MIN_SAFE_INTEGER,
-        entry: {
-          accountId: account.accountId,
-          sequence,
-          transactionId: this.tx.transactionId,
-          type: this.tx.type,
-          amount,
-          balanceAfter,
-          postedAt: this.now,
-        },
-      });
       movements.push({
         accountId: account.accountId,
         amount,
@@ -241,30 +244,49 @@ class DecisionContext {
         balanceAfter,
         lowBalanceThreshold: account.lowBalanceThreshold,
         overdraftLimit: account.overdraftLimit,
-        sequence,
+        sequence: account.version + 1,
       });
     }
-    return { writes, movements };
+    return movements;
   }
 
   private post(
-    writes: AccountWrite[],
-    movements: Movement[],
-    legs: Leg[],
-    extra: { reverses?: string; unchanged?: Account[]; record?: Partial<TransactionRecord> } = {},
-  ): Decision {
+    movements: readonly Movement[],
+    legs: readonly Leg[],
+    fields: {
+      amount: number;
+      currency?: string | undefined;
+      balance?: number;
+      reversedType?: TransactionPosted['transactionType'];
+    },
+  ): readonly LedgerEvent[] {
     if (!isBalanced(legs)) {
       throw new LedgerInvariantError(
         `unbalanced legs for ${this.tx.transactionId}: ${JSON.stringify(legs)}`,
       );
     }
-    return {
-      kind: 'Post',
-      record: this.record('POSTED', { legs, movements, ...extra.record }),
-      writes,
-      unchanged: extra.unchanged ?? [],
-      reverses: extra.reverses,
+    const tx = this.tx;
+    const event: TransactionPosted = {
+      ...base(tx, this.command.correlationId),
+      id: ledgerEventId.posted(tx.transactionId),
+      type: 'ledger.transaction.posted',
+      transactionType: tx.type,
+      accountId: tx.accountId,
+      atmId: tx.atmId,
+      ...optional({ currency: fields.currency }),
+      amount: fields.amount,
+      ...optional({
+        toAccountId: tx.toAccountId,
+        originalTransactionId: tx.originalTransactionId,
+        reversedTransactionType: fields.reversedType,
+        panLast4: tx.panLast4,
+      }),
+      postedAt: this.now,
+      ...optional({ balance: fields.balance }),
+      movements: [...movements],
+      legs: [...legs],
     };
+    return [event];
   }
 
   /** A single-account movement against an ATM's cash: WITHDRAWAL and DEPOSIT. */
@@ -273,89 +295,80 @@ class DecisionContext {
     signedAmount: number,
     currency: string | undefined,
     legsFor: (amount: number, currency: string) => Leg[],
-  ): Decision {
+  ): readonly LedgerEvent[] {
     const account = this.account(accountId);
-    if (account === undefined) return this.reject('ACCOUNT_NOT_FOUND', [], [accountId]);
-    if (currency !== account.currency) return this.reject('CURRENCY_MISMATCH', [account]);
+    if (account === undefined) return this.reject('ACCOUNT_NOT_FOUND');
+    if (currency !== account.currency) return this.reject('CURRENCY_MISMATCH');
     const applied = this.apply([{ account, amount: signedAmount, checkFunds: true }]);
-    if ('refused' in applied) return this.reject(applied.refused, [account]);
-    return this.post(
-      applied.writes,
-      applied.movements,
-      legsFor(Math.abs(signedAmount), account.currency),
-    );
+    if ('refused' in applied) return this.reject(applied.refused);
+    const amount = Math.abs(signedAmount);
+    return this.post(applied, legsFor(amount, account.currency), {
+      amount,
+      currency: account.currency,
+    });
   }
 
-  transfer(): Decision {
+  transfer(): readonly LedgerEvent[] {
     const tx = this.tx;
     const amount = requireAmount(tx);
     const toId = tx.toAccountId;
     if (toId === undefined)
       throw new LedgerInvariantError(`TRANSFER ${tx.transactionId} has no toAccountId`);
+    if (tx.accountId === toId) return this.reject('SAME_ACCOUNT');
     const from = this.account(tx.accountId);
     const to = this.account(toId);
-    if (tx.accountId === toId)
-      return this.reject('SAME_ACCOUNT', from ? [from] : [], from ? [] : [toId]);
-    const missing = [from ? undefined : tx.accountId, to ? undefined : toId].filter(
-      (id): id is string => id !== undefined,
-    );
-    if (from === undefined || to === undefined) {
-      return this.reject(
-        'ACCOUNT_NOT_FOUND',
-        [from, to].filter((a): a is Account => a !== undefined),
-        missing,
-      );
-    }
+    if (from === undefined || to === undefined) return this.reject('ACCOUNT_NOT_FOUND');
     if (tx.currency !== from.currency || tx.currency !== to.currency) {
-      return this.reject('CURRENCY_MISMATCH', [from, to]);
+      return this.reject('CURRENCY_MISMATCH');
     }
     const applied = this.apply([
       { account: from, amount: -amount, checkFunds: true },
       { account: to, amount, checkFunds: false },
     ]);
-    if ('refused' in applied) return this.reject(applied.refused, [from, to]);
-    return this.post(applied.writes, applied.movements, [
-      debit(from.accountId, amount, from.currency),
-      credit(to.accountId, amount, to.currency),
-    ]);
+    if ('refused' in applied) return this.reject(applied.refused);
+    return this.post(
+      applied,
+      [debit(from.accountId, amount, from.currency), credit(to.accountId, amount, to.currency)],
+      { amount, currency: from.currency },
+    );
   }
 
-  inquire(): Decision {
+  inquire(): readonly LedgerEvent[] {
     const account = this.account(this.tx.accountId);
-    if (account === undefined) return this.reject('ACCOUNT_NOT_FOUND', [], [this.tx.accountId]);
+    if (account === undefined) return this.reject('ACCOUNT_NOT_FOUND');
     // The balance it showed is remembered with it, valid because the account must not have moved.
-    return this.post([], [], [], { unchanged: [account], record: { balance: account.balance } });
+    return this.post([], [], { amount: 0, balance: account.balance });
   }
 
-  reverse(): Decision {
+  reverse(): readonly LedgerEvent[] {
     const tx = this.tx;
     const original = this.state.original;
     const originalId = tx.originalTransactionId;
     if (originalId === undefined)
       throw new LedgerInvariantError(`REVERSAL ${tx.transactionId} has no originalTransactionId`);
-    if (originalId === tx.transactionId) return this.reject('NOT_REVERSIBLE', []);
+    if (originalId === tx.transactionId) return this.reject('NOT_REVERSIBLE');
     if (original === undefined) return this.pend(originalId);
     const originalTx = original.transaction;
-    if (!this.binds(originalTx)) return this.reject('ORIGINAL_MISMATCH', []);
+    if (!this.binds(originalTx)) return this.reject('ORIGINAL_MISMATCH');
     if (originalTx.type === 'REVERSAL' || originalTx.type === 'BALANCE_INQUIRY') {
-      return this.reject('NOT_REVERSIBLE', []);
+      return this.reject('NOT_REVERSIBLE');
     }
-    if (original.status !== 'POSTED') return this.reject('ORIGINAL_NOT_POSTED', []);
-    if (original.reversedBy !== undefined) return this.reject('ALREADY_REVERSED', []);
+    if (original.status !== 'POSTED') return this.reject('ORIGINAL_NOT_POSTED');
+    if (original.reversedBy !== undefined) return this.reject('ALREADY_REVERSED');
     const originalAmount = requireAmount(originalTx);
     const dispensed = tx.dispensedAmount ?? 0;
-    if (dispensed > originalAmount) return this.reject('INVALID_DISPENSED_AMOUNT', []);
+    if (dispensed > originalAmount) return this.reject('INVALID_DISPENSED_AMOUNT');
     // Only cash that left the ATM for a withdrawal can be partly "dispensed"; for the
     // other types a dispensed amount would mean a partial reversal of a non-cash movement.
     if (dispensed > 0 && originalTx.type !== 'WITHDRAWAL')
-      return this.reject('INVALID_DISPENSED_AMOUNT', []);
+      return this.reject('INVALID_DISPENSED_AMOUNT');
     // All of it was dispensed: nothing to give back, and the original stays reversible.
-    if (dispensed === originalAmount) return this.reject('NOTHING_TO_REVERSE', []);
+    if (dispensed === originalAmount) return this.reject('NOTHING_TO_REVERSE');
     const refund = originalAmount - dispensed;
     const accounts: Account[] = [];
     for (const m of original.movements) {
       const account = this.account(m.accountId);
-      if (account === undefined) return this.reject('ACCOUNT_NOT_FOUND', accounts, [m.accountId]);
+      if (account === undefined) return this.reject('ACCOUNT_NOT_FOUND');
       accounts.push(account);
     }
     // Each account moves back in proportion to how the original moved it; a
@@ -369,16 +382,17 @@ class DecisionContext {
       checkFunds: originalTx.type !== 'DEPOSIT',
     }));
     const applied = this.apply(changes);
-    if ('refused' in applied) return this.reject(applied.refused, accounts);
+    if ('refused' in applied) return this.reject(applied.refused);
     const legs = original.legs.map((leg) => {
       const share = refund === originalAmount ? Math.max(leg.debit, leg.credit) : refund;
       return leg.debit > 0
         ? credit(leg.account, share, leg.currency)
         : debit(leg.account, share, leg.currency);
     });
-    return this.post(applied.writes, applied.movements, legs, {
-      reverses: originalTx.transactionId,
-      record: { reversedType: originalTx.type },
+    return this.post(applied, legs, {
+      amount: refund,
+      currency: originalTx.currency ?? legs[0]?.currency,
+      reversedType: originalTx.type,
     });
   }
 
@@ -405,17 +419,21 @@ class DecisionContext {
    * reversals already waiting, for at most the window; past the bound on
    * waiting reversals it is refused.
    */
-  private pend(originalId: string): Decision {
+  private pend(originalId: string): readonly LedgerEvent[] {
     const waitingBefore = this.state.originalWaiting ?? [];
-    if (waitingBefore.length >= MAX_WAITING_REVERSALS) return this.reject('LIMIT_EXCEEDED', []);
-    const waitUntil = new Date(
-      Date.parse(this.now) + this.policy.reversalWindowSeconds * 1000,
-    ).toISOString();
-    return {
-      kind: 'Pend',
-      record: this.record('PENDING', { waitUntil }),
-      waitsFor: originalId,
-      waitingBefore,
+    if (waitingBefore.length >= MAX_WAITING_REVERSALS) return this.reject('LIMIT_EXCEEDED');
+    const tx = this.tx;
+    const event: ReversalPending = {
+      ...base(tx, this.command.correlationId),
+      id: ledgerEventId.pending(tx.transactionId),
+      type: 'ledger.reversal.pending',
+      accountId: tx.accountId,
+      originalTransactionId: originalId,
+      pendingSince: this.now,
+      waitUntil: new Date(
+        Date.parse(this.now) + this.policy.reversalWindowSeconds * 1000,
+      ).toISOString(),
     };
+    return [event];
   }
 }

@@ -1,4 +1,11 @@
-import type { AtmTransaction, Leg, RejectionReason, TransactionType } from '@atm-ledger/contracts';
+import type {
+  AccountMovement,
+  AtmTransaction,
+  LedgerEvent,
+  Leg,
+  RejectionReason,
+  TransactionType,
+} from '@atm-ledger/contracts';
 
 /** The ledger's settings that decisions depend on: read once from config, passed in, never global. */
 export interface LedgerPolicy {
@@ -49,7 +56,11 @@ export interface Entry {
 
 export type TransactionStatus = 'POSTED' | 'REJECTED' | 'PENDING';
 
-/** The remembered outcome of a transaction id: what makes redelivery harmless. */
+/**
+ * What the ledger knows of a transaction id: the payload that holds it (its
+ * request, which never changes) and the fold of the events decided for it.
+ * What makes redelivery harmless.
+ */
 export interface TransactionRecord {
   readonly transaction: AtmTransaction;
   readonly payloadHash: string;
@@ -75,19 +86,15 @@ export interface TransactionRecord {
    * when it was decided. Kept on the record so a redelivery can resume them.
    */
   readonly reversalsWaiting?: readonly string[] | undefined;
+  /**
+   * The transaction's journal: every event decided for this id, oldest first.
+   * Stored with the record, in the same write, and published as stored.
+   */
+  readonly events: readonly LedgerEvent[];
 }
 
 /** The change one posting makes to one customer account. */
-export interface Movement {
-  readonly accountId: string;
-  readonly amount: number;
-  readonly balanceBefore: number;
-  readonly balanceAfter: number;
-  readonly lowBalanceThreshold: number;
-  /** The account's limit: a posting that leaves `balanceAfter` below `-overdraftLimit` overdraws it. */
-  readonly overdraftLimit: number;
-  readonly sequence: number;
-}
+export type Movement = AccountMovement & { readonly overdraftLimit: number };
 
 /** Ask the ledger to post one transaction. */
 export interface PostTransaction {
@@ -97,8 +104,17 @@ export interface PostTransaction {
   readonly correlationId?: string | undefined;
 }
 
-/** What the ledger knows when it decides, loaded in one consistent read. */
+/**
+ * What the ledger knows when it decides, loaded in one consistent read (or
+ * kept from the lane's last decision), and what `evolve` folds events into.
+ */
 export interface LedgerState {
+  /**
+   * The transaction being decided, as asked: the initial state of a
+   * transaction id the ledger has never seen, which its first event folds
+   * into a record.
+   */
+  readonly request?: PostTransaction | undefined;
   /** The remembered outcome of this transaction id, if any. */
   readonly existing: TransactionRecord | undefined;
   /** Every account the transaction touches, by id; `undefined` if it does not exist. */
@@ -113,51 +129,3 @@ export interface LedgerState {
    */
   readonly originalWaiting?: readonly string[] | undefined;
 }
-
-/** An account write: the new state, conditional on the version it was decided from. */
-export interface AccountWrite {
-  readonly before: Account;
-  readonly after: Account;
-  readonly entry: Entry;
-  /** The lowest balance the write may leave, enforced inside the write. */
-  readonly minimumBalance: number;
-}
-
-/** The outcome of `decide`: exhaustive, and each case carries what must be written. */
-export type Decision =
-  | { readonly kind: 'Duplicate'; readonly existing: TransactionRecord }
-  | {
-      readonly kind: 'Conflict';
-      readonly existing: TransactionRecord;
-      readonly conflictingHash: string;
-    }
-  | {
-      readonly kind: 'Post';
-      readonly record: TransactionRecord;
-      readonly writes: readonly AccountWrite[];
-      /** Accounts whose version must not have moved though nothing is written to them. */
-      readonly unchanged: readonly Account[];
-      /** For a reversal: the original it marks as reversed. */
-      readonly reverses?: string | undefined;
-      /** Decides a reversal that was left PENDING: the write replaces that record. */
-      readonly resumesPending?: boolean | undefined;
-    }
-  | {
-      readonly kind: 'Reject';
-      readonly record: TransactionRecord;
-      /** Accounts the rejection was decided from: it is only valid if they have not moved. */
-      readonly basedOn: readonly Account[];
-      /** Accounts whose absence the rejection relies on. */
-      readonly absent: readonly string[];
-      readonly resumesPending?: boolean | undefined;
-    }
-  | {
-      readonly kind: 'Pend';
-      readonly record: TransactionRecord;
-      /** The original the reversal waits for. */
-      readonly waitsFor: string;
-      /** The reversals waiting for it as decided from; this one joins the end of the list. */
-      readonly waitingBefore: readonly string[];
-    };
-
-export type DecisionKind = Decision['kind'];

@@ -5,6 +5,7 @@ import type {
   KinesisStreamEvent,
   KinesisStreamRecord,
 } from 'aws-lambda';
+import { AccountCache } from '../application/accountCache.js';
 import {
   type PostOutcome,
   postTransaction,
@@ -24,6 +25,8 @@ import { maskPans, maskPansInBase64 } from './maskPans.js';
 export type KinesisHandlerDeps = Pick<LedgerStreamDeps, 'store' | 'clock' | 'poison' | 'logger'> & {
   /** The reversal window; the default (one day) when absent. */
   readonly policy?: LedgerStreamDeps['policy'];
+  /** The accounts the lanes last saw; one is made for the handler when absent. */
+  readonly cache?: AccountCache;
   readonly concurrency: number;
   readonly retry?: RetryPolicy;
   /** Outcome counts per batch (EMF); absent in tests that do not look at them. */
@@ -46,7 +49,9 @@ const OUTCOME_METRIC = {
   CONFLICT: 'Conflict',
 } as const;
 
-export function makeKinesisHandler(deps: KinesisHandlerDeps) {
+export function makeKinesisHandler(given: KinesisHandlerDeps) {
+  // Kept for the life of the instance, across batches: see AccountCache.
+  const deps = { ...given, cache: given.cache ?? new AccountCache() };
   return async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
     const lanes = new Map<string, KinesisStreamRecord[]>();
     for (const record of event.Records) {
@@ -144,7 +149,13 @@ async function processRecord(deps: KinesisHandlerDeps, record: KinesisStreamReco
   let result: PostOutcome;
   try {
     result = await postTransaction(
-      { store: deps.store, clock: deps.clock, retry: deps.retry, policy: deps.policy },
+      {
+        store: deps.store,
+        clock: deps.clock,
+        retry: deps.retry,
+        policy: deps.policy,
+        cache: deps.cache,
+      },
       {
         kind: 'PostTransaction',
         transaction,

@@ -1,16 +1,16 @@
 import type { LedgerEvent } from '@atm-ledger/contracts';
 import type { Logger } from '@atm-ledger/runtime';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { toLedgerEvents } from '../publication/toLedgerEvents.js';
-import { isUnpublishableRecordError } from '../publication/transactionItem.js';
+import { eventsToPublish, isUnpublishableRecordError } from '../publication/journal.js';
 
 export interface PublishHandlerDeps {
   readonly logger: Logger;
 }
 
 /**
- * The events pipe's enrichment: DynamoDB stream records in, ledger events
- * out; the pipe puts each on the bus (detail-type = `type`). It never throws
+ * The events pipe's enrichment: DynamoDB stream records in, the events the
+ * ledger decided and stored with them out, exactly as stored; the pipe puts
+ * each on the bus (detail-type = `type`). It never throws
  * because of a record: a throw fails the pipe's whole batch, which would
  * then be retried and dead-lettered for the sake of one record retrying
  * cannot fix. Such a record is skipped with a warning naming it.
@@ -26,7 +26,7 @@ export function makePublishHandler(deps: PublishHandlerDeps) {
     const events: LedgerEvent[] = [];
     for (const record of records) {
       try {
-        events.push(...toLedgerEvents(record));
+        events.push(...eventsToPublish(record));
       } catch (error) {
         const where = {
           eventID: record?.eventID,

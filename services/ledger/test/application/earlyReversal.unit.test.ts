@@ -127,7 +127,6 @@ function bound(store: InMemoryLedgerStore) {
   return {
     load: store.load.bind(store),
     commit: store.commit.bind(store),
-    recordConflict: store.recordConflict.bind(store),
     createAccount: store.createAccount.bind(store),
     getAccount: store.getAccount.bind(store),
     getTransaction: store.getTransaction.bind(store),
@@ -135,5 +134,6 @@ function bound(store: InMemoryLedgerStore) {
     listEntries: store.listEntries.bind(store),
     trialBalance: store.trialBalance.bind(store),
     listAccounts: store.listAccounts.bind(store),
+    journalTotals: store.journalTotals.bind(store),
   };
 }

@@ -1,10 +1,9 @@
-import type { AtmTransaction } from '@atm-ledger/contracts';
+import type { AtmTransaction, LedgerEvent } from '@atm-ledger/contracts';
 import { describe, expect, it, vi } from 'vitest';
 import { InMemoryLedgerStore } from '../../src/adapters/memory/ledgerStore.js';
 import { postTransaction, type RetryPolicy } from '../../src/application/postTransaction.js';
 import {
   type Account,
-  decide,
   type LedgerState,
   RetriesExhaustedError,
   type TransactionRecord,
@@ -14,13 +13,13 @@ import {
   type LedgerStore,
   RetryableStoreError,
   StoreError,
-  type WritingDecision,
 } from '../../src/ports.js';
 import {
   anAccount,
   aReversal,
   aTransfer,
   aWithdrawal,
+  decisionOf,
   fixedClock,
   NOW,
   postCommand,
@@ -36,16 +35,20 @@ type Scripted<T> = T | Error;
  */
 class ScriptedStore implements LedgerStore {
   readonly loads: AtmTransaction[] = [];
-  readonly commits: WritingDecision[] = [];
-  readonly conflicts: [string, string, string][] = [];
+  /** Each commit: the state it was decided from and the events. */
+  readonly commits: { state: LedgerState; events: readonly LedgerEvent[] }[] = [];
 
   constructor(
     private readonly script: {
       load?: Scripted<LedgerState>[];
       commit?: Scripted<CommitOutcome>[];
-      recordConflict?: Scripted<{ counted: boolean; conflicts: number }>[];
     },
   ) {}
+
+  /** The event types of each commit, in order. */
+  get committed(): string[] {
+    return this.commits.map((c) => c.events.map((e) => e.type).join(','));
+  }
 
   private next<T>(queue: Scripted<T>[] | undefined, name: string): T {
     const step = queue?.shift();
@@ -58,13 +61,9 @@ class ScriptedStore implements LedgerStore {
     this.loads.push(transaction);
     return this.next(this.script.load, 'load');
   }
-  async commit(decision: WritingDecision) {
-    this.commits.push(decision);
+  async commit(state: LedgerState, events: readonly LedgerEvent[]) {
+    this.commits.push({ state, events });
     return this.next(this.script.commit, 'commit');
-  }
-  async recordConflict(transactionId: string, conflictingHash: string, at: string) {
-    this.conflicts.push([transactionId, conflictingHash, at]);
-    return this.next(this.script.recordConflict, 'recordConflict');
   }
   createAccount(): never {
     throw new Error('unscripted call to createAccount');
@@ -86,6 +85,9 @@ class ScriptedStore implements LedgerStore {
   }
   listAccounts(): never {
     throw new Error('unscripted call to listAccounts');
+  }
+  journalTotals(): never {
+    throw new Error('unscripted call to journalTotals');
   }
 }
 
@@ -117,8 +119,11 @@ function deps(store: LedgerStore, opts: { retry?: RetryPolicy; random?: () => nu
 /** The first commit is applied, but its caller sees a timeout instead of the answer. */
 class LosesFirstCommitResponse extends InMemoryLedgerStore {
   private lost = false;
-  override async commit(decision: WritingDecision): Promise<CommitOutcome> {
-    const outcome = await super.commit(decision);
+  override async commit(
+    state: LedgerState,
+    events: readonly LedgerEvent[],
+  ): Promise<CommitOutcome> {
+    const outcome = await super.commit(state, events);
     if (this.lost) return outcome;
     this.lost = true;
     throw new RetryableStoreError('DynamoDB TimeoutError failed: socket hang up');
@@ -131,11 +136,14 @@ const withdrawal = aWithdrawal({ amount: 50 });
 
 /** The record a first, successful posting of `tx` against `accounts` writes. */
 function recordOf(tx: AtmTransaction, accounts: Account[]): TransactionRecord {
-  const decision = decide(postCommand(tx), stateOf({ accounts }), NOW);
+  const decision = decisionOf(postCommand(tx), stateOf({ accounts }), NOW);
   if (decision.kind === 'Duplicate' || decision.kind === 'Conflict')
     throw new Error('expected a first decision');
   return decision.record;
 }
+
+/** The events of that first posting. */
+const eventsOf = (tx: AtmTransaction, accounts: Account[]) => recordOf(tx, accounts).events;
 
 describe('postTransaction', () => {
   it('loads, decides and commits once when nothing races it', async () => {
@@ -152,10 +160,11 @@ describe('postTransaction', () => {
     expect(result).toEqual({
       outcome: 'POSTED',
       record: recordOf(withdrawal, [funded]),
+      events: eventsOf(withdrawal, [funded]),
       attempts: 2,
     });
     expect(store.loads).toEqual([withdrawal]);
-    expect(store.commits.map((d) => d.kind)).toEqual(['Post']);
+    expect(store.committed).toEqual(['ledger.transaction.posted']);
   });
 
   it('commits a rejection and reports REJECTED', async () => {
@@ -178,7 +187,7 @@ describe('postTransaction', () => {
     const result = await postTransaction(deps(store).deps, postCommand(aReversal('w-9')));
 
     expect(result.outcome).toBe('PENDING');
-    expect(store.commits.map((d) => d.kind)).toEqual(['Pend']);
+    expect(store.committed).toEqual(['ledger.reversal.pending']);
   });
 });
 
@@ -336,11 +345,13 @@ describe('postTransaction: lost races', () => {
     // Assess
     expect(store.loads).toHaveLength(1);
     const [, second] = store.commits;
-    expect(second).toMatchObject({
-      kind: 'Reject',
-      basedOn: [drained],
-      record: { reason: 'INSUFFICIENT_FUNDS' },
-    });
+    expect(second?.state.accounts.get('acct-1')).toEqual(drained);
+    expect(second?.events).toEqual([
+      expect.objectContaining({
+        type: 'ledger.transaction.rejected',
+        reason: 'INSUFFICIENT_FUNDS',
+      }),
+    ]);
     expect(result.outcome).toBe('REJECTED');
   });
 
@@ -359,8 +370,14 @@ describe('postTransaction: lost races', () => {
 
     // Assess
     const second = store.commits[1];
-    if (second?.kind !== 'Post') throw new Error(`expected a second Post, got ${second?.kind}`);
-    expect(second.writes.map((w) => w.before)).toEqual([from, movedTo]);
+    expect(store.committed).toEqual(['ledger.transaction.posted', 'ledger.transaction.posted']);
+    expect(second?.state.accounts.get('acct-2')).toEqual(movedTo);
+    expect(second?.events[0]).toMatchObject({
+      movements: [
+        { accountId: 'acct-1', sequence: from.version + 1 },
+        { accountId: 'acct-2', balanceBefore: 7, balanceAfter: 107, sequence: 3 },
+      ],
+    });
   });
 
   it('on AlreadyDecided with the same payload, returns DUPLICATE', async () => {
@@ -399,20 +416,22 @@ describe('postTransaction: lost races', () => {
     const existing = recordOf(aWithdrawal({ amount: 60 }), [funded]);
     const store = new ScriptedStore({
       load: [stateOf({ accounts: [funded] })],
-      commit: [{ kind: 'AlreadyDecided', existing }],
-      recordConflict: [{ counted: true, conflicts: 1 }],
+      commit: [{ kind: 'AlreadyDecided', existing }, { kind: 'Committed' }],
     });
 
     // Act
     const result = await postTransaction(deps(store).deps, postCommand(withdrawal));
 
-    // Assess
-    expect(result).toMatchObject({
-      outcome: 'CONFLICT',
-      counted: true,
-      record: { ...existing, conflicts: 1 },
-    });
-    expect(store.conflicts).toEqual([['w-1', postCommand(withdrawal).payloadHash, NOW]]);
+    // Assess: the conflict is its event, committed against the record that stands
+    expect(result).toMatchObject({ outcome: 'CONFLICT', counted: true, record: { conflicts: 1 } });
+    expect(store.commits[1]?.state.existing).toEqual(existing);
+    expect(store.commits[1]?.events).toEqual([
+      expect.objectContaining({
+        id: 'w-1:conflict:1',
+        conflictingPayloadHash: postCommand(withdrawal).payloadHash,
+        detectedAt: NOW,
+      }),
+    ]);
   });
 
   it('on OriginalChanged, decides again from the original the store reported', async () => {
@@ -468,12 +487,14 @@ describe('postTransaction: redeliveries found on load', () => {
     expect(result).toEqual({ outcome: 'DUPLICATE', record: existing, attempts: 1 });
   });
 
-  it('records a CONFLICT once and passes on whether this call counted it', async () => {
+  it('counts a CONFLICT once: the same conflicting payload again writes nothing', async () => {
     const existing = recordOf(aWithdrawal({ amount: 60 }), [funded]);
-    const store = new ScriptedStore({
-      load: [stateOf({ accounts: [funded], existing: { ...existing, conflicts: 1 } })],
-      recordConflict: [{ counted: false, conflicts: 1 }],
-    });
+    const counted = {
+      ...existing,
+      conflicts: 1,
+      conflictHashes: [postCommand(withdrawal).payloadHash],
+    };
+    const store = new ScriptedStore({ load: [stateOf({ accounts: [funded], existing: counted })] });
 
     const result = await postTransaction(deps(store).deps, postCommand(withdrawal));
 
@@ -514,7 +535,7 @@ describe('postTransaction: reversals that waited for their original', () => {
     const existing = recordOf(aWithdrawal({ amount: 60 }), [funded]);
     const store = new ScriptedStore({
       load: [stateOf({ accounts: [funded], existing, waiting: ['r-w-1'] })],
-      recordConflict: [{ counted: true, conflicts: 1 }],
+      commit: [{ kind: 'Committed' }],
     });
 
     // Act

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { AtmTransaction } from '@atm-ledger/contracts';
+import type { AtmTransaction, LedgerEvent } from '@atm-ledger/contracts';
 import { describe, expect, it } from 'vitest';
 import { InMemoryLedgerStore } from '../../src/adapters/memory/ledgerStore.js';
 import type { RetryPolicy } from '../../src/application/postTransaction.js';
@@ -13,7 +13,6 @@ import {
   RetryableStoreError,
   StoreError,
   UnprocessableRecordError,
-  type WritingDecision,
 } from '../../src/ports.js';
 import { aDeposit, anAccount, aWithdrawal, fixedClock, silentLogger } from '../support/builders.js';
 import {
@@ -52,11 +51,14 @@ class ObservedStore extends InMemoryLedgerStore {
     }
   }
 
-  override async commit(decision: WritingDecision): Promise<CommitOutcome> {
-    const id = decision.record.transaction.transactionId;
+  override async commit(
+    state: LedgerState,
+    events: readonly LedgerEvent[],
+  ): Promise<CommitOutcome> {
+    const id = events[0]?.transactionId ?? '';
     const failure = this.failures.get(id);
     if (failure !== undefined) throw failure;
-    const outcome = await super.commit(decision);
+    const outcome = await super.commit(state, events);
     if (outcome.kind === 'Committed') this.committed.push(id);
     return outcome;
   }

@@ -1,10 +1,10 @@
 import { LedgerEvent } from '@atm-ledger/contracts';
 import { describe, expect, it, vi } from 'vitest';
-import { decide } from '../../src/domain/index.js';
 import { makePublishHandler } from '../../src/handlers/publishHandler.js';
 import {
   anAccount,
   aWithdrawal,
+  decisionOf,
   expectKind,
   NOW,
   postCommand,
@@ -15,7 +15,7 @@ import { accountImage, streamRecord, txImage } from './streamRecords.js';
 
 const account = anAccount({ balance: 1_000 });
 const decided = (transactionId: string, amount: number) =>
-  decide(
+  decisionOf(
     postCommand(aWithdrawal({ transactionId, amount })),
     stateOf({ accounts: [account] }),
     NOW,
@@ -48,7 +48,9 @@ describe('publish handler (pipe enrichment)', () => {
     const logger = silentLogger();
     const warn = vi.spyOn(logger, 'warn');
     const handler = makePublishHandler({ logger });
-    const broken = streamRecord('INSERT', { newImage: txImage(good.record, { status: 'LOST' }) });
+    const broken = streamRecord('INSERT', {
+      newImage: txImage(good.record, { events: ['{"type":"ledger.transaction.lost"}'] }),
+    });
 
     // Act
     const events = await handler([
@@ -64,7 +66,7 @@ describe('publish handler (pipe enrichment)', () => {
         eventID: broken.eventID,
         sequenceNumber: broken.dynamodb?.SequenceNumber,
         keys: broken.dynamodb?.Keys,
-        reason: expect.stringContaining('status'),
+        reason: expect.stringContaining('events[0]'),
       }),
     );
   });

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   type Account,
   decide,
+  evolve,
   type LedgerState,
   type PostTransaction,
   type TransactionRecord,
@@ -162,16 +163,15 @@ export const arbReversalScenario = (): fc.Arbitrary<Scenario> =>
       dispensedPercent: fc.option(fc.integer({ min: 0, max: 120 }), { nil: undefined }),
     })
     .map((s) => {
-      const decided = decide(postCommand(s.original), stateFrom(s.accounts, s.original), NOW);
-      let accounts = s.accounts;
-      let record: TransactionRecord | undefined;
-      if (decided.kind === 'Post') {
-        const after = new Map(decided.writes.map((w) => [w.after.accountId, w.after]));
-        accounts = accounts.map((a) => after.get(a.accountId) ?? a);
-        record = s.alreadyReversed ? { ...decided.record, reversedBy: 'rev-0' } : decided.record;
-      } else if (decided.kind === 'Reject') {
-        record = decided.record;
-      }
+      const command = postCommand(s.original);
+      const before = { ...stateFrom(s.accounts, s.original), request: command };
+      const after = decide(command, before, NOW).reduce(evolve, before);
+      const accounts = s.accounts.map((a) => after.accounts.get(a.accountId) ?? a);
+      const decided = after.existing;
+      const record: TransactionRecord | undefined =
+        decided?.status === 'POSTED' && s.alreadyReversed
+          ? { ...decided, reversedBy: 'rev-0' }
+          : decided;
       const reversal: AtmTransaction = {
         transactionId: 'rev-1',
         type: 'REVERSAL',

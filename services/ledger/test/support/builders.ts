@@ -1,11 +1,22 @@
-import { type AtmTransaction, payloadHash } from '@atm-ledger/contracts';
+import {
+  type AtmTransaction,
+  isSamePayload,
+  type LedgerEvent,
+  payloadHash,
+} from '@atm-ledger/contracts';
 import { createLogger } from '@atm-ledger/runtime';
 import { expect } from 'vitest';
-import type {
-  Account,
-  LedgerState,
-  PostTransaction,
-  TransactionRecord,
+import {
+  type Account,
+  decide,
+  type Entry,
+  entriesOf,
+  evolve,
+  type LedgerPolicy,
+  type LedgerState,
+  type PostTransaction,
+  relianceOf,
+  type TransactionRecord,
 } from '../../src/domain/index.js';
 import type { Clock } from '../../src/ports.js';
 
@@ -126,4 +137,102 @@ export function expectKind<T extends { kind: string }, K extends T['kind']>(
   );
   expect(value.kind, shown).toBe(kind);
   return value as Extract<T, { kind: K }>;
+}
+
+/** An account a posting moved: as it was, as it is after, and the entry that moved it. */
+export interface Write {
+  readonly before: Account | undefined;
+  readonly after: Account;
+  readonly entry: Entry;
+}
+
+/**
+ * A decision as the tests read it: the events `decide` returned, folded into
+ * the state with `evolve` (the ledger's one fold), and named by what they
+ * mean. `writes` are the accounts a posting moved; `unchanged`, `basedOn` and
+ * `absent` what the write must find as read (`relianceOf`).
+ */
+interface Decided<K extends 'Post' | 'Reject' | 'Pend'> {
+  readonly kind: K;
+  readonly events: readonly LedgerEvent[];
+  readonly record: TransactionRecord;
+  readonly after: LedgerState;
+  readonly writes: readonly Write[];
+  readonly unchanged: readonly Account[];
+  readonly basedOn: readonly Account[];
+  readonly absent: readonly string[];
+  /** For a reversal that posted: the original it marks reversed. */
+  readonly reverses?: string;
+  /** For a reversal that pends: the original it waits for, behind `waitingBefore`. */
+  readonly waitsFor?: string;
+  readonly waitingBefore?: readonly string[];
+  /** Whether it decides a reversal that was left PENDING. */
+  readonly resumesPending: boolean;
+}
+
+export type DecisionView =
+  | { readonly kind: 'Duplicate'; readonly existing: TransactionRecord }
+  | {
+      readonly kind: 'Conflict';
+      readonly existing: TransactionRecord;
+      readonly conflictingHash: string;
+      readonly events: readonly LedgerEvent[];
+    }
+  | Decided<'Post'>
+  | Decided<'Reject'>
+  | Decided<'Pend'>;
+
+const KIND = {
+  'ledger.transaction.posted': 'Post',
+  'ledger.transaction.rejected': 'Reject',
+  'ledger.reversal.pending': 'Pend',
+  'ledger.transaction.conflict': 'Conflict',
+} as const;
+
+export function decisionOf(
+  command: PostTransaction,
+  state: LedgerState,
+  now: string,
+  policy?: LedgerPolicy,
+): DecisionView {
+  const events = decide(command, state, now, policy);
+  const [event] = events;
+  const existing = state.existing;
+  if (event === undefined) {
+    if (existing === undefined) throw new Error('decide returned nothing for a new id');
+    return isSamePayload(existing.payloadHash, command.transaction)
+      ? { kind: 'Duplicate', existing }
+      : { kind: 'Conflict', existing, conflictingHash: command.payloadHash, events };
+  }
+  if (event.type === 'ledger.transaction.conflict') {
+    if (existing === undefined) throw new Error('a conflict without a record');
+    return { kind: 'Conflict', existing, conflictingHash: event.conflictingPayloadHash, events };
+  }
+  const after = events.reduce(evolve, { ...state, request: command });
+  if (after.existing === undefined) throw new Error('a decision left no record');
+  const reliance = relianceOf(state, event);
+  const entries = event.type === 'ledger.transaction.posted' ? entriesOf(event) : [];
+  return {
+    kind: KIND[event.type] as 'Post',
+    events,
+    record: after.existing,
+    after,
+    writes: entries.map((entry) => ({
+      before: state.accounts.get(entry.accountId),
+      after: after.accounts.get(entry.accountId) as Account,
+      entry,
+    })),
+    unchanged: event.type === 'ledger.transaction.posted' ? reliance.unchanged : [],
+    basedOn: event.type === 'ledger.transaction.rejected' ? reliance.unchanged : [],
+    absent: reliance.absent,
+    ...(event.type === 'ledger.transaction.posted' &&
+    event.transactionType === 'REVERSAL' &&
+    event.originalTransactionId !== undefined
+      ? { reverses: event.originalTransactionId }
+      : {}),
+    ...(event.type === 'ledger.reversal.pending'
+      ? { waitsFor: event.originalTransactionId, waitingBefore: state.originalWaiting ?? [] }
+      : {}),
+    resumesPending: existing?.status === 'PENDING',
+  };
 }

@@ -1,7 +1,14 @@
-import type { AtmTransaction, Leg, RejectionReason } from '@atm-ledger/contracts';
+import type { AtmTransaction, LedgerEvent, Leg, RejectionReason } from '@atm-ledger/contracts';
 import type { PutItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { Account, Entry, Movement, TransactionRecord } from '../../domain/index.js';
+import {
+  type Account,
+  type Entry,
+  evolveRecord,
+  initialRecord,
+  type Movement,
+  type TransactionRecord,
+} from '../../domain/index.js';
 
 /**
  * Single-table design (docs/ledger.md draws it):
@@ -42,7 +49,21 @@ export const keys = {
     sk: `${timer.dueAt}#${timer.kind}#${timer.transactionId}`,
   }),
   timerShardKey: (shard: number) => `TIMER#${shard}`,
+  /**
+   * Running totals of posted legs per currency, in `TOTALS_SHARDS` items per
+   * currency so no item is hot: each posting adds to the one its id hashes to,
+   * in its own transaction. The trial balance reads every shard: one Query
+   * each, whatever the table's size.
+   */
+  totals: (shard: number, currency: string) => ({ pk: `TOTALS#${shard}`, sk: currency }),
+  totalsShardKey: (shard: number) => `TOTALS#${shard}`,
 };
+
+/** How every partition key of the table begins, one per kind of item; nothing else is stored. */
+export const PARTITION_PREFIXES = ['TX#', 'ACCT#', 'TIMER#', 'TOTALS#'] as const;
+
+/** Shards of the running totals: see `keys.totals` and docs/capacity.md. */
+export const TOTALS_SHARDS = 32;
 
 /** Partitions timers are spread over; the sweeper reads each of them. */
 export const TIMER_SHARDS = 4;
@@ -55,14 +76,17 @@ export interface TimerRef {
 }
 
 /** A stable shard of an id (FNV-1a), the same in every process. */
-export function timerShard(transactionId: string): number {
+export function shardOf(id: string, shards: number): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < transactionId.length; i++) {
-    hash ^= transactionId.charCodeAt(i);
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return hash % TIMER_SHARDS;
+  return hash % shards;
 }
+
+export const timerShard = (transactionId: string) => shardOf(transactionId, TIMER_SHARDS);
+export const totalsShard = (transactionId: string) => shardOf(transactionId, TOTALS_SHARDS);
 
 /** Timers outlive their due time by this much at most: TTL clears one the sweeper somehow never reached. */
 const TIMER_TTL_GRACE_SECONDS = 7 * 24 * 3600;
@@ -183,10 +207,13 @@ export function itemToEntry(item: Item): Entry {
 }
 
 /**
- * The transaction item is the ledger's memory of an id: its payload hash (for
- * conflict detection), its outcome (for remembered failures), and its legs
- * (for the trial balance). `accountId`, `type` and `status` are top-level so
- * the item can be filtered (e.g. by the stream pipe) without parsing `tx`.
+ * The transaction item is the ledger's memory of an id, and its journal: the
+ * request (`tx`) and its fingerprint (for duplicates and conflicts), and
+ * `events`, every event decided for the id, oldest first, each as the JSON
+ * the bus will carry. The record is their fold (`itemToRecord`); nothing else
+ * is stored twice. `status` and the counters are top-level for the write
+ * conditions and the pipe's filter; `accountId` and `type` to filter without
+ * parsing `tx`.
  */
 export function recordToItem(record: TransactionRecord): Item {
   const item: Item = {
@@ -199,22 +226,28 @@ export function recordToItem(record: TransactionRecord): Item {
     payloadHash: record.payloadHash,
     tx: record.transaction,
     conflicts: record.conflicts,
-    legs: record.legs,
-    movements: record.movements,
+    events: record.events.map(eventToAttribute),
   };
-  if (record.reason !== undefined) item.reason = record.reason;
-  if (record.decidedAt !== undefined) item.decidedAt = record.decidedAt;
-  if (record.correlationId !== undefined) item.correlationId = record.correlationId;
   if (record.reversedBy !== undefined) item.reversedBy = record.reversedBy;
   if (record.conflictHashes.length > 0) item.conflictHashes = new Set(record.conflictHashes);
   if (record.reversalsWaiting !== undefined && record.reversalsWaiting.length > 0) {
     // A list, in arrival order: the first reversal to arrive is the one applied.
     item.reversals = [...record.reversalsWaiting];
   }
-  if (record.balance !== undefined) item.balance = record.balance;
-  if (record.reversedType !== undefined) item.reversedType = record.reversedType;
-  if (record.waitUntil !== undefined) item.waitUntil = record.waitUntil;
+  // For the sweep's condition: a PENDING reversal is refused only once its wait is over.
+  if (record.status === 'PENDING' && record.waitUntil !== undefined)
+    item.waitUntil = record.waitUntil;
   return item;
+}
+
+/** An event as the journal keeps it: its JSON, exactly as decided, and as it will be published. */
+export const eventToAttribute = (event: LedgerEvent): string => JSON.stringify(event);
+
+/** The events of a transaction item's journal, as decided; a legacy item has none. */
+export function eventsOf(item: Item): LedgerEvent[] {
+  const stored = item.events;
+  if (!Array.isArray(stored)) return [];
+  return stored.map((json) => JSON.parse(String(json)) as LedgerEvent);
 }
 
 /**
@@ -234,7 +267,27 @@ export const reversalsOf = (item: Item): string[] => {
   return [];
 };
 
+/** The record of a transaction item: its request, folded with its journal. */
 export function itemToRecord(item: Item): TransactionRecord {
+  const events = eventsOf(item);
+  if (!Array.isArray(item.events)) return legacyItemToRecord(item);
+  const transaction = item.tx as AtmTransaction;
+  const decision = events.find((e) => e.type !== 'ledger.transaction.conflict');
+  const request = {
+    kind: 'PostTransaction' as const,
+    transaction,
+    payloadHash: String(item.payloadHash),
+    correlationId: decision?.correlationId,
+  };
+  const folded = events.reduce(evolveRecord, initialRecord(request, reversalsOf(item)));
+  return {
+    ...folded,
+    ...(typeof item.reversedBy === 'string' ? { reversedBy: item.reversedBy } : {}),
+  };
+}
+
+/** A transaction item written before the journal: its outcome in attributes of its own, no events. */
+function legacyItemToRecord(item: Item): TransactionRecord {
   const hashes = item.conflictHashes;
   return {
     transaction: item.tx as AtmTransaction,
@@ -244,15 +297,14 @@ export function itemToRecord(item: Item): TransactionRecord {
     conflicts: Number(item.conflicts ?? 0),
     conflictHashes: hashes instanceof Set ? [...(hashes as Set<string>)] : [],
     legs: (item.legs as Leg[] | undefined) ?? [],
-    movements: (item.movements as Movement[] | undefined) ?? [],
+    movements: ((item.movements as Movement[] | undefined) ?? []).map((m) => ({
+      ...m,
+      overdraftLimit: m.overdraftLimit ?? 0,
+    })),
     decidedAt: item.decidedAt as string | undefined,
     correlationId: item.correlationId as string | undefined,
     reversedBy: item.reversedBy as string | undefined,
     ...(reversalsOf(item).length > 0 ? { reversalsWaiting: reversalsOf(item) } : {}),
-    ...(typeof item.balance === 'number' ? { balance: item.balance } : {}),
-    ...(item.reversedType === undefined
-      ? {}
-      : { reversedType: item.reversedType as TransactionRecord['reversedType'] }),
-    ...(typeof item.waitUntil === 'string' ? { waitUntil: item.waitUntil } : {}),
+    events: [],
   };
 }

@@ -1,4 +1,10 @@
-import type { AtmTransaction } from '@atm-ledger/contracts';
+import type {
+  AtmTransaction,
+  LedgerEvent,
+  ReversalPending,
+  TransactionConflict,
+  TransactionPosted,
+} from '@atm-ledger/contracts';
 import {
   type AttributeValue,
   BatchGetItemCommand,
@@ -18,13 +24,17 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   type Account,
-  type AccountWrite,
   accountsTouched,
   addToTotals,
+  type Entry,
   type ExactTotals,
+  entriesOf,
+  evolve,
   type LedgerState,
   MAX_CONFLICTS_COUNTED,
+  relianceOf,
   type TransactionRecord,
+  totals,
 } from '../../domain/index.js';
 import {
   type CommitOutcome,
@@ -36,12 +46,12 @@ import {
   type TimerStore,
   type TrialBalanceTotals,
   UnprocessableRecordError,
-  type WritingDecision,
 } from '../../ports.js';
 import {
   AWAITED,
   accountToItem,
   entryToItem,
+  eventToAttribute,
   type Item,
   isAwaitedPlaceholder,
   itemToAcceptance,
@@ -50,12 +60,15 @@ import {
   itemToRecord,
   itemToTimer,
   keys,
+  PARTITION_PREFIXES,
   recordToItem,
   reversalsOf,
   TIMER_SHARDS,
   type TimerRef,
+  TOTALS_SHARDS,
   timersDueBound,
   timerToItem,
+  totalsShard,
 } from './items.js';
 
 const toAttrs = (item: Item) =>
@@ -86,7 +99,8 @@ type Slot =
   | { kind: 'account'; accountId: string }
   | { kind: 'entry' }
   | { kind: 'original' }
-  | { kind: 'timer' };
+  | { kind: 'timer' }
+  | { kind: 'totals' };
 
 /**
  * LedgerStore on one DynamoDB table. Every decision is one TransactWriteItems
@@ -168,142 +182,172 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
     return out;
   }
 
-  async commit(decision: WritingDecision): Promise<CommitOutcome> {
+  async commit(state: LedgerState, events: readonly LedgerEvent[]): Promise<CommitOutcome> {
+    const [first] = events;
+    if (first === undefined) throw new StoreError('commit of no events');
+    if (first.type === 'ledger.transaction.conflict') return this.commitConflict(state, first);
+    const record = events.reduce(evolve, state).existing;
+    if (record === undefined)
+      throw new StoreError(`events of ${first.transactionId} left no record`);
     const slots: Slot[] = [];
     const items: TransactWriteItem[] = [];
     const add = (slot: Slot, item: TransactWriteItem) => {
       slots.push(slot);
       items.push(item);
     };
-    add({ kind: 'transaction' }, { Put: this.transactionPut(decision) });
-    switch (decision.kind) {
-      case 'Post':
-        for (const write of decision.writes) {
-          add({ kind: 'account', accountId: write.after.accountId }, this.accountUpdate(write));
-          add(
-            { kind: 'entry' },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: toAttrs(entryToItem(write.entry)),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          );
-        }
-        for (const account of decision.unchanged) {
-          add({ kind: 'account', accountId: account.accountId }, this.versionCheck(account));
-        }
-        if (decision.reverses !== undefined) {
-          add(
-            { kind: 'original' },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: toAttrs(keys.transaction(decision.reverses)),
-                UpdateExpression: 'SET reversedBy = :by',
-                ConditionExpression: 'attribute_not_exists(reversedBy) AND #status = :posted',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: toAttrs({
-                  ':by': decision.record.transaction.transactionId,
-                  ':posted': 'POSTED',
-                }),
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
-          );
-        }
-        break;
-      case 'Reject':
-        for (const account of decision.basedOn) {
-          add({ kind: 'account', accountId: account.accountId }, this.versionCheck(account));
-        }
-        for (const accountId of decision.absent) {
-          add(
-            { kind: 'account', accountId },
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: toAttrs(keys.account(accountId)),
-                ConditionExpression: 'attribute_not_exists(pk)',
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
-          );
-        }
-        break;
-      case 'Pend': {
-        // Leaves a placeholder at the original's key listing the waiting reversals in
-        // arrival order, unless the original was decided since we read it (the reversal
-        // must then be decided again, not left waiting) or another reversal joined the
-        // list meanwhile (it is decided again behind that one).
-        const waiting = decision.waitingBefore;
-        add(
-          { kind: 'original' },
-          {
-            Update: {
-              TableName: this.tableName,
-              Key: toAttrs(keys.transaction(decision.waitsFor)),
-              UpdateExpression:
-                'SET entity = if_not_exists(entity, :awaited), #status = if_not_exists(#status, :awaited), reversals = :list',
-              ConditionExpression:
-                waiting.length === 0
-                  ? 'attribute_not_exists(pk)'
-                  : '#status = :awaited AND size(reversals) = :n',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: toAttrs({
-                ':list': [...waiting, decision.record.transaction.transactionId],
-                ':awaited': AWAITED,
-                ...(waiting.length === 0 ? {} : { ':n': waiting.length }),
-              }),
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            },
-          },
-        );
-        // The wait's end, written with the wait itself: the sweeper finds it when it is due.
-        const waitUntil = decision.record.waitUntil;
-        if (waitUntil === undefined)
-          throw new StoreError(`PENDING ${decision.waitsFor} reversal has no waitUntil`);
-        add(
-          { kind: 'timer' },
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: toAttrs(
-                timerToItem({
-                  kind: 'REVERSAL_EXPIRY',
-                  transactionId: decision.record.transaction.transactionId,
-                  dueAt: waitUntil,
-                }),
-              ),
-            },
-          },
-        );
-        break;
+    add({ kind: 'transaction' }, { Put: this.transactionPut(state, record) });
+    for (const event of events) {
+      const reliance = relianceOf(state, event);
+      for (const account of reliance.unchanged) {
+        add({ kind: 'account', accountId: account.accountId }, this.versionCheck(account));
       }
-      default: {
-        const never: never = decision;
-        throw new StoreError(`unhandled decision ${JSON.stringify(never)}`);
+      for (const accountId of reliance.absent) {
+        add({ kind: 'account', accountId }, this.absenceCheck(accountId));
+      }
+      switch (event.type) {
+        case 'ledger.transaction.posted':
+          this.posting(event, add);
+          break;
+        case 'ledger.reversal.pending':
+          this.waiting(state, event, add);
+          break;
+        case 'ledger.transaction.rejected':
+          break;
+        case 'ledger.transaction.conflict':
+          throw new StoreError(`a conflict decided with other events for ${event.transactionId}`);
+        default: {
+          const never: never = event;
+          throw new StoreError(`unhandled event ${JSON.stringify(never)}`);
+        }
       }
     }
     return items.length === 1 ? this.putAlone(items[0]) : this.transact(items, slots);
+  }
+
+  /** What a posting writes besides its record: each account it moved and its entry, the totals, the original's mark. */
+  private posting(event: TransactionPosted, add: (slot: Slot, item: TransactWriteItem) => void) {
+    for (const entry of entriesOf(event)) {
+      add({ kind: 'account', accountId: entry.accountId }, this.accountUpdate(entry));
+      add(
+        { kind: 'entry' },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: toAttrs(entryToItem(entry)),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      );
+    }
+    for (const [currency, sums] of totals(event.legs)) {
+      add(
+        { kind: 'totals' },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: toAttrs(keys.totals(totalsShard(event.transactionId), currency)),
+            UpdateExpression: 'SET entity = :entity ADD debits :d, credits :c',
+            ExpressionAttributeValues: toAttrs({
+              ':entity': 'TOTALS',
+              ':d': sums.debits,
+              ':c': sums.credits,
+            }),
+          },
+        },
+      );
+    }
+    if (event.transactionType === 'REVERSAL' && event.originalTransactionId !== undefined) {
+      add(
+        { kind: 'original' },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: toAttrs(keys.transaction(event.originalTransactionId)),
+            UpdateExpression: 'SET reversedBy = :by',
+            ConditionExpression: 'attribute_not_exists(reversedBy) AND #status = :posted',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: toAttrs({
+              ':by': event.transactionId,
+              ':posted': 'POSTED',
+            }),
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+      );
+    }
+  }
+
+  /**
+   * An early reversal joins its original's queue: a placeholder at the
+   * original's key listing the waiting reversals in arrival order, unless the
+   * original was decided since we read it (the reversal must then be decided
+   * again, not left waiting) or another reversal joined the list meanwhile (it
+   * is decided again behind that one). Its timer is written with it.
+   */
+  private waiting(
+    state: LedgerState,
+    event: ReversalPending,
+    add: (slot: Slot, item: TransactWriteItem) => void,
+  ) {
+    const waiting = state.originalWaiting ?? [];
+    add(
+      { kind: 'original' },
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: toAttrs(keys.transaction(event.originalTransactionId)),
+          UpdateExpression:
+            'SET entity = if_not_exists(entity, :awaited), #status = if_not_exists(#status, :awaited), reversals = :list',
+          ConditionExpression:
+            waiting.length === 0
+              ? 'attribute_not_exists(pk)'
+              : '#status = :awaited AND size(reversals) = :n',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: toAttrs({
+            ':list': [...waiting, event.transactionId],
+            ':awaited': AWAITED,
+            ...(waiting.length === 0 ? {} : { ':n': waiting.length }),
+          }),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+    );
+    if (event.waitUntil === undefined)
+      throw new StoreError(`PENDING ${event.transactionId} reversal has no waitUntil`);
+    add(
+      { kind: 'timer' },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: toAttrs(
+            timerToItem({
+              kind: 'REVERSAL_EXPIRY',
+              transactionId: event.transactionId,
+              dueAt: event.waitUntil,
+            }),
+          ),
+        },
+      },
+    );
   }
 
   /**
    * The transaction item is written exactly once per id: on an empty key; over
    * its own PENDING record when a waiting reversal is decided (conditional on
    * the conflicts counted meanwhile, which it carries over); or over the
-   * placeholder early reversals left, conditional on that set of reversals
+   * placeholder early reversals left, conditional on that list of reversals
    * being exactly the one it read.
    */
-  private transactionPut(decision: WritingDecision) {
-    const record = decision.record;
+  private transactionPut(state: LedgerState, record: TransactionRecord) {
     const base = {
       TableName: this.tableName,
       Item: toAttrs(recordToItem(record)),
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     };
-    if (decision.kind !== 'Pend' && decision.resumesPending === true) {
+    const before = state.existing;
+    if (before !== undefined) {
+      if (before.status !== 'PENDING')
+        throw new StoreError(`transaction ${record.transaction.transactionId} decided twice`);
       return {
         ...base,
         ConditionExpression:
@@ -311,49 +355,41 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: toAttrs({
           ':pending': 'PENDING',
-          ':hash': record.payloadHash,
-          ':conflicts': record.conflicts,
+          ':hash': before.payloadHash,
+          ':conflicts': before.conflicts,
         }),
       };
     }
-    const waiting = record.reversalsWaiting?.length ?? 0;
-    if (waiting > 0) {
+    if (state.waiting.length > 0) {
       return {
         ...base,
         ConditionExpression: '#status = :awaited AND size(reversals) = :n',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: toAttrs({ ':awaited': AWAITED, ':n': waiting }),
+        ExpressionAttributeValues: toAttrs({ ':awaited': AWAITED, ':n': state.waiting.length }),
       };
     }
     return { ...base, ConditionExpression: 'attribute_not_exists(pk)' };
   }
 
   /**
-   * The account write is conditional on the version it was decided from and,
-   * for a debit, on the funds being there. The funds condition is what keeps
-   * overdraft atomic even if the version check were ever loosened.
+   * The account moves to the entry's balance and version, conditional on the
+   * version it was decided from: two writers that read the same version
+   * cannot both land, and the loser gets the account as it is (ALL_OLD).
    */
-  private accountUpdate(write: AccountWrite): TransactWriteItem {
-    const values: Item = {
-      ':v': write.before.version,
-      ':nv': write.after.version,
-      ':b': write.after.balance,
-      ':u': write.after.updatedAt,
-    };
-    let condition = '#version = :v';
-    if (write.minimumBalance > Number.MIN_SAFE_INTEGER) {
-      // balance_before >= minimum - amount  <=>  balance_after >= minimum
-      values[':floor'] = write.minimumBalance - write.entry.amount;
-      condition += ' AND #balance >= :floor';
-    }
+  private accountUpdate(entry: Entry): TransactWriteItem {
     return {
       Update: {
         TableName: this.tableName,
-        Key: toAttrs(keys.account(write.after.accountId)),
+        Key: toAttrs(keys.account(entry.accountId)),
         UpdateExpression: 'SET #balance = :b, #version = :nv, updatedAt = :u',
-        ConditionExpression: condition,
+        ConditionExpression: '#version = :v',
         ExpressionAttributeNames: { '#balance': 'balance', '#version': 'version' },
-        ExpressionAttributeValues: toAttrs(values),
+        ExpressionAttributeValues: toAttrs({
+          ':v': entry.sequence - 1,
+          ':nv': entry.sequence,
+          ':b': entry.balanceAfter,
+          ':u': entry.postedAt,
+        }),
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     };
@@ -372,6 +408,17 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
     };
   }
 
+  private absenceCheck(accountId: string): TransactWriteItem {
+    return {
+      ConditionCheck: {
+        TableName: this.tableName,
+        Key: toAttrs(keys.account(accountId)),
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+
   /** A decision that writes only the transaction item needs no transaction: half the write units. */
   private async putAlone(item: TransactWriteItem | undefined): Promise<CommitOutcome> {
     const put = item?.Put;
@@ -381,7 +428,10 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
       return { kind: 'Committed' };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException && error.Item !== undefined) {
-        return { kind: 'AlreadyDecided', existing: itemToRecord(fromAttrs(error.Item)) };
+        const item = fromAttrs(error.Item);
+        return isAwaitedPlaceholder(item)
+          ? { kind: 'WaitingChanged', waiting: reversalsOf(item) }
+          : { kind: 'AlreadyDecided', existing: itemToRecord(item) };
       }
       throw error;
     }
@@ -399,45 +449,49 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
     }
   }
 
-  async recordConflict(transactionId: string, conflictingHash: string, at: string) {
+  /**
+   * A conflicting payload is counted on the record it conflicts with: its
+   * event joins the journal, conditional on the count being the one decided
+   * from (so conflict numbers are never taken twice), on the payload not
+   * counted already, and on the bound. A failed condition returns the record
+   * as it is, to decide again from.
+   */
+  private async commitConflict(
+    state: LedgerState,
+    event: TransactionConflict,
+  ): Promise<CommitOutcome> {
+    const before = state.existing;
+    if (before === undefined)
+      throw new StoreError(`conflict recorded for unknown transaction ${event.transactionId}`);
     try {
-      const response = await this.call(() =>
+      await this.call(() =>
         this.client.send(
           new UpdateItemCommand({
             TableName: this.tableName,
-            Key: toAttrs(keys.transaction(transactionId)),
-            UpdateExpression: 'ADD conflicts :one, conflictHashes :hashes SET lastConflictAt = :at',
-            // Bounded: past MAX_CONFLICTS_COUNTED fingerprints the item would only grow.
+            Key: toAttrs(keys.transaction(event.transactionId)),
+            UpdateExpression:
+              'SET conflicts = :n, events = list_append(if_not_exists(events, :none), :event) ADD conflictHashes :hashes',
             ConditionExpression:
-              'attribute_exists(pk) AND NOT contains(conflictHashes, :hash) AND (attribute_not_exists(conflictHashes) OR size(conflictHashes) < :max)',
+              'conflicts = :before AND NOT contains(conflictHashes, :hash) AND (attribute_not_exists(conflictHashes) OR size(conflictHashes) < :max)',
             ExpressionAttributeValues: toAttrs({
-              ':one': 1,
-              ':hashes': new Set([conflictingHash]),
-              ':hash': conflictingHash,
-              ':at': at,
+              ':n': event.conflictNumber,
+              ':before': before.conflicts,
+              ':none': [],
+              ':event': [eventToAttribute(event)],
+              ':hashes': new Set([event.conflictingPayloadHash]),
+              ':hash': event.conflictingPayloadHash,
               ':max': MAX_CONFLICTS_COUNTED,
             }),
-            ReturnValues: 'ALL_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
       );
-      return {
-        counted: true,
-        conflicts: Number(fromAttrs(response.Attributes ?? {}).conflicts ?? 0),
-      };
+      return { kind: 'Committed' };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
-        const existing = error.Item === undefined ? undefined : fromAttrs(error.Item);
-        if (existing === undefined)
-          throw new StoreError(`conflict recorded for unknown transaction ${transactionId}`);
-        const hashes = existing.conflictHashes;
-        const known = hashes instanceof Set && hashes.has(conflictingHash);
-        return {
-          counted: false,
-          conflicts: Number(existing.conflicts ?? 0),
-          ...(known ? {} : { limitReached: true }),
-        };
+        if (error.Item === undefined)
+          throw new StoreError(`conflict recorded for unknown transaction ${event.transactionId}`);
+        return { kind: 'AlreadyDecided', existing: itemToRecord(fromAttrs(error.Item)) };
       }
       throw error;
     }
@@ -568,8 +622,61 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
     };
   }
 
+  /**
+   * The running totals, read from every shard: one Query each, in parallel, so
+   * the call count does not grow with the table. Numbers are read as written,
+   * digit for digit (`wrapNumbers`): the sums pass 2^53 in time.
+   */
   async trialBalance(): Promise<TrialBalanceTotals> {
-    const totals: ExactTotals = new Map();
+    const pages = await Promise.all(
+      Array.from({ length: TOTALS_SHARDS }, (_, shard) => this.totalsShard(shard)),
+    );
+    const sums: ExactTotals = new Map();
+    for (const items of pages) {
+      for (const item of items) {
+        const t = sums.get(item.currency) ?? { debits: 0n, credits: 0n };
+        t.debits += item.debits;
+        t.credits += item.credits;
+        sums.set(item.currency, t);
+      }
+    }
+    return sums;
+  }
+
+  private async totalsShard(shard: number) {
+    const out: { currency: string; debits: bigint; credits: bigint }[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const response = await this.call(() =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: toAttrs({ ':pk': keys.totalsShardKey(shard) }),
+            ExclusiveStartKey: start,
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      for (const attrs of response.Items ?? []) {
+        const item = unmarshall(attrs, { wrapNumbers: true }) as Record<string, { value: string }>;
+        out.push({
+          currency: String(item.sk),
+          debits: BigInt(item.debits?.value ?? '0'),
+          credits: BigInt(item.credits?.value ?? '0'),
+        });
+      }
+      start = response.LastEvaluatedKey;
+    } while (start !== undefined);
+    return out;
+  }
+
+  /**
+   * Totals recomputed from the journal, every posted event's legs: a full scan,
+   * for the audit, never for the API.
+   */
+  async journalTotals(): Promise<TrialBalanceTotals> {
+    const sums: ExactTotals = new Map();
     let start: Record<string, AttributeValue> | undefined;
     do {
       const response = await this.call(() =>
@@ -577,7 +684,6 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
           new ScanCommand({
             TableName: this.tableName,
             FilterExpression: 'entity = :tx AND #status = :posted',
-            ProjectionExpression: 'legs',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: toAttrs({ ':tx': 'TRANSACTION', ':posted': 'POSTED' }),
             ExclusiveStartKey: start,
@@ -586,11 +692,11 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
         ),
       );
       for (const attrs of response.Items ?? []) {
-        addToTotals(totals, (fromAttrs(attrs).legs as TransactionRecord['legs'] | undefined) ?? []);
+        addToTotals(sums, itemToRecord(fromAttrs(attrs)).legs);
       }
       start = response.LastEvaluatedKey;
     } while (start !== undefined);
-    return totals;
+    return sums;
   }
 
   /** Maps SDK failures onto the port's two error kinds; condition failures are handled by callers. */
@@ -700,7 +806,7 @@ function decodeAccountsCursor(cursor: string): Record<string, AttributeValue> {
     const pk = key.pk?.S;
     if (
       typeof pk === 'string' &&
-      (pk.startsWith('ACCT#') || pk.startsWith('TX#')) &&
+      PARTITION_PREFIXES.some((prefix) => pk.startsWith(prefix)) &&
       typeof key.sk?.S === 'string' &&
       Object.keys(key).length === 2
     ) {

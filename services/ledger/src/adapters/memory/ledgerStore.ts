@@ -1,12 +1,16 @@
-import type { AtmTransaction } from '@atm-ledger/contracts';
+import type { AtmTransaction, LedgerEvent } from '@atm-ledger/contracts';
 import {
   type Account,
   accountsTouched,
   addToTotals,
   type Entry,
   type ExactTotals,
+  entriesOf,
+  evolve,
+  evolveRecord,
   type LedgerState,
   MAX_CONFLICTS_COUNTED,
+  relianceOf,
   type TransactionRecord,
 } from '../../domain/index.js';
 import {
@@ -17,7 +21,6 @@ import {
   StoreError,
   type TimerStore,
   type TrialBalanceTotals,
-  type WritingDecision,
 } from '../../ports.js';
 import { type Acceptance, TIMER_SHARDS, type TimerRef, timerShard } from '../dynamodb/items.js';
 
@@ -35,6 +38,8 @@ export class InMemoryLedgerStore implements LedgerStore, TimerStore {
   /** Reversals waiting for an original that has not arrived, by the original's id, in arrival order. */
   readonly waiting = new Map<string, string[]>();
   readonly timers = new Map<string, TimerRef>();
+  /** Running totals per currency, as DynamoDB's totals items keep them. */
+  readonly totals: ExactTotals = new Map();
   readonly timerShards = TIMER_SHARDS;
 
   async load(transaction: AtmTransaction): Promise<LedgerState> {
@@ -57,18 +62,34 @@ export class InMemoryLedgerStore implements LedgerStore, TimerStore {
     };
   }
 
-  async commit(decision: WritingDecision): Promise<CommitOutcome> {
-    const id = decision.record.transaction.transactionId;
+  async commit(state: LedgerState, events: readonly LedgerEvent[]): Promise<CommitOutcome> {
+    const [first] = events;
+    if (first === undefined) throw new StoreError('commit of no events');
+    const id = first.transactionId;
     const existing = this.transactions.get(id);
-    const resumes = decision.kind !== 'Pend' && decision.resumesPending === true;
-    if (resumes) {
+    if (first.type === 'ledger.transaction.conflict') {
+      if (existing === undefined)
+        throw new StoreError(`conflict recorded for unknown transaction ${id}`);
       if (
-        existing === undefined ||
-        existing.status !== 'PENDING' ||
-        existing.payloadHash !== decision.record.payloadHash ||
-        existing.conflicts !== decision.record.conflicts
+        existing.conflicts !== state.existing?.conflicts ||
+        existing.conflictHashes.includes(first.conflictingPayloadHash) ||
+        existing.conflictHashes.length >= MAX_CONFLICTS_COUNTED
       ) {
-        if (existing === undefined) throw new StoreError(`resumed ${id} has no PENDING record`);
+        return { kind: 'AlreadyDecided', existing };
+      }
+      this.transactions.set(id, evolveRecord(existing, first));
+      return { kind: 'Committed' };
+    }
+    // The transaction item first, as DynamoDB's cancellation reasons are read: if the id was
+    // decided since, nothing else matters.
+    const before = state.existing;
+    if (before !== undefined) {
+      if (existing === undefined) throw new StoreError(`resumed ${id} has no PENDING record`);
+      if (
+        existing.status !== 'PENDING' ||
+        existing.payloadHash !== before.payloadHash ||
+        existing.conflicts !== before.conflicts
+      ) {
         return { kind: 'AlreadyDecided', existing };
       }
     } else if (existing !== undefined) {
@@ -76,93 +97,70 @@ export class InMemoryLedgerStore implements LedgerStore, TimerStore {
     } else {
       // The list of reversals waiting must be the one the decision was made from.
       const waiting = [...(this.waiting.get(id) ?? [])];
-      if (waiting.length !== (decision.record.reversalsWaiting?.length ?? 0)) {
-        return { kind: 'WaitingChanged', waiting };
-      }
+      if (waiting.length !== state.waiting.length) return { kind: 'WaitingChanged', waiting };
     }
     const stale = new Map<string, Account | undefined>();
-    const expectVersion = (account: Account) => {
-      const current = this.accounts.get(account.accountId);
-      if (current?.version !== account.version) stale.set(account.accountId, current);
+    const expectVersion = (accountId: string, version: number) => {
+      const current = this.accounts.get(accountId);
+      if (current?.version !== version) stale.set(accountId, current);
     };
-    switch (decision.kind) {
-      case 'Post':
-        for (const w of decision.writes) {
-          expectVersion(w.before);
-          const current = this.accounts.get(w.before.accountId);
-          if (current !== undefined && current.balance + w.entry.amount < w.minimumBalance) {
-            stale.set(current.accountId, current);
-          }
-        }
-        for (const a of decision.unchanged) expectVersion(a);
-        break;
-      case 'Reject':
-        for (const a of decision.basedOn) expectVersion(a);
-        for (const accountId of decision.absent) {
-          const current = this.accounts.get(accountId);
-          if (current !== undefined) stale.set(accountId, current);
-        }
-        break;
-      case 'Pend': {
-        // The original may have been decided since it was read as absent.
-        const original = this.transactions.get(decision.waitsFor);
-        if (original !== undefined) return { kind: 'OriginalChanged', original };
-        const waiting = this.waiting.get(decision.waitsFor) ?? [];
-        if (waiting.length !== decision.waitingBefore.length)
-          return { kind: 'OriginalWaitingChanged', waiting: [...waiting] };
-        break;
+    let original: CommitOutcome | undefined;
+    for (const event of events) {
+      const reliance = relianceOf(state, event);
+      for (const account of reliance.unchanged) expectVersion(account.accountId, account.version);
+      for (const accountId of reliance.absent) {
+        const current = this.accounts.get(accountId);
+        if (current !== undefined) stale.set(accountId, current);
       }
-      default: {
-        const never: never = decision;
-        throw new StoreError(`unhandled decision ${JSON.stringify(never)}`);
+      if (event.type === 'ledger.transaction.posted') {
+        for (const m of event.movements) expectVersion(m.accountId, m.sequence - 1);
+        if (event.transactionType === 'REVERSAL' && event.originalTransactionId !== undefined) {
+          const current = this.transactions.get(event.originalTransactionId);
+          if (current?.reversedBy !== undefined || current?.status !== 'POSTED')
+            original = { kind: 'OriginalChanged', original: current };
+        }
+      }
+      if (event.type === 'ledger.reversal.pending') {
+        // The original may have been decided, or the queue grown, since it was read.
+        const current = this.transactions.get(event.originalTransactionId);
+        const waiting = this.waiting.get(event.originalTransactionId) ?? [];
+        if (current !== undefined) original = { kind: 'OriginalChanged', original: current };
+        else if (waiting.length !== (state.originalWaiting ?? []).length)
+          original = { kind: 'OriginalWaitingChanged', waiting: [...waiting] };
       }
     }
     if (stale.size > 0) return { kind: 'Stale', accounts: stale };
-    if (decision.kind === 'Post' && decision.reverses !== undefined) {
-      const original = this.transactions.get(decision.reverses);
-      if (
-        original === undefined ||
-        original.reversedBy !== undefined ||
-        original.status !== 'POSTED'
-      ) {
-        return { kind: 'OriginalChanged', original };
+    if (original !== undefined) return original;
+
+    const after = events.reduce(evolve, state);
+    if (after.existing === undefined) throw new StoreError(`events of ${id} left no record`);
+    this.transactions.set(id, after.existing);
+    for (const event of events) {
+      if (event.type === 'ledger.transaction.posted') {
+        for (const entry of entriesOf(event)) {
+          const account = after.accounts.get(entry.accountId);
+          if (account !== undefined) this.accounts.set(entry.accountId, account);
+          this.entries.set(entry.accountId, [...(this.entries.get(entry.accountId) ?? []), entry]);
+        }
+        addToTotals(this.totals, event.legs);
+        const reversed = event.originalTransactionId;
+        const marked = reversed === undefined ? undefined : this.transactions.get(reversed);
+        if (event.transactionType === 'REVERSAL' && reversed !== undefined && marked !== undefined)
+          this.transactions.set(reversed, { ...marked, reversedBy: id });
       }
-      this.transactions.set(decision.reverses, { ...original, reversedBy: id });
-    }
-    this.transactions.set(id, decision.record);
-    if (decision.kind === 'Pend') {
-      this.waiting.set(decision.waitsFor, [...(this.waiting.get(decision.waitsFor) ?? []), id]);
-      const dueAt = decision.record.waitUntil;
-      if (dueAt === undefined) throw new StoreError(`PENDING ${id} has no waitUntil`);
-      const timer: TimerRef = { kind: 'REVERSAL_EXPIRY', transactionId: id, dueAt };
-      this.timers.set(timerKey(timer), timer);
-    }
-    if (decision.kind === 'Post') {
-      for (const w of decision.writes) {
-        this.accounts.set(w.after.accountId, w.after);
-        const list = this.entries.get(w.after.accountId) ?? [];
-        list.push(w.entry);
-        this.entries.set(w.after.accountId, list);
+      if (event.type === 'ledger.reversal.pending') {
+        const queue = event.originalTransactionId;
+        this.waiting.set(queue, [...(this.waiting.get(queue) ?? []), id]);
+        if (event.waitUntil === undefined) throw new StoreError(`PENDING ${id} has no waitUntil`);
+        const timer: TimerRef = {
+          kind: 'REVERSAL_EXPIRY',
+          transactionId: id,
+          dueAt: event.waitUntil,
+        };
+        this.timers.set(timerKey(timer), timer);
       }
     }
     return { kind: 'Committed' };
-  }
-
-  async recordConflict(transactionId: string, conflictingHash: string) {
-    const record = this.transactions.get(transactionId);
-    if (record === undefined)
-      throw new StoreError(`conflict recorded for unknown transaction ${transactionId}`);
-    if (record.conflictHashes.includes(conflictingHash))
-      return { counted: false, conflicts: record.conflicts };
-    if (record.conflictHashes.length >= MAX_CONFLICTS_COUNTED)
-      return { counted: false, conflicts: record.conflicts, limitReached: true };
-    const updated = {
-      ...record,
-      conflicts: record.conflicts + 1,
-      conflictHashes: [...record.conflictHashes, conflictingHash],
-    };
-    this.transactions.set(transactionId, updated);
-    return { counted: true, conflicts: updated.conflicts };
   }
 
   async dueTimers(shard: number, now: string, limit: number): Promise<readonly TimerRef[]> {
@@ -235,12 +233,18 @@ export class InMemoryLedgerStore implements LedgerStore, TimerStore {
     };
   }
 
+  /** The running totals, kept as each posting lands: the fast path, as DynamoDB's totals items. */
   async trialBalance(): Promise<TrialBalanceTotals> {
-    const totals: ExactTotals = new Map();
+    return new Map([...this.totals].map(([c, t]) => [c, { ...t }]));
+  }
+
+  /** Totals recomputed from every posted record's legs: the audit's slow path. */
+  async journalTotals(): Promise<TrialBalanceTotals> {
+    const sums: ExactTotals = new Map();
     for (const record of this.transactions.values()) {
-      if (record.status === 'POSTED') addToTotals(totals, record.legs);
+      if (record.status === 'POSTED') addToTotals(sums, record.legs);
     }
-    return totals;
+    return sums;
   }
 }
 

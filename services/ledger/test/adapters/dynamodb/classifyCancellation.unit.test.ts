@@ -3,7 +3,6 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { accountToItem, recordToItem } from '../../../src/adapters/dynamodb/items.js';
 import { classifyCancellation } from '../../../src/adapters/dynamodb/ledgerStore.js';
-import { decide } from '../../../src/domain/index.js';
 import {
   isRetryableStoreError,
   isStoreError,
@@ -12,6 +11,7 @@ import {
 import {
   anAccount,
   aWithdrawal,
+  decisionOf,
   expectKind,
   NOW,
   postCommand,
@@ -41,7 +41,7 @@ const postingSlots: Slots = [
 ];
 
 const record = expectKind(
-  decide(postCommand(aWithdrawal()), stateOf({ accounts: [anAccount({ balance: 500 })] }), NOW),
+  decisionOf(postCommand(aWithdrawal()), stateOf({ accounts: [anAccount({ balance: 500 })] }), NOW),
   'Post',
 ).record;
 

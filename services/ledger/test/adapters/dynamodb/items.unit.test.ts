@@ -1,4 +1,5 @@
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   accountToItem,
@@ -9,10 +10,12 @@ import {
   keys,
   recordToItem,
 } from '../../../src/adapters/dynamodb/items.js';
-import { decide, type TransactionRecord } from '../../../src/domain/index.js';
+import { decide, evolve, evolveRecord, type TransactionRecord } from '../../../src/domain/index.js';
+import { arbScenario, numRuns } from '../../support/arbitraries.js';
 import {
   anAccount,
   aTransfer,
+  decisionOf,
   expectKind,
   NOW,
   postCommand,
@@ -24,7 +27,7 @@ const viaDynamo = (item: Record<string, unknown>) =>
   unmarshall(marshall(item, { removeUndefinedValues: true, convertClassInstanceToMap: true }));
 
 const posting = expectKind(
-  decide(
+  decisionOf(
     postCommand(aTransfer({ amount: 120 }), 'corr-1'),
     stateOf({ accounts: [anAccount({ balance: 500 }), anAccount({ accountId: 'acct-2' })] }),
     NOW,
@@ -33,29 +36,48 @@ const posting = expectKind(
 );
 
 describe('dynamodb items', () => {
-  it('round-trips a transaction record with its legs, movements and conflicts', () => {
-    // Prepare
-    const record: TransactionRecord = {
-      ...posting.record,
-      conflicts: 2,
-      conflictHashes: ['h-1', 'h-2'],
-      reversedBy: 'r-1',
-    };
+  it('round-trips a transaction record with its journal, conflicts and the reversal that marked it', () => {
+    // Prepare: two conflicting payloads counted after the posting
+    let record: TransactionRecord = { ...posting.record, reversedBy: 'r-1' };
+    for (const amount of [121, 122]) {
+      const [conflict] = decide(
+        postCommand(aTransfer({ amount })),
+        stateOf({ existing: record }),
+        NOW,
+      );
+      if (conflict === undefined) throw new Error('expected a conflict');
+      record = evolveRecord(record, conflict);
+    }
 
     // Act
     const back = itemToRecord(viaDynamo(recordToItem(record)));
 
     // Assess
     expect(back).toEqual(record);
+    expect(back).toMatchObject({ conflicts: 2, reversedBy: 'r-1' });
+    expect(back.events.map((e) => e.id)).toEqual([
+      't-1:posted',
+      't-1:conflict:1',
+      't-1:conflict:2',
+    ]);
   });
 
-  it('round-trips a rejection without the optional fields', () => {
-    const rejection = expectKind(
-      decide(postCommand(aTransfer()), stateOf({ absent: ['acct-1', 'acct-2'] }), NOW),
-      'Reject',
+  it('round-trips every record a decision leaves (property)', () => {
+    fc.assert(
+      fc.property(arbScenario(), ({ command, state }) => {
+        const before = { ...state, request: command };
+        const record = decide(command, before, NOW).reduce(evolve, before).existing;
+        fc.pre(record !== undefined);
+        expect(itemToRecord(viaDynamo(recordToItem(record as TransactionRecord)))).toEqual(record);
+      }),
+      { numRuns: numRuns() },
     );
+  });
 
-    expect(itemToRecord(viaDynamo(recordToItem(rejection.record)))).toEqual(rejection.record);
+  it('stores each event as the JSON it was decided as, the bus will carry', () => {
+    const item = viaDynamo(recordToItem(posting.record));
+
+    expect(item.events).toEqual(posting.events.map((e) => JSON.stringify(e)));
   });
 
   it('round-trips accounts and entries', () => {

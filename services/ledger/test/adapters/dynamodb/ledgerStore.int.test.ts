@@ -10,14 +10,17 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { testLedgerStore } from '../../../../../test/suites/ledgerStore.suite.js';
-import { acceptancePut, keys } from '../../../src/adapters/dynamodb/items.js';
+import { acceptancePut, keys, TOTALS_SHARDS } from '../../../src/adapters/dynamodb/items.js';
 import { DynamoDbLedgerStore } from '../../../src/adapters/dynamodb/ledgerStore.js';
 import { pkSkTableInput } from '../../../src/adapters/dynamodb/table.js';
+import { AccountCache } from '../../../src/application/accountCache.js';
 import { postTransaction } from '../../../src/application/postTransaction.js';
 import { decide } from '../../../src/domain/index.js';
 import {
+  aDeposit,
   anAccount,
   aWithdrawal,
+  decisionOf,
   expectKind,
   fixedClock,
   NOW,
@@ -107,19 +110,22 @@ describe('DynamoDbLedgerStore', () => {
   it('reports a stale account from the failed write itself, without reading it again', async () => {
     // Prepare
     await store.createAccount(anAccount({ balance: 500 }));
-    const state = await store.load(aWithdrawal({ transactionId: 'w-1' }));
-    const first = decide(postCommand(aWithdrawal({ transactionId: 'w-1' })), state, NOW);
-    const second = decide(
-      postCommand(aWithdrawal({ transactionId: 'w-2', amount: 50 })),
-      state,
-      NOW,
-    );
-    if (first.kind !== 'Post' || second.kind !== 'Post') throw new Error('expected two postings');
-    await store.commit(first);
+    const loaded = await store.load(aWithdrawal({ transactionId: 'w-1' }));
+    const one = postCommand(aWithdrawal({ transactionId: 'w-1' }));
+    const two = postCommand(aWithdrawal({ transactionId: 'w-2', amount: 50 }));
+    const first = {
+      state: { ...loaded, request: one },
+      events: decide(one, { ...loaded, request: one }, NOW),
+    };
+    const second = {
+      state: { ...loaded, request: two },
+      events: decide(two, { ...loaded, request: two }, NOW),
+    };
+    await store.commit(first.state, first.events);
     sent = [];
 
     // Act
-    const outcome = await store.commit(second);
+    const outcome = await store.commit(second.state, second.events);
 
     // Assess
     expect(outcome.kind).toBe('Stale');
@@ -135,18 +141,25 @@ describe('DynamoDbLedgerStore', () => {
       originalTransactionId: 'r-1',
     };
     const rejection = expectKind(
-      decide(
+      decisionOf(
         postCommand(selfReversal),
         { existing: undefined, accounts: new Map(), original: undefined, waiting: [] },
         NOW,
       ),
       'Reject',
     );
-    await store.commit(rejection);
+    const state = {
+      existing: undefined,
+      accounts: new Map(),
+      original: undefined,
+      waiting: [],
+      request: postCommand(selfReversal),
+    };
+    await store.commit(state, rejection.events);
     sent = [];
 
     // Act
-    const outcome = await store.commit(rejection);
+    const outcome = await store.commit(state, rejection.events);
 
     // Assess
     expect(outcome).toEqual({ kind: 'AlreadyDecided', existing: rejection.record });
@@ -190,6 +203,110 @@ describe('DynamoDbLedgerStore', () => {
       transactionId: 'w-1',
       amount: -100,
     });
+  });
+
+  describe('calls per posting', () => {
+    const deposit = (transactionId: string, amount = 100) =>
+      postCommand(aDeposit({ transactionId, accountId: 'acct-1', amount }));
+
+    it('posts in one write and no read once the lane knows the account; the first costs one read', async () => {
+      // Prepare
+      await store.createAccount(anAccount({ balance: 500 }));
+      const deps = { store, clock: fixedClock(), cache: new AccountCache() };
+
+      // Act
+      sent = [];
+      await postTransaction(deps, deposit('d-1'));
+      const cold = sent;
+      sent = [];
+      await postTransaction(deps, deposit('d-2'));
+      const warm = sent;
+
+      // Assess
+      expect(cold).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
+      expect(warm).toEqual(['TransactWriteItemsCommand']);
+      expect(await store.getAccount('acct-1')).toMatchObject({ balance: 700, version: 2 });
+    });
+
+    it('answers a duplicate with one call, from the failed write itself or from the read', async () => {
+      // Prepare
+      await store.createAccount(anAccount({ balance: 500 }));
+      const warm = { store, clock: fixedClock(), cache: new AccountCache() };
+      await postTransaction(warm, deposit('d-1'));
+
+      // Act
+      sent = [];
+      const viaWrite = await postTransaction(warm, deposit('d-1'));
+      const warmCalls = sent;
+      sent = [];
+      const viaRead = await postTransaction({ store, clock: fixedClock() }, deposit('d-1'));
+      const coldCalls = sent;
+
+      // Assess
+      expect([viaWrite.outcome, viaRead.outcome]).toEqual(['DUPLICATE', 'DUPLICATE']);
+      expect(warmCalls).toEqual(['TransactWriteItemsCommand']);
+      expect(coldCalls).toEqual(['BatchGetItemCommand']);
+    });
+
+    it('refreshes a stale account from the failed write (ALL_OLD), with no read, when another writer moved it', async () => {
+      // Prepare: the lane knows the account at version 0; the batch job posts to it meanwhile
+      await store.createAccount(anAccount({ balance: 500 }));
+      const lane = { store, clock: fixedClock(), cache: new AccountCache() };
+      lane.cache.remember([['acct-1', anAccount({ balance: 500 })]]);
+      await postTransaction({ store, clock: fixedClock() }, deposit('batch-1', 50));
+
+      // Act
+      sent = [];
+      const result = await postTransaction(lane, deposit('d-1'));
+
+      // Assess
+      expect(result.outcome).toBe('POSTED');
+      expect(sent).toEqual(['TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
+      expect(await store.getAccount('acct-1')).toMatchObject({ balance: 650, version: 2 });
+    });
+  });
+
+  it('reads the trial balance in the same number of calls whatever the table holds', async () => {
+    // Prepare
+    await store.createAccount(anAccount({ balance: 0 }));
+    const post = (i: number) =>
+      postTransaction(
+        { store, clock: fixedClock() },
+        postCommand(aDeposit({ transactionId: `d-${i}`, amount: 1 })),
+      );
+    for (let i = 0; i < 3; i++) await post(i);
+    sent = [];
+    const small = await store.trialBalance();
+    const callsSmall = sent.length;
+    for (let i = 3; i < 60; i++) await post(i);
+
+    // Act
+    sent = [];
+    const large = await store.trialBalance();
+
+    // Assess: one Query per totals shard, at 3 postings and at 60
+    expect(callsSmall).toBe(TOTALS_SHARDS);
+    expect(sent).toEqual(Array.from({ length: TOTALS_SHARDS }, () => 'QueryCommand'));
+    expect(small.get('EUR')).toEqual({ debits: 3n, credits: 3n });
+    expect(large.get('EUR')).toEqual({ debits: 60n, credits: 60n });
+  }, 60_000);
+
+  it('stores the decided events on the transaction item, as the JSON the bus carries', async () => {
+    // Prepare
+    await store.createAccount(anAccount({ balance: 500 }));
+
+    // Act
+    const result = await postTransaction(
+      { store, clock: fixedClock() },
+      postCommand(aWithdrawal({ transactionId: 'w-1' })),
+    );
+
+    // Assess
+    expect(result.outcome).toBe('POSTED');
+    const events = result.outcome === 'POSTED' ? result.events : [];
+    expect((await rawItem(keys.transaction('w-1')))?.events).toEqual(
+      events.map((e) => JSON.stringify(e)),
+    );
   });
 
   it('fails a missing table as a StoreError, not as a retryable one', async () => {
