@@ -1,4 +1,10 @@
-import { type AtmTransaction, payloadHash } from '@atm-ledger/contracts';
+import {
+  type AtmTransaction,
+  LEDGER_EVENT_SOURCE,
+  LEDGER_EVENTS_RULE_PATTERN,
+  type LedgerEvent,
+  payloadHash,
+} from '@atm-ledger/contracts';
 import {
   DynamoDbLedgerStore,
   makePublishHandler,
@@ -8,12 +14,13 @@ import {
 } from '@atm-ledger/ledger';
 import { parseLedgerEventMessage } from '@atm-ledger/notifier';
 import { createLogger, sdkClientOptions } from '@atm-ledger/runtime';
+import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LocalPipe } from '../../src/pipe/index.js';
 import { ledgerEventsPipeConfig } from '../../src/pipe/ledger-events-pipe.js';
 import { ensureResources, type LocalResources } from '../../src/resources.js';
-import { type Clients, makeClients, receiveJson, uniqueName } from './support.js';
+import { type Clients, createQueue, makeClients, receiveJson, uniqueName } from './support.js';
 
 /**
  * The publication path as the local cloud wires it (`ensureResources` and
@@ -26,6 +33,8 @@ describe('publication path', () => {
   let resources: LocalResources;
   let pipe: LocalPipe;
   let store: DynamoDbLedgerStore;
+  /** Every ledger event that reached the bus, as the bus delivers it (the whole envelope). */
+  let tap: string;
 
   beforeAll(async () => {
     clients = makeClients();
@@ -43,6 +52,23 @@ describe('publication path', () => {
       clients,
       checkpointTableName: resources.names.checkpointTable,
     });
+    const queue = await createQueue(clients.sqs, 'bus-tap');
+    tap = queue.url;
+    const rule = uniqueName('tap');
+    await clients.eventbridge.send(
+      new PutRuleCommand({
+        Name: rule,
+        EventBusName: resources.eventBusName,
+        EventPattern: JSON.stringify(LEDGER_EVENTS_RULE_PATTERN),
+      }),
+    );
+    await clients.eventbridge.send(
+      new PutTargetsCommand({
+        Rule: rule,
+        EventBusName: resources.eventBusName,
+        Targets: [{ Id: 'tap', Arn: queue.arn }],
+      }),
+    );
     await pipe.start();
     store = new DynamoDbLedgerStore(clients.dynamodb, resources.names.ledgerTable);
     await openAccount(
@@ -88,5 +114,47 @@ describe('publication path', () => {
       'w1:rejected',
     ]);
     expect(pipe.stats()).toMatchObject({ state: 'running', eventsDelivered: 3 });
+  });
+
+  it('puts on the bus exactly the events the ledger decided, byte for byte, for every event type', async () => {
+    // Prepare: one decision of each kind
+    const at = '2026-11-27T11:00:00Z';
+    const base = { accountId: 'A', atmId: 'atm-2', occurredAt: at, currency: 'USD' } as const;
+    const outcomes = [
+      await post({ ...base, transactionId: 'x-posted', type: 'DEPOSIT', amount: 700 }),
+      await post({ ...base, transactionId: 'x-rejected', type: 'WITHDRAWAL', amount: 9_999_999 }),
+      await post({ ...base, transactionId: 'x-posted', type: 'DEPOSIT', amount: 701 }),
+      await post({
+        transactionId: 'x-pending',
+        type: 'REVERSAL',
+        accountId: 'A',
+        atmId: 'atm-2',
+        occurredAt: at,
+        originalTransactionId: 'x-later',
+      }),
+    ];
+    const decided = outcomes.flatMap((o) => ('events' in o ? o.events : []));
+
+    // Act
+    const envelopes = (await receiveJson(clients.sqs, tap, 7)) as {
+      source: string;
+      'detail-type': string;
+      detail: LedgerEvent;
+    }[];
+
+    // Assess: the four types, each exactly as decided and stored
+    expect(decided.map((e) => e.type).sort()).toEqual([
+      'ledger.reversal.pending',
+      'ledger.transaction.conflict',
+      'ledger.transaction.posted',
+      'ledger.transaction.rejected',
+    ]);
+    for (const event of decided) {
+      const envelope = envelopes.find((e) => e.detail.id === event.id);
+      expect(envelope, event.id).toBeDefined();
+      expect(envelope?.source).toBe(LEDGER_EVENT_SOURCE);
+      expect(envelope?.['detail-type']).toBe(event.type);
+      expect(JSON.stringify(envelope?.detail)).toBe(JSON.stringify(event));
+    }
   });
 });
