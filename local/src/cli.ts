@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { DynamoDbLedgerStore, rebuild } from '@atm-ledger/ledger';
-import { sdkClientOptions } from '@atm-ledger/runtime';
+import { audit, DynamoDbLedgerStore, rebuild } from '@atm-ledger/ledger';
+import { sdkClientOptions, stringifyExact } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Command, InvalidArgumentError } from 'commander';
@@ -16,6 +16,7 @@ import {
 import { ensureFuzzerInstalled, fuzzApiCommand } from './fuzz/api.js';
 import { loadtestCommand } from './loadtest/index.js';
 import { ensureMotoInstalled, findRepoRoot, startMoto } from './moto/index.js';
+import { formatAuditReport } from './ops/audit.js';
 import { formatRebuildReport } from './ops/rebuild.js';
 import { redrive } from './ops/redrive.js';
 import { positiveInteger } from './shared/cli-args.js';
@@ -168,6 +169,34 @@ program
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+  });
+
+program
+  .command('audit')
+  .description(
+    'Recompute the trial balance from the journal (a full scan) and report where the running totals differ (read-only; works against AWS too)',
+  )
+  .requiredOption(
+    '--table <name>',
+    'the ledger table (env LEDGER_TABLE_NAME)',
+    process.env.LEDGER_TABLE_NAME,
+  )
+  .option(
+    '--aws-endpoint <url>',
+    'the local cloud; omit for AWS (env LEDGER_AWS_ENDPOINT)',
+    process.env.LEDGER_AWS_ENDPOINT,
+  )
+  .option('--region <region>', 'AWS region (env AWS_REGION)', process.env.AWS_REGION ?? 'us-east-1')
+  .action(async (opts: { table: string; awsEndpoint?: string; region: string }) => {
+    const client = new DynamoDBClient(
+      sdkClientOptions({ endpoint: opts.awsEndpoint || undefined, region: opts.region }),
+    );
+    const report = await audit(new DynamoDbLedgerStore(client, opts.table));
+    // The report alone goes to stdout, in minor units, exactly (bigints as JSON integers).
+    console.log(stringifyExact(report));
+    console.error(formatAuditReport(report));
+    client.destroy();
+    process.exitCode = report.drift.length === 0 ? 0 : 2;
   });
 
 program

@@ -6,13 +6,16 @@ export {
   keys as ledgerKeys,
   TIMER_SHARDS,
   type TimerRef,
+  TOTALS_SHARDS,
   timerShard,
+  totalsShard,
 } from './adapters/dynamodb/items.js';
 export { classifyCancellation, DynamoDbLedgerStore } from './adapters/dynamodb/ledgerStore.js';
 export { pkSkTableInput } from './adapters/dynamodb/table.js';
 export { InMemoryLedgerStore } from './adapters/memory/ledgerStore.js';
 export { SqsPoisonRecordSink } from './adapters/sqsPoisonSink.js';
 export { AccountCache } from './application/accountCache.js';
+export { type AuditReport, audit, type TotalsDrift } from './application/audit.js';
 export { openAccount } from './application/openAccount.js';
 export {
   defaultRetryPolicy,

@@ -1,6 +1,7 @@
 import { type AtmTransaction, payloadHash } from '@atm-ledger/contracts';
 import { describe, expect, it } from 'vitest';
 import { InMemoryLedgerStore } from '../../src/adapters/memory/ledgerStore.js';
+import { audit } from '../../src/application/audit.js';
 import { postTransaction } from '../../src/application/postTransaction.js';
 import { rebuild } from '../../src/application/rebuild.js';
 import { emptyAccount } from '../../src/domain/index.js';
@@ -148,5 +149,32 @@ describe('rebuild', () => {
         rebuilt: { error: 'entry 4 exists, but the account is at version 3' },
       },
     ]);
+  });
+});
+
+describe('audit', () => {
+  it('finds the running totals equal to the journal in a healthy ledger, and reports a total edited by hand', async () => {
+    // Prepare
+    const store = await ledger();
+    const healthy = await audit(store);
+    const usd = store.totals.get('USD');
+    if (usd === undefined) throw new Error('no USD totals');
+    usd.credits += 1n;
+
+    // Act
+    const drifted = await audit(store);
+
+    // Assess
+    expect(healthy).toEqual({ currencies: 1, drift: [] });
+    expect(drifted).toEqual({
+      currencies: 1,
+      drift: [
+        {
+          currency: 'USD',
+          totals: { debits: 14_000n, credits: 14_001n },
+          journal: { debits: 14_000n, credits: 14_000n },
+        },
+      ],
+    });
   });
 });
