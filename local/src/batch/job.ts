@@ -1,12 +1,11 @@
 import { payloadHash } from '@atm-ledger/contracts';
 import {
-  type Clock,
   type LedgerStore,
   type PostOutcome,
   postTransaction,
   type RetryPolicy,
-  systemClock,
 } from '@atm-ledger/ledger';
+import { type Clock, systemClock } from '@atm-ledger/runtime';
 import type { BatchLanding } from './landing.js';
 
 export interface BatchWindow {

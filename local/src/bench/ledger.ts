@@ -18,7 +18,7 @@ import {
   postTransaction,
   sweepTimers,
 } from '@atm-ledger/ledger';
-import { createLogger, sdkClientOptions } from '@atm-ledger/runtime';
+import { createLogger, sdkClientOptions, systemClock } from '@atm-ledger/runtime';
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -107,7 +107,7 @@ async function freshStore() {
 }
 
 const at = new Date().toISOString();
-const clock = { now: () => new Date() };
+const clock = systemClock;
 const post = (store: DynamoDbLedgerStore, tx: AtmTransaction) =>
   postTransaction(
     { store, clock },

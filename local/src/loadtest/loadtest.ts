@@ -12,10 +12,9 @@ import {
   DynamoDbLedgerStore,
   openAccount,
   postTransaction,
-  systemClock,
   type TransactionRecord,
 } from '@atm-ledger/ledger';
-import { sdkClientOptions } from '@atm-ledger/runtime';
+import { sdkClientOptions, systemClock } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Command, Option } from 'commander';
 import { runBatchJob } from '../batch/job.js';

@@ -515,9 +515,10 @@ export async function inProcessDelivery(options: {
   readonly poisonQueue: string;
   readonly concurrency?: number | undefined;
 }): Promise<{ deliver: ReplayDelivery; close(): void }> {
-  const { DynamoDbLedgerStore, SqsPoisonRecordSink, makeKinesisHandler, systemClock } =
-    await import('@atm-ledger/ledger');
-  const { createLogger } = await import('@atm-ledger/runtime');
+  const { DynamoDbLedgerStore, SqsPoisonRecordSink, makeKinesisHandler } = await import(
+    '@atm-ledger/ledger'
+  );
+  const { createLogger, systemClock } = await import('@atm-ledger/runtime');
   const clientOptions = sdkClientOptions({ endpoint: options.endpoint, region: options.region });
   const dynamodb = new DynamoDBClient({ ...clientOptions, maxAttempts: 3 });
   const sqs = new SQSClient(clientOptions);

@@ -4,10 +4,9 @@ import {
   makePublishHandler,
   openAccount,
   postTransaction,
-  systemClock,
 } from '@atm-ledger/ledger';
 import { parseLedgerEventMessage } from '@atm-ledger/notifier';
-import { createLogger, sdkClientOptions } from '@atm-ledger/runtime';
+import { createLogger, sdkClientOptions, systemClock } from '@atm-ledger/runtime';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LocalPipe } from '../../src/pipe/index.js';

@@ -3,12 +3,6 @@ import { AtmLedgerError } from '@atm-ledger/runtime';
 import type { Acceptance, TimerRef } from './adapters/dynamodb/items.js';
 import type { Account, Decision, Entry, LedgerState, TransactionRecord } from './domain/index.js';
 
-/** Time, injected so the domain and tests never read the wall clock. */
-export interface Clock {
-  now(): Date;
-}
-export const systemClock: Clock = { now: () => new Date() };
-
 /** The decisions that write something. */
 export type WritingDecision = Extract<Decision, { kind: 'Post' | 'Reject' | 'Pend' }>;
 

@@ -10,6 +10,7 @@ import {
   toAtmTransaction,
 } from '@atm-ledger/contracts';
 import {
+  type Clock,
   correlationIdOf,
   type FieldError,
   type HttpEvent,
@@ -34,7 +35,7 @@ export interface IngestDeps {
   readonly publisher: TransactionPublisher;
   readonly acceptance: AcceptanceLog;
   readonly health: readonly HealthCheck[];
-  readonly clock: { now(): Date };
+  readonly clock: Clock;
   readonly logger: Logger;
   /** Accepted, refused, conflicting and failed counts (EMF); absent in tests that do not look at them. */
   readonly metrics?: MetricsSink;

@@ -1,6 +1,7 @@
 import type { OpenAccountRequest } from '@atm-ledger/contracts';
+import type { Clock } from '@atm-ledger/runtime';
 import { type Account, AccountConflictError, decideOpenAccount } from '../domain/index.js';
-import type { Clock, LedgerStore } from '../ports.js';
+import type { LedgerStore } from '../ports.js';
 
 /** Opens an account idempotently. Throws AccountConflictError if it exists with other fields. */
 export async function openAccount(

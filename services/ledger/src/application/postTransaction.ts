@@ -1,3 +1,4 @@
+import type { Clock } from '@atm-ledger/runtime';
 import {
   DEFAULT_LEDGER_POLICY,
   decide,
@@ -6,7 +7,7 @@ import {
   RetriesExhaustedError,
   type TransactionRecord,
 } from '../domain/index.js';
-import { type Clock, isRetryableStoreError, type LedgerStore } from '../ports.js';
+import { isRetryableStoreError, type LedgerStore } from '../ports.js';
 
 export type PostOutcome = DecidedOutcome & {
   /** Reversals that were waiting for this transaction, decided right after it. */

@@ -1,7 +1,7 @@
-import type { Logger } from '@atm-ledger/runtime';
+import type { Clock, Logger } from '@atm-ledger/runtime';
 import type { TimerRef } from '../adapters/dynamodb/items.js';
 import { decideExpiry } from '../domain/index.js';
-import type { Clock, LedgerStore, TimerStore } from '../ports.js';
+import type { LedgerStore, TimerStore } from '../ports.js';
 
 export interface SweepDeps {
   readonly store: LedgerStore & TimerStore;

@@ -1,5 +1,5 @@
 import { type AtmTransaction, payloadHash } from '@atm-ledger/contracts';
-import { createLogger } from '@atm-ledger/runtime';
+import { type Clock, createLogger } from '@atm-ledger/runtime';
 import { expect } from 'vitest';
 import type {
   Account,
@@ -7,7 +7,6 @@ import type {
   PostTransaction,
   TransactionRecord,
 } from '../../src/domain/index.js';
-import type { Clock } from '../../src/ports.js';
 
 /** The decision time every test uses unless it says otherwise. */
 export const NOW = '2026-03-01T12:00:00.000Z';

@@ -1,8 +1,8 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import type { Clock } from '@atm-ledger/runtime';
 import type { Notification } from '../domain/index.js';
 import type {
   Claim,
-  Clock,
   DeliveryResult,
   IdempotencyStore,
   NotificationChannel,

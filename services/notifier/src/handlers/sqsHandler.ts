@@ -1,9 +1,9 @@
-import { type Logger, type MetricsSink, MetricUnit } from '@atm-ledger/runtime';
+import { type Clock, type Logger, type MetricsSink, MetricUnit } from '@atm-ledger/runtime';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { deliverOnce } from '../application/deliverOnce.js';
 import { type NotificationKind, notificationsFor } from '../domain/index.js';
 import { parseLedgerEventMessage } from '../messages.js';
-import type { Clock, IdempotencyStore, NotificationChannel } from '../ports.js';
+import type { IdempotencyStore, NotificationChannel } from '../ports.js';
 
 export interface NotifierSettings {
   /** The kinds this deployment sends (`NOTIFIER_KINDS`); the others are left to its sibling. */
