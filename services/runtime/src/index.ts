@@ -5,6 +5,7 @@ export {
   type SdkRequestHandlerDecorator,
   sdkClientOptions,
 } from './aws.js';
+export { type BackoffPolicy, backoffDelayMs, sleep } from './backoff.js';
 export { type Clock, systemClock } from './clock.js';
 export { loadConfig } from './config.js';
 export {

@@ -1,4 +1,4 @@
-import type { Clock } from '@atm-ledger/runtime';
+import { backoffDelayMs, type Clock, sleep } from '@atm-ledger/runtime';
 import {
   DEFAULT_LEDGER_POLICY,
   decide,
@@ -56,8 +56,6 @@ export interface PostDeps {
   readonly random?: () => number;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Posts one transaction: read, decide, write conditionally, and on a lost race
  * decide again from the state the failed write reported. Retryable store
@@ -97,8 +95,8 @@ async function retrying<T>(
   call: () => Promise<T>,
 ): Promise<T> {
   const policy = deps.retry ?? defaultRetryPolicy;
-  const sleep = deps.sleep ?? defaultSleep;
-  const random = deps.random ?? Math.random;
+  const wait = deps.sleep ?? sleep;
+  const backoff = { baseMs: policy.baseDelayMs, maxMs: policy.maxDelayMs };
   for (let failures = 0; ; ) {
     try {
       return await call();
@@ -111,8 +109,8 @@ async function retrying<T>(
           { cause: error },
         );
       }
-      const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** failures);
-      await sleep(Math.floor(random() * cap));
+      // `failures + 1`: this policy's ceilings start at twice `baseDelayMs`, as they always have.
+      await wait(backoffDelayMs(backoff, failures + 1, deps.random));
     }
   }
 }
