@@ -12,11 +12,12 @@
  */
 
 import { DynamoDbLedgerStore } from '@atm-ledger/ledger';
-import { sdkClientOptions } from '@atm-ledger/runtime';
+import { sdkClientOptions, sleep } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Command } from 'commander';
 import * as hdr from 'hdr-histogram-js';
 import { startLocalCloud } from '../cloud.js';
+import { forEachLimited } from '../traffic/accounts.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -81,31 +82,28 @@ try {
   }
   calls.clear();
   const sentAt = new Map<string, number>();
-  let next = 0;
   const started = Date.now();
-  const worker = async () => {
-    for (let i = next++; i < opts.transactions; i = next++) {
-      // Open loop: transaction i leaves at i/rate seconds, whether or not the pipeline keeps up.
-      if (opts.rate > 0) {
-        const due = started + (i * 1000) / opts.rate;
-        if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
-      }
-      const id = `bench-${run}-${i}`;
-      sentAt.set(id, Date.now());
-      const response = await post('/v1/transactions', {
-        transactionId: id,
-        type: i % 3 === 0 ? 'DEPOSIT' : 'WITHDRAWAL',
-        accountId: `acct-${i % opts.accounts}`,
-        amount: 2_000,
-        currency: 'USD',
-        atmId: `atm-${i % 100}`,
-        occurredAt: new Date().toISOString(),
-      });
-      if (response.status !== 202)
-        throw new Error(`POST answered ${response.status}: ${await response.text()}`);
+  const indices = Array.from({ length: opts.transactions }, (_, i) => i);
+  await forEachLimited(indices, opts.concurrency, async (i) => {
+    // Open loop: transaction i leaves at i/rate seconds, whether or not the pipeline keeps up.
+    if (opts.rate > 0) {
+      const due = started + (i * 1000) / opts.rate;
+      await sleep(due - Date.now());
     }
-  };
-  await Promise.all(Array.from({ length: opts.concurrency }, worker));
+    const id = `bench-${run}-${i}`;
+    sentAt.set(id, Date.now());
+    const response = await post('/v1/transactions', {
+      transactionId: id,
+      type: i % 3 === 0 ? 'DEPOSIT' : 'WITHDRAWAL',
+      accountId: `acct-${i % opts.accounts}`,
+      amount: 2_000,
+      currency: 'USD',
+      atmId: `atm-${i % 100}`,
+      occurredAt: new Date().toISOString(),
+    });
+    if (response.status !== 202)
+      throw new Error(`POST answered ${response.status}: ${await response.text()}`);
+  });
   const acceptedIn = Date.now() - started;
 
   // Wait for the ledger to decide every transaction, reading outcomes straight from the table.

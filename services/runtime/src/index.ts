@@ -30,6 +30,7 @@ export {
   stringifyExact,
   validationProblem,
 } from './http.js';
+export { type LaneOptions, type LaneReport, processInLanes } from './lanes.js';
 export { createLogger, type Logger } from './logger.js';
 export {
   createMetrics,
