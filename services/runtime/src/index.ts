@@ -39,3 +39,11 @@ export {
   type MetricsSink,
   MetricUnit,
 } from './metrics.js';
+export {
+  createRouter,
+  type ProblemMapping,
+  type RouteHandler,
+  type RouteKeyOf,
+  type RouterOptions,
+  type Routes,
+} from './router.js';
