@@ -1,6 +1,6 @@
 import { payloadHash } from '@atm-ledger/contracts';
 import {
-  type LedgerStore,
+  type LedgerWriter,
   type PostOutcome,
   postTransaction,
   type RetryPolicy,
@@ -37,7 +37,7 @@ export interface BatchJobReport {
 
 export interface BatchJobDeps {
   readonly landing: Pick<BatchLanding, 'readWindow'>;
-  readonly store: LedgerStore;
+  readonly store: LedgerWriter;
   readonly clock?: Clock;
   readonly retry?: RetryPolicy;
 }

@@ -36,11 +36,11 @@ export type TrialBalanceTotals = ReadonlyMap<
 >;
 
 /**
- * Durable ledger storage. Implementations: DynamoDB (production and local
- * cloud) and in-memory (the reference model for tests); one shared suite runs
- * against both.
+ * The posting path's storage: what `postTransaction` and the timer sweep read
+ * and write. Implementations: DynamoDB (production and local cloud) and
+ * in-memory (the reference model for tests); one shared suite runs against both.
  */
-export interface LedgerStore {
+export interface LedgerWriter {
   /** One consistent read of everything `decide` needs for this transaction. */
   load(transaction: AtmTransaction): Promise<LedgerState>;
   /** Writes a decision atomically, conditional on the state it was decided from. */
@@ -60,10 +60,11 @@ export interface LedgerStore {
     readonly conflicts: number;
     readonly limitReached?: boolean;
   }>;
-  /** Creates the account unless it exists; returns the existing one if it does. */
-  createAccount(
-    account: Account,
-  ): Promise<{ readonly created: boolean; readonly account: Account }>;
+  getTransaction(transactionId: string): Promise<TransactionRecord | undefined>;
+}
+
+/** What the HTTP API and rebuild read; nothing here writes. */
+export interface LedgerReader {
   getAccount(accountId: string): Promise<Account | undefined>;
   getTransaction(transactionId: string): Promise<TransactionRecord | undefined>;
   /**
@@ -88,6 +89,17 @@ export interface LedgerStore {
     options?: { readonly pageSize?: number },
   ): Promise<{ readonly items: readonly Account[]; readonly nextCursor: string | null }>;
 }
+
+/** Opening accounts: the API's one write, which no posting makes. */
+export interface AccountRegistry {
+  /** Creates the account unless it exists; returns the existing one if it does. */
+  createAccount(
+    account: Account,
+  ): Promise<{ readonly created: boolean; readonly account: Account }>;
+}
+
+/** All of the ledger's storage, as each adapter implements it. */
+export interface LedgerStore extends LedgerWriter, LedgerReader, AccountRegistry {}
 
 /**
  * Timers: what the ledger must decide at a given time (an early reversal's

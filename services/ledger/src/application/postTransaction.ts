@@ -7,7 +7,7 @@ import {
   RetriesExhaustedError,
   type TransactionRecord,
 } from '../domain/index.js';
-import { isRetryableStoreError, type LedgerStore } from '../ports.js';
+import { isRetryableStoreError, type LedgerWriter } from '../ports.js';
 
 export type PostOutcome = DecidedOutcome & {
   /** Reversals that were waiting for this transaction, decided right after it. */
@@ -47,7 +47,7 @@ export const defaultRetryPolicy: RetryPolicy = {
 };
 
 export interface PostDeps {
-  readonly store: LedgerStore;
+  readonly store: LedgerWriter;
   readonly clock: Clock;
   /** The reversal window; the default (one day) when absent. */
   readonly policy?: LedgerPolicy;

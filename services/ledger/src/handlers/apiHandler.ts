@@ -7,9 +7,11 @@ import {
   type TransactionView,
 } from '@atm-ledger/contracts';
 import {
+  type Clock,
   createRouter,
   type HttpEvent,
   json,
+  type Logger,
   notFound,
   type ProblemMapping,
   parseJsonBody,
@@ -18,9 +20,14 @@ import {
 } from '@atm-ledger/runtime';
 import { openAccount } from '../application/openAccount.js';
 import type { Account, TransactionRecord } from '../domain/index.js';
-import type { LedgerDeps } from '../wiring.js';
+import type { AccountRegistry, LedgerReader } from '../ports.js';
 
-export type ApiHandlerDeps = Pick<LedgerDeps, 'store' | 'clock' | 'logger'>;
+export interface ApiHandlerDeps {
+  /** Reads, and opening accounts: the API never posts a transaction. */
+  readonly store: LedgerReader & AccountRegistry;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
 
 /** Error codes to HTTP statuses: the one place where domain errors meet HTTP. */
 const PROBLEMS: Readonly<Record<string, ProblemMapping>> = {
