@@ -1,12 +1,11 @@
 import { payloadHash } from '@atm-ledger/contracts';
 import {
-  type Clock,
-  type LedgerStore,
+  type LedgerWriter,
   type PostOutcome,
   postTransaction,
   type RetryPolicy,
-  systemClock,
 } from '@atm-ledger/ledger';
+import { type Clock, systemClock } from '@atm-ledger/runtime';
 import type { BatchLanding } from './landing.js';
 
 export interface BatchWindow {
@@ -38,7 +37,7 @@ export interface BatchJobReport {
 
 export interface BatchJobDeps {
   readonly landing: Pick<BatchLanding, 'readWindow'>;
-  readonly store: LedgerStore;
+  readonly store: LedgerWriter;
   readonly clock?: Clock;
   readonly retry?: RetryPolicy;
 }

@@ -4,7 +4,7 @@ import {
   PostTransactionRequest,
   toAtmTransaction,
 } from '@atm-ledger/contracts';
-import { type Clock, systemClock } from '@atm-ledger/ledger';
+import { type Clock, systemClock } from '@atm-ledger/runtime';
 import { type DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 

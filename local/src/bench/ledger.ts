@@ -19,7 +19,7 @@ import {
   sweepTimers,
 } from '@atm-ledger/ledger';
 import { recordToItem } from '@atm-ledger/ledger/items';
-import { createLogger, sdkClientOptions } from '@atm-ledger/runtime';
+import { createLogger, sdkClientOptions, systemClock } from '@atm-ledger/runtime';
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -111,7 +111,7 @@ async function freshStore() {
 }
 
 const at = new Date().toISOString();
-const clock = { now: () => new Date() };
+const clock = systemClock;
 const post = (store: DynamoDbLedgerStore, tx: AtmTransaction, cache?: AccountCache) =>
   postTransaction(
     { store, clock, ...(cache === undefined ? {} : { cache }) },

@@ -1,3 +1,4 @@
+import { sleep } from '@atm-ledger/runtime';
 import {
   type AttributeValue,
   CreateTableCommand,
@@ -8,7 +9,6 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { compareSequenceNumbers, sortableSequenceNumber } from './sequence-number.js';
-import { sleep } from './timing.js';
 
 /** One row of the checkpoint table: a shard's progress and who is reading it. */
 export interface ShardCheckpoint {

@@ -37,4 +37,3 @@ export {
   StreamEventSourceMapping,
   type StreamEventSourceMappingOptions,
 } from './stream-event-source-mapping.js';
-export { type BackoffPolicy, backoffDelayMs } from './timing.js';

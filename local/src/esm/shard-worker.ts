@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { backoffDelayMs, sleep } from '@atm-ledger/runtime';
 import { classifyBatchResponse } from './batch-response.js';
 import { type DynamoDbCheckpointStore, LeaseLostError } from './checkpoint-store.js';
 import { CheckpointTracker } from './checkpoint-tracker.js';
@@ -17,7 +18,7 @@ import {
 } from './on-failure.js';
 import { compareSequenceNumbers } from './sequence-number.js';
 import type { IteratorPosition, ShardDescription, SourceRecord, StreamSource } from './source.js';
-import { backoffDelayMs, Signal, sleep } from './timing.js';
+import { Signal } from './timing.js';
 
 /** Lambda's synchronous invocation payload limit. */
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;

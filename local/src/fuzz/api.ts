@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { sdkClientOptions } from '@atm-ledger/runtime';
+import { sdkClientOptions, sleep } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   GetRecordsCommand,
@@ -586,8 +586,6 @@ async function runSchemathesis(run: {
 function tailOf(text: string, lines: number): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 // --- CLI --------------------------------------------------------------------
 

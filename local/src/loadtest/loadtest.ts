@@ -12,10 +12,9 @@ import {
   DynamoDbLedgerStore,
   openAccount,
   postTransaction,
-  systemClock,
   type TransactionRecord,
 } from '@atm-ledger/ledger';
-import { sdkClientOptions } from '@atm-ledger/runtime';
+import { sdkClientOptions, sleep, systemClock } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Command, Option } from 'commander';
 import { runBatchJob } from '../batch/job.js';
@@ -83,7 +82,6 @@ export interface LoadTestResult {
   readonly table: string;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const HOUR_MS = 3_600_000;
 const MEMORY_DEFAULTS: Record<string, number> = {
   ingest: 512,

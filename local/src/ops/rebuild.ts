@@ -1,4 +1,4 @@
-import type { LedgerStore, RebuildReport } from '@atm-ledger/ledger';
+import type { LedgerReader, RebuildReport } from '@atm-ledger/ledger';
 import { formatMoney } from '@atm-ledger/notifier';
 
 /**
@@ -10,7 +10,7 @@ import { formatMoney } from '@atm-ledger/notifier';
  */
 export async function describeDrift(
   report: RebuildReport,
-  store: Pick<LedgerStore, 'getAccount'>,
+  store: Pick<LedgerReader, 'getAccount'>,
   limit = Number.POSITIVE_INFINITY,
 ): Promise<string[]> {
   const lines: string[] = [];
@@ -31,7 +31,7 @@ export async function describeDrift(
 /** `3 accounts, 12 entries, no drift` or `…, 1 account drifted:` and the lines of {@link describeDrift}. */
 export async function formatRebuildReport(
   report: RebuildReport,
-  store: Pick<LedgerStore, 'getAccount'>,
+  store: Pick<LedgerReader, 'getAccount'>,
   limit = Number.POSITIVE_INFINITY,
 ): Promise<string> {
   const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;

@@ -1,4 +1,10 @@
-import { InMemoryMetricsSink, sdkClientOptions } from '@atm-ledger/runtime';
+import {
+  type BackoffPolicy,
+  backoffDelayMs,
+  InMemoryMetricsSink,
+  sdkClientOptions,
+  sleep,
+} from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
@@ -9,7 +15,6 @@ import { parseArn } from '../esm/config.js';
 import { type KinesisPayload, KinesisSource } from '../esm/kinesis-source.js';
 import { compareSequenceNumbers } from '../esm/sequence-number.js';
 import type { ShardDescription, SourceRecord } from '../esm/source.js';
-import { type BackoffPolicy, backoffDelayMs, sleep } from '../esm/timing.js';
 import { resourceNames } from '../resources.js';
 
 /** What one delivery of a batch to the ledger consumer came back with. */
@@ -515,9 +520,10 @@ export async function inProcessDelivery(options: {
   readonly poisonQueue: string;
   readonly concurrency?: number | undefined;
 }): Promise<{ deliver: ReplayDelivery; close(): void }> {
-  const { DynamoDbLedgerStore, SqsPoisonRecordSink, makeKinesisHandler, systemClock } =
-    await import('@atm-ledger/ledger');
-  const { createLogger } = await import('@atm-ledger/runtime');
+  const { DynamoDbLedgerStore, SqsPoisonRecordSink, makeKinesisHandler } = await import(
+    '@atm-ledger/ledger'
+  );
+  const { createLogger, systemClock } = await import('@atm-ledger/runtime');
   const clientOptions = sdkClientOptions({ endpoint: options.endpoint, region: options.region });
   const dynamodb = new DynamoDBClient({ ...clientOptions, maxAttempts: 3 });
   const sqs = new SQSClient(clientOptions);

@@ -1,9 +1,9 @@
+import { type BackoffPolicy, backoffDelayMs } from '@atm-ledger/runtime';
 import {
   type EventBridgeClient,
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
-import { type BackoffPolicy, backoffDelayMs } from '../esm/timing.js';
 
 /** PutEvents takes at most 10 entries per call. */
 const MAX_ENTRIES_PER_CALL = 10;

@@ -1,3 +1,4 @@
+import { sleep } from '@atm-ledger/runtime';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -6,7 +7,6 @@ import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { parseArn } from '../esm/config.js';
 import type { EventSourceMappingStats, MappingState } from '../esm/events.js';
 import { type StopOptions, StreamEventSourceMapping } from '../esm/stream-event-source-mapping.js';
-import { sleep } from '../esm/timing.js';
 import {
   type LocalPipeConfig,
   type LocalPipeConfigInput,

@@ -9,7 +9,7 @@ import {
   notifierKindsSetting,
 } from '@atm-ledger/contracts';
 import { readNotifierConfig } from '@atm-ledger/notifier';
-import { sdkClientOptions } from '@atm-ledger/runtime';
+import { sdkClientOptions, sleep } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -104,8 +104,6 @@ const freePort = () =>
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Generated traffic against the whole pipeline while faults are injected,

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { backoffDelayMs, sleep } from '@atm-ledger/runtime';
 
 export interface RuntimeSupervisorOptions {
   readonly rootDir: string;
@@ -160,7 +161,7 @@ export class RuntimeSupervisor {
         return;
       } catch (error) {
         if (attempt >= 20) throw error;
-        await new Promise((r) => setTimeout(r, 200 * attempt));
+        await sleep(backoffDelayMs({ baseMs: 200, maxMs: 4_000 }, attempt));
       }
     }
   }

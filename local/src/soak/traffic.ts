@@ -1,7 +1,11 @@
+import { backoffDelayMs, sleep } from '@atm-ledger/runtime';
 import { type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { type ApiAuth, type ApiResponse, LedgerApiClient } from '../traffic/api.js';
 import type { Prng } from '../traffic/prng.js';
 import type { TrafficRequest } from '../traffic/workload.js';
+
+/** How the soak's traffic retries: ATMs that lost an answer do not all retry at the same instant. */
+const RETRY_BACKOFF = { baseMs: 200, maxMs: 2_000 };
 
 /**
  * An ATM's view of the API: a request that got no answer, or a 5xx/429, is
@@ -29,7 +33,7 @@ export class RetryingApiClient extends LedgerApiClient {
       const retryable = r.status === 0 || r.status === 429 || r.status >= 500;
       if (!retryable || Date.now() > deadline) return r;
       this.retries++;
-      await new Promise((res) => setTimeout(res, Math.min(2_000, 100 * 2 ** Math.min(attempt, 5))));
+      await sleep(backoffDelayMs(RETRY_BACKOFF, attempt));
     }
   }
 }
@@ -125,7 +129,7 @@ export async function injectPoison(
       };
     } catch (error) {
       if (attempt >= 5) throw error;
-      await new Promise((r) => setTimeout(r, 200 * attempt));
+      await sleep(backoffDelayMs(RETRY_BACKOFF, attempt));
     }
   }
 }

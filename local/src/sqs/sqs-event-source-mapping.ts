@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { backoffDelayMs, sleep } from '@atm-ledger/runtime';
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -12,7 +13,6 @@ import type { SQSEvent } from 'aws-lambda';
 import { parseArn } from '../esm/config.js';
 import type { InvocationOutcome, MappingState } from '../esm/events.js';
 import { createLambdaContext } from '../esm/lambda-context.js';
-import { backoffDelayMs, sleep } from '../esm/timing.js';
 import { classifySqsBatchResponse } from './batch-response.js';
 import {
   type SqsEventSourceMappingConfig,

@@ -1,18 +1,27 @@
+import { processInLanes } from '@atm-ledger/runtime';
 import type { LedgerApiClient } from './api.js';
 import type { TrafficSink } from './sinks.js';
 import type { Workload } from './workload.js';
 
-/** Runs `task` over `items` with at most `limit` at a time. */
+/**
+ * Runs `task` over `items` with at most `limit` at a time, and rejects with
+ * the first failure once every task has settled (none is left running behind
+ * the rejection).
+ */
 export async function forEachLimited<T>(
   items: readonly T[],
   limit: number,
   task: (item: T, index: number) => Promise<void>,
 ): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) await task(items[i] as T, i);
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  const errors: unknown[] = [];
+  // Every item is a lane of its own: no order between them, and one failure stops none of the others.
+  await processInLanes([...items.keys()], {
+    laneOf: String,
+    concurrency: limit,
+    process: (i) => task(items[i] as T, i),
+    onError: (_, error) => errors.push(error),
+  });
+  if (errors.length > 0) throw errors[0];
 }
 
 export interface PreparedAccounts {

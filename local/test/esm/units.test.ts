@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  backoffDelayMs,
   buildOnFailureRecord,
   CheckpointTracker,
   classifyBatchResponse,
@@ -97,21 +96,6 @@ describe('CheckpointTracker', () => {
     expect(tracker.pending).toBe(1);
     expect(tracker.complete(['5'])).toBe('5');
     expect(tracker.pending).toBe(0);
-  });
-});
-
-describe('backoffDelayMs', () => {
-  it('draws below a doubling ceiling that stops at maxMs', () => {
-    // Prepare
-    const policy = { baseMs: 100, maxMs: 1_000 };
-    const top = () => 0.999_999;
-
-    // Act
-    const ceilings = [1, 2, 3, 4, 5, 50].map((attempt) => backoffDelayMs(policy, attempt, top));
-
-    // Assess
-    expect(ceilings).toEqual([99, 199, 399, 799, 999, 999]);
-    expect(backoffDelayMs(policy, 3, () => 0)).toBe(0);
   });
 });
 

@@ -10,9 +10,8 @@ import {
   makePublishHandler,
   openAccount,
   postTransaction,
-  systemClock,
 } from '@atm-ledger/ledger';
-import { createLogger } from '@atm-ledger/runtime';
+import { createLogger, systemClock } from '@atm-ledger/runtime';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalPipe } from '../../src/pipe/index.js';
 import {

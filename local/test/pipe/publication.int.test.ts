@@ -10,10 +10,9 @@ import {
   makePublishHandler,
   openAccount,
   postTransaction,
-  systemClock,
 } from '@atm-ledger/ledger';
 import { parseLedgerEventMessage } from '@atm-ledger/notifier';
-import { createLogger, sdkClientOptions } from '@atm-ledger/runtime';
+import { createLogger, sdkClientOptions, systemClock } from '@atm-ledger/runtime';
 import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { createLogger, sdkClientOptions } from '@atm-ledger/runtime';
+import { createLogger, sdkClientOptions, systemClock } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoAcceptanceLog } from './adapters/dynamoAcceptanceLog.js';
@@ -20,7 +20,7 @@ export function ingestDeps(): IngestDeps {
     publisher: new KinesisTransactionPublisher(kinesis, config.streamName),
     acceptance: new DynamoAcceptanceLog(dynamodb, config.tableName),
     health: [streamHealth(kinesis, config.streamName), tableHealth(dynamodb, config.tableName)],
-    clock: { now: () => new Date() },
+    clock: systemClock,
     logger: createLogger('ingest'),
   };
   return deps;

@@ -3,12 +3,6 @@ import { AtmLedgerError } from '@atm-ledger/runtime';
 import type { Acceptance, TimerRef } from './adapters/dynamodb/items.js';
 import type { Account, Entry, LedgerState, TransactionRecord } from './domain/index.js';
 
-/** Time, injected so the domain and tests never read the wall clock. */
-export interface Clock {
-  now(): Date;
-}
-export const systemClock: Clock = { now: () => new Date() };
-
 /**
  * What happened to a commit. A commit either lands whole or not at all; when
  * it does not, the store says why with the current state it read from the
@@ -39,11 +33,11 @@ export type TrialBalanceTotals = ReadonlyMap<
 >;
 
 /**
- * Durable ledger storage. Implementations: DynamoDB (production and local
- * cloud) and in-memory (the reference model for tests); one shared suite runs
- * against both.
+ * The posting path's storage: what `postTransaction` and the timer sweep read
+ * and write. Implementations: DynamoDB (production and local cloud) and
+ * in-memory (the reference model for tests); one shared suite runs against both.
  */
-export interface LedgerStore {
+export interface LedgerWriter {
   /** One consistent read of everything `decide` needs for this transaction. */
   load(transaction: AtmTransaction): Promise<LedgerState>;
   /**
@@ -56,10 +50,11 @@ export interface LedgerStore {
    * what changed, read from the failed write itself.
    */
   commit(state: LedgerState, events: readonly LedgerEvent[]): Promise<CommitOutcome>;
-  /** Creates the account unless it exists; returns the existing one if it does. */
-  createAccount(
-    account: Account,
-  ): Promise<{ readonly created: boolean; readonly account: Account }>;
+  getTransaction(transactionId: string): Promise<TransactionRecord | undefined>;
+}
+
+/** What the HTTP API and rebuild read; nothing here writes. */
+export interface LedgerReader {
   getAccount(accountId: string): Promise<Account | undefined>;
   getTransaction(transactionId: string): Promise<TransactionRecord | undefined>;
   /**
@@ -90,6 +85,17 @@ export interface LedgerStore {
     options?: { readonly pageSize?: number },
   ): Promise<{ readonly items: readonly Account[]; readonly nextCursor: string | null }>;
 }
+
+/** Opening accounts: the API's one write, which no posting makes. */
+export interface AccountRegistry {
+  /** Creates the account unless it exists; returns the existing one if it does. */
+  createAccount(
+    account: Account,
+  ): Promise<{ readonly created: boolean; readonly account: Account }>;
+}
+
+/** All of the ledger's storage, as each adapter implements it. */
+export interface LedgerStore extends LedgerWriter, LedgerReader, AccountRegistry {}
 
 /**
  * Timers: what the ledger must decide at a given time (an early reversal's

@@ -1,11 +1,17 @@
-import { createLogger, type Logger, sdkClientOptions } from '@atm-ledger/runtime';
+import {
+  type Clock,
+  createLogger,
+  type Logger,
+  sdkClientOptions,
+  systemClock,
+} from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbLedgerStore } from './adapters/dynamodb/ledgerStore.js';
 import { SqsPoisonRecordSink } from './adapters/sqsPoisonSink.js';
 import { type LedgerApiConfig, readLedgerApiConfig, readLedgerStreamConfig } from './config.js';
 import type { LedgerPolicy } from './domain/index.js';
-import { type Clock, type LedgerStore, type PoisonRecordSink, systemClock } from './ports.js';
+import type { LedgerStore, PoisonRecordSink } from './ports.js';
 
 export interface LedgerDeps {
   readonly store: LedgerStore;

@@ -1,12 +1,6 @@
 import { AtmLedgerError } from '@atm-ledger/runtime';
 import type { Notification } from './domain/index.js';
 
-/** Time, injected so the domain and tests never read the wall clock. */
-export interface Clock {
-  now(): Date;
-}
-export const systemClock: Clock = { now: () => new Date() };
-
 /** Proof of holding a notification's idempotency record while it is sent. */
 export interface Claim {
   readonly key: string;

@@ -1,4 +1,4 @@
-import { createLogger, createMetrics, sdkClientOptions } from '@atm-ledger/runtime';
+import { createLogger, createMetrics, sdkClientOptions, systemClock } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -10,7 +10,7 @@ import { SnsSmsChannel } from './adapters/snsSmsChannel.js';
 import { StaticContactDirectory } from './adapters/staticContactDirectory.js';
 import { type NotifierConfig, readNotifierConfig } from './config.js';
 import { makeSqsHandler, type NotifierDeps } from './handlers/sqsHandler.js';
-import { type NotificationChannel, systemClock } from './ports.js';
+import type { NotificationChannel } from './ports.js';
 
 function channelFor(
   config: NotifierConfig,

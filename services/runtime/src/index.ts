@@ -5,6 +5,8 @@ export {
   type SdkRequestHandlerDecorator,
   sdkClientOptions,
 } from './aws.js';
+export { type BackoffPolicy, backoffDelayMs, sleep } from './backoff.js';
+export { type Clock, systemClock } from './clock.js';
 export { loadConfig } from './config.js';
 export {
   AtmLedgerError,
@@ -28,6 +30,7 @@ export {
   stringifyExact,
   validationProblem,
 } from './http.js';
+export { type LaneOptions, type LaneReport, processInLanes } from './lanes.js';
 export { createLogger, type Logger } from './logger.js';
 export {
   createMetrics,
@@ -36,3 +39,11 @@ export {
   type MetricsSink,
   MetricUnit,
 } from './metrics.js';
+export {
+  createRouter,
+  type ProblemMapping,
+  type RouteHandler,
+  type RouteKeyOf,
+  type RouterOptions,
+  type Routes,
+} from './router.js';

@@ -1,4 +1,5 @@
 import type { AtmTransactionRecord } from '@atm-ledger/contracts';
+import { backoffDelayMs, sleep } from '@atm-ledger/runtime';
 import {
   type KinesisClient,
   PutRecordsCommand,
@@ -36,12 +37,16 @@ export class KinesisTransactionPublisher implements TransactionPublisher {
   constructor(
     private readonly client: KinesisClient,
     private readonly streamName: string,
-    private readonly options: { maxAttempts?: number; baseDelayMs?: number } = {},
+    private readonly options: {
+      maxAttempts?: number;
+      /** Delay ceiling before a refused record's first re-put; it doubles per refusal, up to 2 s. */
+      baseDelayMs?: number;
+    } = {},
   ) {}
 
   async publish(records: readonly AtmTransactionRecord[]): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 5;
-    const baseDelayMs = this.options.baseDelayMs ?? 50;
+    const backoff = { baseMs: this.options.baseDelayMs ?? 200, maxMs: 2_000 };
     const lanes = new Map<string, Lane>();
     for (const record of records) {
       const key = record.transaction.accountId;
@@ -58,11 +63,7 @@ export class KinesisTransactionPublisher implements TransactionPublisher {
       if (heads.length === 0) break;
       // Back off only before re-sending a refused record; a round of fresh ones goes at once.
       const retry = heads.reduce((most, l) => Math.max(most, l.refusals), 0);
-      if (retry > 0) {
-        await new Promise((r) =>
-          setTimeout(r, Math.random() * Math.min(2_000, baseDelayMs * 2 ** (retry + 1))),
-        );
-      }
+      if (retry > 0) await sleep(backoffDelayMs(backoff, retry));
       for (let i = 0; i < heads.length; i += MAX_ENTRIES) {
         const call = heads.slice(i, i + MAX_ENTRIES);
         const errors = await this.put(call.map((l) => l.entries[l.next] as PutRecordsRequestEntry));

@@ -10,31 +10,28 @@ import {
   toAtmTransaction,
 } from '@atm-ledger/contracts';
 import {
+  type Clock,
   correlationIdOf,
+  createRouter,
   type FieldError,
-  type HttpEvent,
   type HttpResult,
   headerValue,
   json,
   type Logger,
   type MetricsSink,
   MetricUnit,
+  type ProblemMapping,
   parseJsonBody,
   problem,
+  type Routes,
 } from '@atm-ledger/runtime';
-import {
-  type AcceptanceLog,
-  type HealthCheck,
-  isAcceptanceLogError,
-  isPublishError,
-  type TransactionPublisher,
-} from '../ports.js';
+import type { AcceptanceLog, HealthCheck, TransactionPublisher } from '../ports.js';
 
 export interface IngestDeps {
   readonly publisher: TransactionPublisher;
   readonly acceptance: AcceptanceLog;
   readonly health: readonly HealthCheck[];
-  readonly clock: { now(): Date };
+  readonly clock: Clock;
   readonly logger: Logger;
   /** Accepted, refused, conflicting and failed counts (EMF); absent in tests that do not look at them. */
   readonly metrics?: MetricsSink;
@@ -48,7 +45,7 @@ export interface IngestDeps {
 export function makeHttpHandler(deps: IngestDeps) {
   let openApi: string | undefined;
 
-  const routes: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
+  const routes: Routes<'ingest'> = {
     'POST /v1/transactions': async (event) => {
       const body = parseJsonBody(event, PostTransactionRequest);
       if (!body.ok) {
@@ -122,49 +119,31 @@ export function makeHttpHandler(deps: IngestDeps) {
     },
   };
 
-  return async (event: HttpEvent): Promise<HttpResult> => {
-    const route = routes[event.routeKey];
-    if (route === undefined)
-      return problem(404, 'no-route', 'No such route', `No route ${event.routeKey}`);
-    try {
-      return await route(event);
-    } catch (error) {
-      deps.metrics?.addMetric('RequestsFailed', MetricUnit.Count, 1);
-      const correlationId = correlationIdOf(event);
-      const dependency = unavailableDependency(error);
-      if (dependency !== undefined) {
-        deps.logger.error(`${dependency} unavailable`, { correlationId, error: error as Error });
-        return problem(
-          503,
-          'unavailable',
-          'Temporarily unavailable',
-          `The transaction was not accepted; retry with the same transactionId (request ${correlationId})`,
-        );
-      }
-      deps.logger.error('unhandled error', { correlationId, error: error as Error });
-      return problem(
-        500,
-        'internal',
-        'Internal error',
-        `Request ${correlationId} failed; it is logged under that id. Retrying with the same transactionId is safe.`,
-      );
-    } finally {
-      // Reads (OpenAPI, health) count nothing; an empty publish would only make Powertools warn.
-      if (deps.metrics?.hasStoredMetrics()) deps.metrics.publishStoredMetrics();
-    }
-  };
+  return createRouter<'ingest'>(routes, {
+    logger: deps.logger,
+    problems: PROBLEMS,
+    internalDetail: (correlationId) =>
+      `Request ${correlationId} failed; it is logged under that id. Retrying with the same transactionId is safe.`,
+    metrics: deps.metrics,
+  });
 }
 
 /**
  * Failures that leave the transaction unpublished and say nothing about the
- * payload: the ATM retries with the same id. Named by the dependency that
- * failed, for the log.
+ * payload: the ATM retries with the same id. Logged by the dependency that failed.
  */
-function unavailableDependency(error: unknown): 'stream' | 'acceptance log' | undefined {
-  if (isPublishError(error)) return 'stream';
-  if (isAcceptanceLogError(error)) return 'acceptance log';
-  return undefined;
-}
+const unavailable = (dependency: string): ProblemMapping => ({
+  status: 503,
+  slug: 'unavailable',
+  title: 'Temporarily unavailable',
+  detail: (correlationId) =>
+    `The transaction was not accepted; retry with the same transactionId (request ${correlationId})`,
+  log: `${dependency} unavailable`,
+});
+const PROBLEMS: Readonly<Record<string, ProblemMapping>> = {
+  PUBLISH_FAILED: unavailable('stream'),
+  ACCEPTANCE_LOG_UNAVAILABLE: unavailable('acceptance log'),
+};
 
 /** A request field for each business field; the marker keeps only the PAN's last 4 digits. */
 const REQUEST_FIELD: Partial<Record<BusinessField, string>> = { panLast4: 'pan' };

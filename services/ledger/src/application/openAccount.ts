@@ -1,10 +1,11 @@
 import type { OpenAccountRequest } from '@atm-ledger/contracts';
+import type { Clock } from '@atm-ledger/runtime';
 import { type Account, AccountConflictError, decideOpenAccount } from '../domain/index.js';
-import type { Clock, LedgerStore } from '../ports.js';
+import type { AccountRegistry, LedgerReader } from '../ports.js';
 
 /** Opens an account idempotently. Throws AccountConflictError if it exists with other fields. */
 export async function openAccount(
-  deps: { store: LedgerStore; clock: Clock },
+  deps: { store: Pick<LedgerReader, 'getAccount'> & AccountRegistry; clock: Clock },
   request: OpenAccountRequest,
 ): Promise<{ created: boolean; account: Account }> {
   const existing = await deps.store.getAccount(request.accountId);

@@ -1,4 +1,5 @@
 import { isSamePayload, type LedgerEvent } from '@atm-ledger/contracts';
+import { backoffDelayMs, type Clock, sleep } from '@atm-ledger/runtime';
 import {
   accountsTouched,
   DEFAULT_LEDGER_POLICY,
@@ -11,7 +12,7 @@ import {
   RetriesExhaustedError,
   type TransactionRecord,
 } from '../domain/index.js';
-import { type Clock, isRetryableStoreError, type LedgerStore } from '../ports.js';
+import { isRetryableStoreError, type LedgerWriter } from '../ports.js';
 import type { AccountCache } from './accountCache.js';
 
 export type PostOutcome = DecidedOutcome & {
@@ -54,7 +55,7 @@ export const defaultRetryPolicy: RetryPolicy = {
 };
 
 export interface PostDeps {
-  readonly store: LedgerStore;
+  readonly store: LedgerWriter;
   readonly clock: Clock;
   /**
    * The accounts this consumer last saw: with it, a posting whose accounts are
@@ -67,8 +68,6 @@ export interface PostDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
 }
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Posts one transaction: read, decide, write conditionally, and on a lost race
@@ -109,8 +108,8 @@ async function retrying<T>(
   call: () => Promise<T>,
 ): Promise<T> {
   const policy = deps.retry ?? defaultRetryPolicy;
-  const sleep = deps.sleep ?? defaultSleep;
-  const random = deps.random ?? Math.random;
+  const wait = deps.sleep ?? sleep;
+  const backoff = { baseMs: policy.baseDelayMs, maxMs: policy.maxDelayMs };
   for (let failures = 0; ; ) {
     try {
       return await call();
@@ -123,8 +122,8 @@ async function retrying<T>(
           { cause: error },
         );
       }
-      const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** failures);
-      await sleep(Math.floor(random() * cap));
+      // `failures + 1`: this policy's ceilings start at twice `baseDelayMs`, as they always have.
+      await wait(backoffDelayMs(backoff, failures + 1, deps.random));
     }
   }
 }

@@ -4,7 +4,7 @@ import {
   evolveAccount,
   isLedgerInvariantError,
 } from '../domain/index.js';
-import type { LedgerStore } from '../ports.js';
+import type { LedgerReader } from '../ports.js';
 
 export interface AccountDrift {
   readonly accountId: string;
@@ -32,7 +32,7 @@ export interface RebuildReport {
  * snapshot's yet. Reading them would report drift that is not there.
  */
 export async function rebuild(
-  store: LedgerStore,
+  store: LedgerReader,
   opts: { pageSize?: number } = {},
 ): Promise<RebuildReport> {
   const pageSize = opts.pageSize ?? 100;

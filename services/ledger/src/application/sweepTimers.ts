@@ -1,10 +1,10 @@
-import type { Logger } from '@atm-ledger/runtime';
+import type { Clock, Logger } from '@atm-ledger/runtime';
 import type { TimerRef } from '../adapters/dynamodb/items.js';
 import { decideExpiry } from '../domain/index.js';
-import type { Clock, LedgerStore, TimerStore } from '../ports.js';
+import type { LedgerWriter, TimerStore } from '../ports.js';
 
 export interface SweepDeps {
-  readonly store: LedgerStore & TimerStore;
+  readonly store: LedgerWriter & TimerStore;
   readonly clock: Clock;
   readonly logger: Logger;
 }

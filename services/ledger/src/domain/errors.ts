@@ -1,4 +1,4 @@
-import { AtmLedgerError } from '@atm-ledger/runtime';
+import { AtmLedgerError } from '@atm-ledger/runtime/errors';
 
 /** Something that must never happen happened: a bug or corrupted data, never bad input. */
 export class LedgerInvariantError extends AtmLedgerError {

@@ -7,24 +7,30 @@ import {
   type TransactionView,
 } from '@atm-ledger/contracts';
 import {
-  correlationIdOf,
+  type Clock,
+  createRouter,
   type HttpEvent,
-  type HttpResult,
-  isAtmLedgerError,
   json,
+  type Logger,
   notFound,
+  type ProblemMapping,
   parseJsonBody,
-  problem,
+  type Routes,
   validationProblem,
 } from '@atm-ledger/runtime';
 import { openAccount } from '../application/openAccount.js';
 import type { Account, TransactionRecord } from '../domain/index.js';
-import type { LedgerDeps } from '../wiring.js';
+import type { AccountRegistry, LedgerReader } from '../ports.js';
 
-export type ApiHandlerDeps = Pick<LedgerDeps, 'store' | 'clock' | 'logger'>;
+export interface ApiHandlerDeps {
+  /** Reads, and opening accounts: the API never posts a transaction. */
+  readonly store: LedgerReader & AccountRegistry;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
 
 /** Error codes to HTTP statuses: the one place where domain errors meet HTTP. */
-const STATUS_BY_CODE: Record<string, { status: number; slug: string; title: string }> = {
+const PROBLEMS: Readonly<Record<string, ProblemMapping>> = {
   ACCOUNT_CONFLICT: {
     status: 409,
     slug: 'account-conflict',
@@ -96,7 +102,7 @@ export function makeApiHandler(deps: ApiHandlerDeps) {
       : { ok: false as const, response: validationProblem(prefix(parsed.error, name), 'path') };
   };
 
-  const routes: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
+  const routes: Routes<'ledger'> = {
     'POST /v1/accounts': async (event) => {
       const body = parseJsonBody(event, OpenAccountRequest);
       if (!body.ok) return body.response;
@@ -164,30 +170,7 @@ export function makeApiHandler(deps: ApiHandlerDeps) {
     },
   };
 
-  return async (event: HttpEvent): Promise<HttpResult> => {
-    const route = routes[event.routeKey];
-    if (route === undefined)
-      return problem(404, 'no-route', 'No such route', `No route ${event.routeKey}`);
-    try {
-      return await route(event);
-    } catch (error) {
-      const mapped = isAtmLedgerError(error) ? STATUS_BY_CODE[error.code] : undefined;
-      if (mapped !== undefined && isAtmLedgerError(error)) {
-        return problem(mapped.status, mapped.slug, mapped.title, error.message);
-      }
-      deps.logger.error('unhandled error', {
-        routeKey: event.routeKey,
-        correlationId: correlationIdOf(event),
-        error: error as Error,
-      });
-      return problem(
-        500,
-        'internal',
-        'Internal error',
-        `Request ${correlationIdOf(event)} failed; it is logged under that id`,
-      );
-    }
-  };
+  return createRouter<'ledger'>(routes, { logger: deps.logger, problems: PROBLEMS });
 }
 
 function prefix<E extends { issues: { path: PropertyKey[] }[] }>(error: E, name: string): E {

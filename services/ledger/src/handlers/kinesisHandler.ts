@@ -1,5 +1,5 @@
 import { payloadHash } from '@atm-ledger/contracts';
-import { type MetricsSink, MetricUnit } from '@atm-ledger/runtime';
+import { type MetricsSink, MetricUnit, processInLanes } from '@atm-ledger/runtime';
 import type {
   KinesisStreamBatchResponse,
   KinesisStreamEvent,
@@ -53,37 +53,26 @@ export function makeKinesisHandler(given: KinesisHandlerDeps) {
   // Kept for the life of the instance, across batches: see AccountCache.
   const deps = { ...given, cache: given.cache ?? new AccountCache() };
   return async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
-    const lanes = new Map<string, KinesisStreamRecord[]>();
-    for (const record of event.Records) {
-      const lane = lanes.get(record.kinesis.partitionKey) ?? [];
-      lane.push(record);
-      lanes.set(record.kinesis.partitionKey, lane);
-    }
-    const failures: string[] = [];
-    const queue = [...lanes.values()];
-    const worker = async () => {
-      for (let lane = queue.shift(); lane !== undefined; lane = queue.shift()) {
-        for (const record of lane) {
-          try {
-            await processRecord(deps, record);
-          } catch (error) {
-            deps.logger.error('record failed; its account stops here for this batch', {
-              sequenceNumber: record.kinesis.sequenceNumber,
-              partitionKey: record.kinesis.partitionKey,
-              error: error as Error,
-            });
-            failures.push(record.kinesis.sequenceNumber);
-            break;
-          }
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(deps.concurrency, queue.length) }, worker));
+    const { failed } = await processInLanes(event.Records, {
+      laneOf: (record) => record.kinesis.partitionKey,
+      concurrency: deps.concurrency,
+      process: (record) => processRecord(deps, record),
+      onError: (record, error) =>
+        deps.logger.error('record failed; its account stops here for this batch', {
+          sequenceNumber: record.kinesis.sequenceNumber,
+          partitionKey: record.kinesis.partitionKey,
+          error: error as Error,
+        }),
+    });
     if (deps.metrics !== undefined) {
-      deps.metrics.addMetric('RecordsFailed', MetricUnit.Count, failures.length);
+      deps.metrics.addMetric('RecordsFailed', MetricUnit.Count, failed.length);
       deps.metrics.publishStoredMetrics();
     }
-    return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+    return {
+      batchItemFailures: failed.map((record) => ({
+        itemIdentifier: record.kinesis.sequenceNumber,
+      })),
+    };
   };
 }
 

@@ -4,7 +4,7 @@ import {
   type LedgerEvent,
   payloadHash,
 } from '@atm-ledger/contracts';
-import { createLogger } from '@atm-ledger/runtime';
+import { type Clock, createLogger } from '@atm-ledger/runtime';
 import { expect } from 'vitest';
 import {
   type Account,
@@ -18,7 +18,6 @@ import {
   relianceOf,
   type TransactionRecord,
 } from '../../src/domain/index.js';
-import type { Clock } from '../../src/ports.js';
 
 /** The decision time every test uses unless it says otherwise. */
 export const NOW = '2026-03-01T12:00:00.000Z';

@@ -1,8 +1,7 @@
-import { setTimeout as sleepFor } from 'node:timers/promises';
+import { backoffDelayMs, type Clock, sleep } from '@atm-ledger/runtime';
 import type { Notification } from '../domain/index.js';
 import type {
   Claim,
-  Clock,
   DeliveryResult,
   IdempotencyStore,
   NotificationChannel,
@@ -31,8 +30,9 @@ export type DeliveryOutcome =
 
 /**
  * How hard the completion write is retried (each attempt is one call with the
- * SDK's own retries inside). Delays double from `firstDelayMs`; no attempt
- * starts later than `marginMs` before the claim expires.
+ * SDK's own retries inside). Delays are drawn below a ceiling that doubles from
+ * `firstDelayMs`; no attempt starts later than `marginMs` before the claim
+ * expires, which is what bounds the waits.
  */
 export interface CompletionRetry {
   readonly attempts: number;
@@ -52,6 +52,8 @@ export interface DeliverOnceDeps {
   readonly clock: Clock;
   /** Waits between completion attempts; tests pass one that moves their clock. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The backoff's jitter source; `Math.random` when absent. */
+  readonly random?: () => number;
 }
 
 /**
@@ -115,16 +117,18 @@ async function completeWhileHeld(
   claim: Claim,
   retry: CompletionRetry,
 ): Promise<SettleOutcome> {
-  const sleep = deps.sleep ?? ((ms: number) => sleepFor(ms).then(() => undefined));
+  const wait = deps.sleep ?? sleep;
+  // Jittered, so notifiers whose completions a throttled table refused together do not retry together.
+  const backoff = { baseMs: retry.firstDelayMs, maxMs: Number.POSITIVE_INFINITY };
   const lastStart = claim.inProgressUntil.getTime() - retry.marginMs;
   for (let attempt = 1; ; attempt++) {
     try {
       // A retry after an attempt that landed unseen comes back Settled (the store checks the token).
       return await deps.idempotency.complete(claim);
     } catch (error) {
-      const delay = retry.firstDelayMs * 2 ** (attempt - 1);
+      const delay = backoffDelayMs(backoff, attempt, deps.random);
       if (attempt >= retry.attempts || deps.clock.now().getTime() + delay > lastStart) throw error;
-      await sleep(delay);
+      await wait(delay);
     }
   }
 }

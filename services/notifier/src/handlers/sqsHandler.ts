@@ -1,9 +1,15 @@
-import { type Logger, type MetricsSink, MetricUnit } from '@atm-ledger/runtime';
+import {
+  type Clock,
+  type Logger,
+  type MetricsSink,
+  MetricUnit,
+  processInLanes,
+} from '@atm-ledger/runtime';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { deliverOnce } from '../application/deliverOnce.js';
 import { type NotificationKind, notificationsFor } from '../domain/index.js';
 import { parseLedgerEventMessage } from '../messages.js';
-import type { Clock, IdempotencyStore, NotificationChannel } from '../ports.js';
+import type { IdempotencyStore, NotificationChannel } from '../ports.js';
 
 export interface NotifierSettings {
   /** The kinds this deployment sends (`NOTIFIER_KINDS`); the others are left to its sibling. */
@@ -57,31 +63,19 @@ export interface NotifierDeps {
 export function makeSqsHandler(deps: NotifierDeps) {
   return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
     if (context !== undefined) deps.logger.addContext(context);
-    const failed = new Set<string>();
-    const queue = [...event.Records];
-    const worker = async () => {
-      for (let record = queue.shift(); record !== undefined; record = queue.shift()) {
-        let ok: boolean;
-        try {
-          ok = await processRecord(deps, record, context);
-        } catch (error) {
-          deps.logger.error('message failed; it will be retried', {
-            messageId: record.messageId,
-            error: error as Error,
-          });
-          ok = false;
-        }
-        if (!ok) failed.add(record.messageId);
-      }
-    };
-    const workers = Math.max(1, Math.min(deps.settings.concurrency, queue.length));
-    await Promise.all(Array.from({ length: workers }, worker));
+    // Each message is a lane of its own: one ledger event, whose notifications need no order.
+    const { failed } = await processInLanes(event.Records, {
+      laneOf: (record) => record.messageId,
+      concurrency: deps.settings.concurrency,
+      process: (record) => processRecord(deps, record, context),
+      onError: (record, error) =>
+        deps.logger.error('message failed; it will be retried', {
+          messageId: record.messageId,
+          error: error as Error,
+        }),
+    });
     if (event.Records.length > 0) deps.metrics?.publishStoredMetrics();
-    return {
-      batchItemFailures: event.Records.filter((r) => failed.has(r.messageId)).map((r) => ({
-        itemIdentifier: r.messageId,
-      })),
-    };
+    return { batchItemFailures: failed.map((r) => ({ itemIdentifier: r.messageId })) };
   };
 }
 

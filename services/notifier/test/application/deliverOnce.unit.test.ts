@@ -16,6 +16,9 @@ const notification: Notification = {
 };
 const opts = { inProgressMs: 10_000 };
 
+/** Jitter at the top of its range, so each wait is its ceiling and the waits can be named. */
+const ceiling = () => 1;
+
 function setup() {
   const clock = new ManualClock();
   const idempotency = new InMemoryIdempotencyStore(clock, { recordTtlSeconds: 3_600 });
@@ -25,7 +28,13 @@ function setup() {
     slept.push(ms);
     clock.advance(ms);
   };
-  return { clock, idempotency, channel, slept, deps: { idempotency, channel, clock, sleep } };
+  return {
+    clock,
+    idempotency,
+    channel,
+    slept,
+    deps: { idempotency, channel, clock, sleep, random: ceiling },
+  };
 }
 
 /** The store, with a completion that throws its first `failures` times. */
@@ -121,6 +130,18 @@ describe('deliverOnce', () => {
     expect(down.calls()).toBe(6);
     expect(slept).toEqual([200, 400, 800, 1_600, 3_200]);
     expect(channel.sent).toHaveLength(1);
+  });
+
+  it('draws each wait below its doubling ceiling: full jitter', async () => {
+    // Prepare
+    const { idempotency, slept, deps } = setup();
+    const flaky = failingCompletions(idempotency, 2);
+
+    // Act
+    await deliverOnce({ ...deps, idempotency: flaky.store, random: () => 0.5 }, notification, opts);
+
+    // Assess
+    expect(slept).toEqual([100, 200]);
   });
 
   it('stops retrying the completion before its claim could be taken over', async () => {

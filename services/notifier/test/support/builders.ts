@@ -8,10 +8,10 @@ import {
   type TransactionRejected,
   type TransactionType,
 } from '@atm-ledger/contracts';
-import { createLogger } from '@atm-ledger/runtime';
+import { type Clock, createLogger } from '@atm-ledger/runtime';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { NotifierDeps, NotifierSettings } from '../../src/handlers/sqsHandler.js';
-import type { Clock, IdempotencyStore, NotificationChannel } from '../../src/ports.js';
+import type { IdempotencyStore, NotificationChannel } from '../../src/ports.js';
 
 export const NOW = new Date('2026-11-27T10:00:05.000Z');
 export const fixedClock: Clock = { now: () => NOW };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Clock } from '@atm-ledger/runtime';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -11,7 +12,6 @@ import {
 import {
   type Claim,
   type ClaimOutcome,
-  type Clock,
   type IdempotencyStore,
   IdempotencyStoreError,
   type SettleOutcome,

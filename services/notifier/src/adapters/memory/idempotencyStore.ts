@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Claim, ClaimOutcome, Clock, IdempotencyStore, SettleOutcome } from '../../ports.js';
+import type { Clock } from '@atm-ledger/runtime';
+import type { Claim, ClaimOutcome, IdempotencyStore, SettleOutcome } from '../../ports.js';
 
 interface Row {
   status: 'INPROGRESS' | 'COMPLETED';
