@@ -14,6 +14,7 @@ export default defineConfig({
       'faults/**/*.test.ts',
       'hostile/**/*.test.ts',
       'ops/**/*.test.ts',
+      'structure/**/*.test.ts',
     ],
     globalSetup: ['../local/test/setup/cloud.globalSetup.ts'],
     testTimeout: 60_000,

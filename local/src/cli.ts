@@ -10,8 +10,8 @@ import {
   FaultDice,
   FaultJournal,
   formatFaultSpec,
-  installSdkFaults,
   parseFaultSpec,
+  sdkFaults,
 } from './faults/index.js';
 import { ensureFuzzerInstalled, fuzzApiCommand } from './fuzz/api.js';
 import { loadtestCommand } from './loadtest/index.js';
@@ -97,9 +97,9 @@ program
       const faulty = Object.keys(faults.triggers).length > 0;
       const dice = new FaultDice(faults);
       const journal = new FaultJournal(opts.faultJournal || undefined);
-      // Before the cloud imports the handlers: they build their SDK clients at import.
-      if (faulty) installSdkFaults(dice, journal);
       const cloud = await startLocalCloud({
+        // The functions' own clients only: what AWS runs for us stays untouched.
+        ...(faulty ? { requestHandler: sdkFaults(dice, journal).requestHandler } : {}),
         port: opts.port,
         token: tokenGiven || undefined,
         awsEndpoint: opts.awsEndpoint || undefined,

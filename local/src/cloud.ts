@@ -1,15 +1,30 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type Health, notifierKindsSetting } from '@atm-ledger/contracts';
-import type { HttpEvent, HttpResult } from '@atm-ledger/runtime';
-import { sdkClientOptions } from '@atm-ledger/runtime';
+import { createIngestHandler, readIngestConfig } from '@atm-ledger/ingest';
+import {
+  createLedgerApiHandler,
+  createLedgerPublishHandler,
+  createLedgerStreamHandler,
+  createLedgerTimersHandler,
+  readLedgerApiConfig,
+  readLedgerStreamConfig,
+} from '@atm-ledger/ledger';
+import { createNotifierHandler, readNotifierConfig } from '@atm-ledger/notifier';
+import {
+  type HandlerOptions,
+  type HttpEvent,
+  type HttpResult,
+  type LogLevel,
+  type SdkRequestHandlerDecorator,
+  sdkClientOptions,
+} from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { KinesisEventSourceMapping } from './esm/index.js';
 import { type HttpHandler, LocalGateway } from './gateway/gateway.js';
 import { findRepoRoot, type MotoServer, startMoto } from './moto/index.js';
@@ -55,6 +70,13 @@ export interface LocalCloudOptions {
    * a short reversal window can be watched expire.
    */
   readonly timerSweepIntervalMs?: number;
+  /**
+   * Wraps the HTTP handler of every SDK client the functions build (fault
+   * injection); the clients playing AWS's own parts never get it.
+   */
+  readonly requestHandler?: SdkRequestHandlerDecorator;
+  /** The functions' log level; POWERTOOLS_LOG_LEVEL, else WARN, when absent. */
+  readonly logLevel?: LogLevel;
   readonly log?: (message: string) => void;
 }
 
@@ -72,7 +94,7 @@ export interface LocalCloud {
   readonly timerSweep: RateSchedule;
   /** Where the local notification channel writes (JSON lines). */
   readonly notificationsPath: string;
-  /** The environment the handlers run with, for scripts that want the same clients. */
+  /** The environment the functions are configured from, as infra sets it in AWS. */
   readonly env: Readonly<Record<string, string>>;
   stop(): Promise<void>;
 }
@@ -80,8 +102,8 @@ export interface LocalCloud {
 /**
  * The embedded local cloud: moto for the AWS services, and our runtime for the
  * parts AWS runs itself (the Kinesis event source mapping and API Gateway).
- * The handlers are the unmodified Lambda entry points, configured through the
- * same environment variables infra sets.
+ * The functions are the ones the Lambda entry points build, from the same
+ * environment variables infra sets, read by the same config modules.
  */
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const log = options.log ?? (() => {});
@@ -98,10 +120,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     awsEndpoint = moto.endpoint;
   }
   const prefix = options.prefix ?? 'atm-ledger-local';
-  const clientOptions = sdkClientOptions(
-    { endpoint: awsEndpoint, region: LOCAL_REGION },
-    { platform: true },
-  );
+  // AWS's own parts (mappings, the pipe): never the functions' request handler.
+  const clientOptions = sdkClientOptions({ endpoint: awsEndpoint, region: LOCAL_REGION });
   const clients = {
     kinesis: new KinesisClient(clientOptions),
     dynamodb: new DynamoDBClient(clientOptions),
@@ -118,21 +138,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       LEDGER_TABLE_NAME: resources.names.ledgerTable,
       LEDGER_STREAM_NAME: resources.names.stream,
       LEDGER_POISON_QUEUE_URL: resources.poisonQueueUrl,
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-      POWERTOOLS_DEV: process.env.POWERTOOLS_DEV ?? 'false',
-      // Metrics go to CloudWatch as EMF log lines in AWS; locally they would only flood stdout.
-      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
       ...(options.reversalWindowSeconds === undefined
         ? {}
         : { LEDGER_REVERSAL_WINDOW_SECONDS: String(options.reversalWindowSeconds) }),
     };
-    // The entry points read their configuration once, at import, exactly as in Lambda.
-    Object.assign(process.env, env);
-    const ingest = (await import('@atm-ledger/ingest/handlers/http')).handler as HttpHandler;
-    const ledgerApi = (await import('@atm-ledger/ledger/handlers/api')).handler as HttpHandler;
-    const ledgerKinesis = (await import('@atm-ledger/ledger/handlers/kinesis')).handler as (
-      event: KinesisStreamEvent,
-    ) => Promise<KinesisStreamBatchResponse>;
+    const handlerOptions: HandlerOptions = {
+      requestHandler: options.requestHandler,
+      logLevel:
+        options.logLevel ?? (process.env.POWERTOOLS_LOG_LEVEL as LogLevel | undefined) ?? 'WARN',
+      // Metrics go to CloudWatch as EMF log lines in AWS; locally they would only flood stdout.
+      metrics: false,
+    };
+    const ingest = createIngestHandler(readIngestConfig(env), handlerOptions);
+    const ledgerApi = createLedgerApiHandler(readLedgerApiConfig(env), handlerOptions);
+    const ledgerKinesis = createLedgerStreamHandler(readLedgerStreamConfig(env), handlerOptions);
 
     const ledgerConsumer = new KinesisEventSourceMapping({
       config: {
@@ -161,7 +180,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     await ledgerConsumer.start();
 
-    const publish = (await import('@atm-ledger/ledger/handlers/publish')).handler as PipeEnrichment;
+    const publish: PipeEnrichment = createLedgerPublishHandler(handlerOptions);
     const ledgerEventsPipe = new LocalPipe({
       config: ledgerEventsPipeConfig(resources),
       enrichment: publish,
@@ -177,10 +196,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }
 
     // The same notifier code deployed twice, as in infra: receipts and alerts, each
-    // with its own queue, DLQ and kinds. Built from env, not by importing the entry
-    // twice (the module cache would give both one configuration).
+    // with its own queue, DLQ and kinds.
     const notificationsPath = join(rootDir, '.local-cloud', `${prefix}-notifications.jsonl`);
-    const { createSqsHandler } = await import('@atm-ledger/notifier');
     const notifierEnv = {
       ...env,
       NOTIFIER_TABLE_NAME: resources.names.notifierTable,
@@ -189,10 +206,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
     const notifiers = {} as Record<'receipts' | 'alerts', SqsEventSourceMapping>;
     for (const channel of ['receipts', 'alerts'] as const) {
-      const handler = createSqsHandler({
-        ...notifierEnv,
-        NOTIFIER_KINDS: notifierKindsSetting(channel),
-      });
+      const handler = createNotifierHandler(
+        readNotifierConfig({ ...notifierEnv, NOTIFIER_KINDS: notifierKindsSetting(channel) }),
+        handlerOptions,
+      );
       notifiers[channel] = new SqsEventSourceMapping({
         config: {
           eventSourceArn: resources.notifierQueues[channel].arn,
@@ -207,8 +224,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }
     await Promise.all(Object.values(notifiers).map((n) => n.start()));
 
-    const timers = (await import('@atm-ledger/ledger/handlers/timers'))
-      .handler as () => Promise<unknown>;
+    const timers = createLedgerTimersHandler(readLedgerApiConfig(env), handlerOptions);
     const timerSweep = new RateSchedule({
       name: 'ledger-timers',
       intervalMs: options.timerSweepIntervalMs ?? 1_000,

@@ -25,7 +25,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, eventually } from '../support/api.js';
 import {
   captureOutput,
@@ -92,12 +92,8 @@ describe('PAN protection: a card number is never stored, published or logged in 
   const locations: ScannedLocation[] = [];
   let cloud: LocalCloud | undefined;
   let output: ReturnType<typeof captureOutput>;
-  let logLevelBefore: string | undefined;
 
   beforeAll(async () => {
-    // The handlers read their log level once, at import, which startLocalCloud does.
-    logLevelBefore = process.env.POWERTOOLS_LOG_LEVEL;
-    process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
     output = captureOutput();
     try {
       cloud = await startLocalCloud({
@@ -105,6 +101,8 @@ describe('PAN protection: a card number is never stored, published or logged in 
         awsEndpoint: inject('awsEndpoint'),
         prefix,
         token: 'pan-scan',
+        // Every log line the functions can write is scanned, the debug ones too.
+        logLevel: 'DEBUG',
       });
       await exercise(cloud);
       await cloud.stop();
@@ -113,11 +111,6 @@ describe('PAN protection: a card number is never stored, published or logged in 
       output.restore();
     }
   }, 420_000);
-
-  afterAll(async () => {
-    if (logLevelBefore === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
-    else process.env.POWERTOOLS_LOG_LEVEL = logLevelBefore;
-  });
 
   /** Capture queues on the topic and the bus, then every kind of request, valid or not, each with a PAN. */
   async function exercise(c: LocalCloud) {

@@ -1,5 +1,5 @@
 export { FaultJournal, type FaultRecord, readFaultJournal } from './journal.js';
-export { installSdkFaults } from './sdk.js';
+export { sdkFaults } from './sdk.js';
 export {
   FAULT_CLASSES,
   type FaultClass,

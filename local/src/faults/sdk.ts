@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { decorateSdkRequestHandlers, type SdkRequestHandlerDecorator } from '@atm-ledger/runtime';
+import type { SdkRequestHandlerDecorator } from '@atm-ledger/runtime';
 import type { FaultJournal } from './journal.js';
 import type { FaultDice } from './spec.js';
 
@@ -488,10 +488,14 @@ const isSuccess = (res: HttpResponse) => res.statusCode >= 200 && res.statusCode
  * An SDK retry is a new request, hence a new occurrence. Each injection is
  * journaled with `service.Operation` as its detail.
  *
- * Returns the uninstaller: clients built before it keep their handler, which
- * from then on passes every request through untouched.
+ * Returns the request handler to give the functions the local cloud runs (and
+ * no client that plays AWS's own part), and `disarm`: from then on, the
+ * handlers built with it pass every request through untouched.
  */
-export function installSdkFaults(dice: FaultDice, journal: FaultJournal): () => void {
+export function sdkFaults(
+  dice: FaultDice,
+  journal: FaultJournal,
+): { readonly requestHandler: SdkRequestHandlerDecorator; disarm(): void } {
   let active = true;
   const afterWrite = dice.armed('timeout-after-write') || dice.armed('kill-after-write');
 
@@ -549,9 +553,10 @@ export function installSdkFaults(dice: FaultDice, journal: FaultJournal): () => 
     };
   };
 
-  decorateSdkRequestHandlers(decorator);
-  return () => {
-    active = false;
-    decorateSdkRequestHandlers(undefined);
+  return {
+    requestHandler: decorator,
+    disarm: () => {
+      active = false;
+    },
   };
 }

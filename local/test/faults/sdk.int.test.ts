@@ -69,9 +69,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import {
   FaultDice,
   FaultJournal,
-  installSdkFaults,
   parseFaultSpec,
   readFaultJournal,
+  sdkFaults,
 } from '../../src/faults/index.js';
 
 /*
@@ -82,8 +82,13 @@ import {
 
 const endpoint = inject('awsEndpoint');
 const region = 'us-east-1';
+/** The faults of the running case; a platform client never gets them. */
+let armed: ReturnType<typeof sdkFaults> | undefined;
 const clientOptions = (opts: { platform?: boolean } = {}) =>
-  sdkClientOptions({ endpoint, region }, opts);
+  sdkClientOptions(
+    { endpoint, region },
+    { requestHandler: opts.platform === true ? undefined : armed?.requestHandler },
+  );
 const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
 /** Clients of the test itself: platform clients, which no fault ever touches. */
@@ -103,13 +108,12 @@ const names = {
 let queueUrl: string;
 let topicArn: string;
 
-let uninstall: (() => void) | undefined;
 const built: { destroy(): void }[] = [];
 
-/** Installs faults for one case; clients built after this (and not platform) get them. */
+/** Arms faults for one case; clients built after this (and not platform) get them. */
 function faults(text: string): FaultJournal {
   const journal = new FaultJournal();
-  uninstall = installSdkFaults(new FaultDice(parseFaultSpec(text)), journal);
+  armed = sdkFaults(new FaultDice(parseFaultSpec(text)), journal);
   return journal;
 }
 
@@ -151,8 +155,8 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  uninstall?.();
-  uninstall = undefined;
+  armed?.disarm();
+  armed = undefined;
   for (const c of built.splice(0)) c.destroy();
 });
 
@@ -754,11 +758,11 @@ describe('platform clients', () => {
     });
   });
 
-  it('and once uninstalled, clients built while faults were on pass every request', async () => {
+  it('and once disarmed, clients built while faults were on pass every request', async () => {
     // Prepare
     const journal = faults('throttle=1');
     const handler = client(() => new DynamoDBClient({ ...clientOptions(), maxAttempts: 1 }));
-    uninstall?.();
+    armed?.disarm();
 
     // Act
     const got = await handler.send(

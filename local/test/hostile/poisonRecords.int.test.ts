@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AtmTransaction, AtmTransactionRecord } from '@atm-ledger/contracts';
+import { MAX_RECORD_BYTES, OVERSIZED_PREFIX_BASE64_CHARS } from '@atm-ledger/ledger';
 import { sdkClientOptions } from '@atm-ledger/runtime';
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -8,9 +9,6 @@ import { type LocalCloud, startLocalCloud } from '../../src/cloud.js';
 import { LOCAL_REGION } from '../../src/resources.js';
 import { cloudApi } from '../support/cloudApi.js';
 
-/** Must match the ledger's MAX_RECORD_BYTES and OVERSIZED_PREFIX_BASE64_CHARS (services/ledger). */
-const MAX_RECORD_BYTES = 64 * 1024;
-const OVERSIZED_PREFIX_BASE64_CHARS = 4096;
 /** SQS's limit on a message body. */
 const SQS_MAX_MESSAGE_BYTES = 256 * 1024;
 /** A bound, not a target: the CPU may be shared with other suites. */

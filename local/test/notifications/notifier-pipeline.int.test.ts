@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { notifierKindsSetting } from '@atm-ledger/contracts';
 import { pkSkTableInput } from '@atm-ledger/ledger';
-import { createSqsHandler } from '@atm-ledger/notifier';
+import { createNotifierHandler, readNotifierConfig } from '@atm-ledger/notifier';
 import { sdkClientOptions } from '@atm-ledger/runtime';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -67,8 +67,6 @@ describe('notifiers on the local cloud: SQS mapping → handler → JSONL → GE
   let table: string;
 
   beforeAll(() => {
-    // The handlers log through Powertools, which reads its level from the process.
-    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     dynamodb = new DynamoDBClient(
       sdkClientOptions({ endpoint: inject('awsEndpoint'), region: REGION }),
     );
@@ -88,6 +86,11 @@ describe('notifiers on the local cloud: SQS mapping → handler → JSONL → GE
     await rm(dir, { recursive: true, force: true });
   });
 
+  const notifier = (kinds: string, path: string) =>
+    createNotifierHandler(readNotifierConfig(env(kinds, path)), {
+      metrics: false,
+      logLevel: 'SILENT',
+    });
   const env = (kinds: string, path: string) => ({
     AWS_REGION: REGION,
     LEDGER_AWS_ENDPOINT: inject('awsEndpoint'),
@@ -102,10 +105,10 @@ describe('notifiers on the local cloud: SQS mapping → handler → JSONL → GE
     const path = join(dir, 'notifications.jsonl');
     const receipts = await createQueueWithDlq(h.sqs);
     const alerts = await createQueueWithDlq(h.sqs);
-    h.mapping(receipts.source.arn, createSqsHandler(env(notifierKindsSetting('receipts'), path)), {
+    h.mapping(receipts.source.arn, notifier(notifierKindsSetting('receipts'), path), {
       functionName: 'notifier-receipts',
     });
-    h.mapping(alerts.source.arn, createSqsHandler(env(notifierKindsSetting('alerts'), path)), {
+    h.mapping(alerts.source.arn, notifier(notifierKindsSetting('alerts'), path), {
       functionName: 'notifier-alerts',
     });
 
@@ -133,7 +136,7 @@ describe('notifiers on the local cloud: SQS mapping → handler → JSONL → GE
     // Prepare
     const path = join(dir, 'notifications.jsonl');
     const { source, dlq } = await createQueueWithDlq(h.sqs, { maxReceiveCount: 3 });
-    const esm = h.mapping(source.arn, createSqsHandler(env('RECEIPT', path)));
+    const esm = h.mapping(source.arn, notifier('RECEIPT', path));
     await send(h.sqs, source.url, '{"type":"ledger.account.closed"}');
 
     // Act

@@ -18,9 +18,7 @@ export interface IngestConfig {
   readonly endpoint: string | undefined;
 }
 
-export function readIngestConfig(
-  env: Record<string, string | undefined> = process.env,
-): IngestConfig {
+export function readIngestConfig(env: Record<string, string | undefined>): IngestConfig {
   const c = loadConfig(IngestConfigSchema, env);
   return {
     region: c.AWS_REGION,

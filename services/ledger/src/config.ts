@@ -36,16 +36,14 @@ export interface LedgerStreamConfig extends LedgerApiConfig {
 }
 
 /** Settings of the ledger's HTTP API function. */
-export function readLedgerApiConfig(
-  env: Record<string, string | undefined> = process.env,
-): LedgerApiConfig {
+export function readLedgerApiConfig(env: Record<string, string | undefined>): LedgerApiConfig {
   const c = loadConfig(ApiConfigSchema, env);
   return { region: c.AWS_REGION, tableName: c.LEDGER_TABLE_NAME, endpoint: c.LEDGER_AWS_ENDPOINT };
 }
 
 /** Settings of the ledger's Kinesis consumer function. */
 export function readLedgerStreamConfig(
-  env: Record<string, string | undefined> = process.env,
+  env: Record<string, string | undefined>,
 ): LedgerStreamConfig {
   const c = loadConfig(StreamConfigSchema, env);
   return {

@@ -16,6 +16,13 @@ export { InMemoryLedgerStore } from './adapters/memory/ledgerStore.js';
 export { SqsPoisonRecordSink } from './adapters/sqsPoisonSink.js';
 export { AccountCache } from './application/accountCache.js';
 export { type AuditReport, audit, type TotalsDrift } from './application/audit.js';
+export {
+  type ConsumeDeps,
+  consumeRecord,
+  OVERSIZED_PREFIX_BASE64_CHARS,
+  type PoisonSource,
+} from './application/consumeRecord.js';
+export { decodeRecord, MAX_RECORD_BYTES } from './application/decodeRecord.js';
 export { openAccount } from './application/openAccount.js';
 export {
   defaultRetryPolicy,
@@ -23,6 +30,8 @@ export {
   postTransaction,
   type RetryPolicy,
 } from './application/postTransaction.js';
+export * as queries from './application/queries.js';
+export { toAccountView, toTransactionView } from './application/queries.js';
 export { type AccountDrift, type RebuildReport, rebuild } from './application/rebuild.js';
 export { type SweepDeps, type SweepReport, sweepTimers } from './application/sweepTimers.js';
 export {
@@ -32,8 +41,7 @@ export {
   readLedgerStreamConfig,
 } from './config.js';
 export * from './domain/index.js';
-export { makeApiHandler, toAccountView, toTransactionView } from './handlers/apiHandler.js';
-export { decodeRecord, MAX_RECORD_BYTES } from './handlers/decodeRecord.js';
+export { makeApiHandler } from './handlers/apiHandler.js';
 export { type KinesisHandlerDeps, makeKinesisHandler } from './handlers/kinesisHandler.js';
 export { makePublishHandler, type PublishHandlerDeps } from './handlers/publishHandler.js';
 export { makeTimersHandler, type TimersHandlerDeps } from './handlers/timersHandler.js';
@@ -43,4 +51,9 @@ export {
   isUnpublishableRecordError,
   UnpublishableRecordError,
 } from './publication/journal.js';
-export type { LedgerDeps, LedgerStreamDeps } from './wiring.js';
+export {
+  createLedgerApiHandler,
+  createLedgerPublishHandler,
+  createLedgerStreamHandler,
+  createLedgerTimersHandler,
+} from './wiring.js';

@@ -1,74 +1,63 @@
 import {
-  type Clock,
   createLogger,
-  type Logger,
-  sdkClientOptions,
-  systemClock,
+  type FunctionRuntime,
+  functionRuntime,
+  type HandlerOptions,
 } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbLedgerStore } from './adapters/dynamodb/ledgerStore.js';
 import { SqsPoisonRecordSink } from './adapters/sqsPoisonSink.js';
-import { type LedgerApiConfig, readLedgerApiConfig, readLedgerStreamConfig } from './config.js';
-import type { LedgerPolicy } from './domain/index.js';
-import type { LedgerStore, PoisonRecordSink } from './ports.js';
-
-export interface LedgerDeps {
-  readonly store: LedgerStore;
-  readonly clock: Clock;
-  readonly logger: Logger;
-}
-export interface LedgerStreamDeps extends LedgerDeps {
-  readonly poison: PoisonRecordSink;
-  readonly batchConcurrency: number;
-  readonly policy: LedgerPolicy;
-}
-export interface LedgerTimersDeps {
-  readonly store: DynamoDbLedgerStore;
-  readonly clock: Clock;
-  readonly logger: Logger;
-}
-
-function baseDeps(config: LedgerApiConfig) {
-  const options = sdkClientOptions({ endpoint: config.endpoint, region: config.region });
-  return {
-    options,
-    store: new DynamoDbLedgerStore(
-      new DynamoDBClient({ ...options, maxAttempts: 3 }),
-      config.tableName,
-    ),
-    clock: systemClock,
-    logger: createLogger('ledger'),
-  };
-}
+import type { LedgerApiConfig, LedgerStreamConfig } from './config.js';
+import { makeApiHandler } from './handlers/apiHandler.js';
+import { makeKinesisHandler } from './handlers/kinesisHandler.js';
+import { makePublishHandler } from './handlers/publishHandler.js';
+import { makeTimersHandler } from './handlers/timersHandler.js';
 
 /*
- * Each Lambda instance builds its clients once, on first use, and reuses them
- * for every invocation so connections stay warm between events.
+ * The ledger's functions, built from their configuration. Each builds its
+ * clients once, when it is created (a Lambda instance's init, outside the
+ * handler), and reuses them for every invocation so connections stay warm.
+ * A Lambda entry passes only its environment's configuration; the local cloud
+ * passes its options too (its clock, its fault-injecting request handler).
  */
-let api: LedgerDeps | undefined;
-let stream: LedgerStreamDeps | undefined;
-let timers: LedgerTimersDeps | undefined;
 
-export function ledgerApiDeps(): LedgerDeps {
-  api ??= baseDeps(readLedgerApiConfig());
-  return api;
+function store(config: LedgerApiConfig, runtime: FunctionRuntime) {
+  const client = new DynamoDBClient({ ...runtime.clientOptions(), maxAttempts: 3 });
+  return new DynamoDbLedgerStore(client, config.tableName);
 }
 
-export function ledgerStreamDeps(): LedgerStreamDeps {
-  if (stream !== undefined) return stream;
-  const config = readLedgerStreamConfig();
-  const base = baseDeps(config);
-  stream = {
-    ...base,
-    poison: new SqsPoisonRecordSink(new SQSClient(base.options), config.poisonQueueUrl),
-    batchConcurrency: config.batchConcurrency,
+const runtimeOf = (config: LedgerApiConfig, options: HandlerOptions) =>
+  functionRuntime('ledger', { endpoint: config.endpoint, region: config.region }, options);
+
+/** The ledger's HTTP API: accounts and reads. */
+export function createLedgerApiHandler(config: LedgerApiConfig, options: HandlerOptions = {}) {
+  const runtime = runtimeOf(config, options);
+  return makeApiHandler({ ...runtime, store: store(config, runtime) });
+}
+
+/** The Kinesis consumer that posts each transaction. */
+export function createLedgerStreamHandler(
+  config: LedgerStreamConfig,
+  options: HandlerOptions = {},
+) {
+  const runtime = runtimeOf(config, options);
+  return makeKinesisHandler({
+    ...runtime,
+    store: store(config, runtime),
+    poison: new SqsPoisonRecordSink(new SQSClient(runtime.clientOptions()), config.poisonQueueUrl),
+    concurrency: config.batchConcurrency,
     policy: config.policy,
-  };
-  return stream;
+  });
 }
 
-export function ledgerTimersDeps(): LedgerTimersDeps {
-  timers ??= baseDeps(readLedgerApiConfig());
-  return timers;
+/** The events pipe's enrichment. It calls no service: it reads only the records it is given. */
+export function createLedgerPublishHandler(options: Pick<HandlerOptions, 'logLevel'> = {}) {
+  return makePublishHandler({ logger: createLogger('ledger', options.logLevel) });
+}
+
+/** The timer sweep, run on a schedule. */
+export function createLedgerTimersHandler(config: LedgerApiConfig, options: HandlerOptions = {}) {
+  const runtime = runtimeOf(config, options);
+  return makeTimersHandler({ ...runtime, store: store(config, runtime) });
 }

@@ -126,9 +126,7 @@ export interface NotifierConfig {
 }
 
 /** Settings of a notifier function; the receipts and alerts notifiers differ only in these. */
-export function readNotifierConfig(
-  env: Record<string, string | undefined> = process.env,
-): NotifierConfig {
+export function readNotifierConfig(env: Record<string, string | undefined>): NotifierConfig {
   const c = loadConfig(Schema, env);
   const contacts = c.NOTIFIER_CONTACTS_JSON ?? {};
   const channel: NotifierChannelConfig =

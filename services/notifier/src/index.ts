@@ -5,9 +5,10 @@ export { SesEmailChannel, type SesEmailChannelOptions } from './adapters/sesEmai
 export { SnsSmsChannel, type SnsSmsChannelOptions } from './adapters/snsSmsChannel.js';
 export { StaticContactDirectory } from './adapters/staticContactDirectory.js';
 export { type DeliveryOutcome, deliverOnce } from './application/deliverOnce.js';
+export { notifyMessage } from './application/notifyMessage.js';
 export { type NotifierChannelConfig, type NotifierConfig, readNotifierConfig } from './config.js';
 export * from './domain/index.js';
 export { makeSqsHandler, type NotifierDeps, type NotifierSettings } from './handlers/sqsHandler.js';
 export { type Envelope, type ParsedMessage, parseLedgerEventMessage } from './messages.js';
 export * from './ports.js';
-export { buildNotifierDeps, createSqsHandler, notifierDeps } from './wiring.js';
+export { createNotifierHandler } from './wiring.js';

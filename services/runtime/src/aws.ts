@@ -18,35 +18,23 @@ export interface SdkClientOptionsInput {
   /** Sockets per client and protocol (default 50). */
   readonly maxSockets?: number;
   /**
-   * The client plays a part AWS runs itself in production (an event source
-   * mapping, the pipe, a checkpoint store): no request handler decorator
-   * applies to it, so injected faults hit only the code we deploy.
+   * Wraps the client's HTTP handler: the local cloud's fault injection, given
+   * to the functions it runs through their {@link HandlerOptions}. Absent in
+   * AWS, and for the clients that play AWS's own parts locally (an event
+   * source mapping, the pipe), so injected faults hit only the code we deploy.
    */
-  readonly platform?: boolean;
+  readonly requestHandler?: SdkRequestHandlerDecorator | undefined;
 }
 
 /**
- * Wraps the HTTP handler of every SDK client built afterwards. The handler is
- * the innermost step of a client's middleware stack: what a decorator returns
- * is seen by the SDK's real retry strategy and deserializers exactly as an
- * HTTP response (or a transport error) from the service would be.
+ * Wraps an SDK client's HTTP handler. The handler is the innermost step of a
+ * client's middleware stack: what a decorator returns is seen by the SDK's
+ * real retry strategy and deserializers exactly as an HTTP response (or a
+ * transport error) from the service would be.
  */
 export type SdkRequestHandlerDecorator = (
   inner: NodeHttpHandler,
 ) => HttpHandler<HttpHandlerOptions>;
-
-let requestHandlerDecorator: SdkRequestHandlerDecorator | undefined;
-
-/**
- * Installs (or, with `undefined`, removes) the process-wide decorator of SDK
- * request handlers. It applies when a client's options are built, so it must
- * be installed before the modules that build clients at import are loaded.
- * Only the local cloud's fault injection installs one; a deployed function
- * never does, and then `sdkClientOptions` returns the plain handler.
- */
-export function decorateSdkRequestHandlers(decorator: SdkRequestHandlerDecorator | undefined) {
-  requestHandlerDecorator = decorator;
-}
 
 /**
  * Options every SDK v3 client of this project is built with.
@@ -60,8 +48,7 @@ export function decorateSdkRequestHandlers(decorator: SdkRequestHandlerDecorator
  *   other client uses anyway, so all clients share one handler shape.
  * - Static dummy credentials for the local endpoint only, so no developer
  *   machine needs an AWS profile and no real credentials can leak to it.
- * - The handler goes through the decorator installed with
- *   `decorateSdkRequestHandlers`, if any, unless `platform` is set.
+ * - The handler goes through `requestHandler`, when one is given.
  */
 export function sdkClientOptions(config: AwsEndpointConfig, opts: SdkClientOptionsInput = {}) {
   const maxSockets = opts.maxSockets ?? 50;
@@ -78,9 +65,7 @@ export function sdkClientOptions(config: AwsEndpointConfig, opts: SdkClientOptio
     throwOnRequestTimeout: config.endpoint === undefined,
   });
   const requestHandler: NodeHttpHandler | HttpHandler<HttpHandlerOptions> =
-    requestHandlerDecorator === undefined || opts.platform === true
-      ? nodeHandler
-      : requestHandlerDecorator(nodeHandler);
+    opts.requestHandler === undefined ? nodeHandler : opts.requestHandler(nodeHandler);
   if (config.endpoint === undefined) {
     return { region: config.region, requestHandler };
   }

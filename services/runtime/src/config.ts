@@ -8,7 +8,7 @@ import { ConfigurationError } from './errors.js';
  */
 export function loadConfig<S extends z.ZodType>(
   schema: S,
-  env: Record<string, string | undefined> = process.env,
+  env: Record<string, string | undefined>,
 ): z.output<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;

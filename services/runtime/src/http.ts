@@ -180,3 +180,37 @@ export function correlationIdOf(event: HttpEvent): string {
 }
 
 export const notFound = (detail: string) => problem(404, 'not-found', 'Not found', detail);
+
+/** A path parameter validated against a contract schema; a 400 naming it when it is not valid. */
+export function parsePathParameter<S extends z.ZodType>(
+  event: HttpEvent,
+  name: string,
+  schema: S,
+): BodyResult<z.output<S>> {
+  const parsed = schema.safeParse(event.pathParameters?.[name]);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  // Named from the path's root, as a body's fields are from the body's.
+  for (const issue of parsed.error.issues as { path: PropertyKey[] }[])
+    issue.path = [name, ...issue.path];
+  return { ok: false, response: validationProblem(parsed.error, 'path') };
+}
+
+/** 200 with the view, or 404 with `missing` when there is none. */
+export async function jsonOrNotFound(view: Promise<unknown>, missing: string): Promise<HttpResult> {
+  const value = await view;
+  return value === undefined ? notFound(missing) : json(200, value);
+}
+
+/** The origin the caller used (`https://host`), from the request's headers; absent without a host. */
+export function requestOrigin(event: HttpEvent): string | undefined {
+  const host = headerValue(event, 'host');
+  return host === undefined
+    ? undefined
+    : `${headerValue(event, 'x-forwarded-proto') ?? 'http'}://${host}`;
+}
+
+/** The result with these headers added. */
+export const withHeaders = (result: HttpResult, headers: Record<string, string>): HttpResult => ({
+  ...result,
+  headers: { ...result.headers, ...headers },
+});

@@ -1,6 +1,5 @@
 export {
   type AwsEndpointConfig,
-  decorateSdkRequestHandlers,
   type SdkClientOptionsInput,
   type SdkRequestHandlerDecorator,
   sdkClientOptions,
@@ -14,6 +13,7 @@ export {
   isAtmLedgerError,
   isConfigurationError,
 } from './errors.js';
+export { type FunctionRuntime, functionRuntime, type HandlerOptions } from './handler.js';
 export {
   type BodyResult,
   correlationIdOf,
@@ -23,15 +23,19 @@ export {
   type HttpResult,
   headerValue,
   json,
+  jsonOrNotFound,
   MAX_BODY_BYTES,
   notFound,
   parseJsonBody,
+  parsePathParameter,
   problem,
+  requestOrigin,
   stringifyExact,
   validationProblem,
+  withHeaders,
 } from './http.js';
 export { type LaneOptions, type LaneReport, processInLanes } from './lanes.js';
-export { createLogger, type Logger } from './logger.js';
+export { createLogger, type Logger, type LogLevel } from './logger.js';
 export {
   createMetrics,
   InMemoryMetricsSink,

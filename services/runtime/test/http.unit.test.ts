@@ -3,10 +3,15 @@ import * as z from 'zod';
 import {
   correlationIdOf,
   type HttpEvent,
+  json,
+  jsonOrNotFound,
   MAX_BODY_BYTES,
   parseJsonBody,
+  parsePathParameter,
   problem,
+  requestOrigin,
   stringifyExact,
+  withHeaders,
 } from '../src/http.js';
 
 const event = (
@@ -108,5 +113,55 @@ describe('stringifyExact', () => {
 
     expect(text).toBe('{"big":9007199254740993,"small":1,"text":"bigint:1","nested":[-12]}');
     expect(stringifyExact({ a: 1 })).toBe(JSON.stringify({ a: 1 }));
+  });
+});
+
+describe('parsePathParameter', () => {
+  const pathEvent = (value: string | undefined) =>
+    ({ pathParameters: value === undefined ? {} : { accountId: value } }) as unknown as HttpEvent;
+  const Id = z.string().regex(/^[a-z]+$/);
+
+  it('returns the valid value', () => {
+    expect(parsePathParameter(pathEvent('abc'), 'accountId', Id)).toEqual({
+      ok: true,
+      value: 'abc',
+    });
+  });
+
+  it('answers 400 naming the parameter when it is invalid or missing', () => {
+    for (const value of ['ABC', undefined]) {
+      const result = parsePathParameter(pathEvent(value), 'accountId', Id);
+      expect(result.ok).toBe(false);
+      if (result.ok) continue;
+      expect(result.response.statusCode).toBe(400);
+      const body = JSON.parse(String(result.response.body));
+      expect(body.errors.map((e: { field: string }) => e.field)).toEqual(['accountId']);
+      expect(body.detail).toContain('path');
+    }
+  });
+});
+
+describe('jsonOrNotFound, requestOrigin, withHeaders', () => {
+  it('answers 200 with a view and 404 without one', async () => {
+    expect((await jsonOrNotFound(Promise.resolve({ a: 1 }), 'gone')).statusCode).toBe(200);
+    const missing = await jsonOrNotFound(Promise.resolve(undefined), 'No account x');
+    expect(missing.statusCode).toBe(404);
+    expect(JSON.parse(String(missing.body)).detail).toBe('No account x');
+  });
+
+  it('reads the origin from host and x-forwarded-proto', () => {
+    const at = (headers: Record<string, string>) =>
+      requestOrigin({ headers } as unknown as HttpEvent);
+    expect(at({ host: 'api.example', 'x-forwarded-proto': 'https' })).toBe('https://api.example');
+    expect(at({ host: '127.0.0.1:3000' })).toBe('http://127.0.0.1:3000');
+    expect(at({})).toBeUndefined();
+  });
+
+  it('adds headers without dropping the content type', () => {
+    const result = withHeaders(json(202, {}), { 'x-correlation-id': 'c-1' });
+    expect(result.headers).toEqual({
+      'content-type': 'application/json',
+      'x-correlation-id': 'c-1',
+    });
   });
 });

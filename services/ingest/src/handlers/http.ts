@@ -1,6 +1,5 @@
-import { createMetrics } from '@atm-ledger/runtime';
-import { ingestDeps } from '../wiring.js';
-import { makeHttpHandler } from './httpHandler.js';
+import { readIngestConfig } from '../config.js';
+import { createIngestHandler } from '../wiring.js';
 
 /** Lambda entry point: ingest's HTTP routes (API Gateway HTTP API, payload v2). */
-export const handler = makeHttpHandler({ ...ingestDeps(), metrics: createMetrics('ingest') });
+export const handler = createIngestHandler(readIngestConfig(process.env));

@@ -1,5 +1,5 @@
-import { ledgerApiDeps } from '../wiring.js';
-import { makeApiHandler } from './apiHandler.js';
+import { readLedgerApiConfig } from '../config.js';
+import { createLedgerApiHandler } from '../wiring.js';
 
 /** Lambda entry point: the ledger's HTTP API routes (API Gateway HTTP API, payload v2). */
-export const handler = makeApiHandler(ledgerApiDeps());
+export const handler = createLedgerApiHandler(readLedgerApiConfig(process.env));

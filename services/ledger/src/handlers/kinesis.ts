@@ -1,12 +1,5 @@
-import { createMetrics } from '@atm-ledger/runtime';
-import { ledgerStreamDeps } from '../wiring.js';
-import { makeKinesisHandler } from './kinesisHandler.js';
-
-const deps = ledgerStreamDeps();
+import { readLedgerStreamConfig } from '../config.js';
+import { createLedgerStreamHandler } from '../wiring.js';
 
 /** Lambda entry point: Kinesis event source mapping with ReportBatchItemFailures. */
-export const handler = makeKinesisHandler({
-  ...deps,
-  concurrency: deps.batchConcurrency,
-  metrics: createMetrics('ledger'),
-});
+export const handler = createLedgerStreamHandler(readLedgerStreamConfig(process.env));

@@ -1,8 +1,4 @@
-import { createLogger } from '@atm-ledger/runtime';
-import { makePublishHandler } from './publishHandler.js';
+import { createLedgerPublishHandler } from '../wiring.js';
 
-/**
- * Lambda entry point: the enrichment of the DynamoDB Streams → EventBridge
- * pipe. Needs no configuration: it reads only the records it is given.
- */
-export const handler = makePublishHandler({ logger: createLogger('ledger') });
+/** Lambda entry point: the enrichment of the DynamoDB Streams → EventBridge pipe. */
+export const handler = createLedgerPublishHandler();

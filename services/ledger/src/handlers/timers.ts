@@ -1,9 +1,5 @@
-import { createMetrics } from '@atm-ledger/runtime';
-import { ledgerTimersDeps } from '../wiring.js';
-import { makeTimersHandler } from './timersHandler.js';
+import { readLedgerApiConfig } from '../config.js';
+import { createLedgerTimersHandler } from '../wiring.js';
 
 /** Lambda entry point: the timer sweep, on an EventBridge Scheduler schedule. */
-export const handler = makeTimersHandler({
-  ...ledgerTimersDeps(),
-  metrics: createMetrics('ledger'),
-});
+export const handler = createLedgerTimersHandler(readLedgerApiConfig(process.env));

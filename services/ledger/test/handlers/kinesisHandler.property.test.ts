@@ -3,17 +3,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InMemoryLedgerStore } from '../../src/adapters/memory/ledgerStore.js';
 import { asciiJson } from '../../src/adapters/sqsPoisonSink.js';
-import { MAX_RECORD_BYTES } from '../../src/handlers/decodeRecord.js';
-import {
-  makeKinesisHandler,
-  OVERSIZED_PREFIX_BASE64_CHARS,
-} from '../../src/handlers/kinesisHandler.js';
-import { maskPans, maskPansInBase64 } from '../../src/handlers/maskPans.js';
+import { OVERSIZED_PREFIX_BASE64_CHARS } from '../../src/application/consumeRecord.js';
+import { MAX_RECORD_BYTES } from '../../src/application/decodeRecord.js';
+import { maskPans, maskPansInBase64 } from '../../src/domain/maskPans.js';
+import { makeKinesisHandler } from '../../src/handlers/kinesisHandler.js';
 import type { PoisonRecordSink } from '../../src/ports.js';
 import { numRuns } from '../support/arbitraries.js';
 import { aDeposit, anAccount, fixedClock, silentLogger } from '../support/builders.js';
 import { kinesisEvent, kinesisRecord, txRecord } from '../support/events.js';
-import { arbPoison, KIB, type Poison } from './hostileRecords.js';
+import { arbPoison, KIB, type Poison } from '../support/hostileRecords.js';
 
 /** SQS's limit on a message body, which the poison message must stay under. */
 const SQS_MAX_MESSAGE_BYTES = 256 * KIB;

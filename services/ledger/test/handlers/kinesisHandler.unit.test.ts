@@ -2,12 +2,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { AtmTransaction, LedgerEvent } from '@atm-ledger/contracts';
 import { describe, expect, it } from 'vitest';
 import { InMemoryLedgerStore } from '../../src/adapters/memory/ledgerStore.js';
+import { OVERSIZED_PREFIX_BASE64_CHARS } from '../../src/application/consumeRecord.js';
 import type { RetryPolicy } from '../../src/application/postTransaction.js';
 import { LedgerInvariantError, type LedgerState } from '../../src/domain/index.js';
-import {
-  makeKinesisHandler,
-  OVERSIZED_PREFIX_BASE64_CHARS,
-} from '../../src/handlers/kinesisHandler.js';
+import { makeKinesisHandler } from '../../src/handlers/kinesisHandler.js';
 import {
   type CommitOutcome,
   RetryableStoreError,

@@ -1,5 +1,5 @@
-import { notifierDeps } from '../wiring.js';
-import { makeSqsHandler } from './sqsHandler.js';
+import { readNotifierConfig } from '../config.js';
+import { createNotifierHandler } from '../wiring.js';
 
 /** Lambda entry point: SQS event source mapping with ReportBatchItemFailures. */
-export const handler = makeSqsHandler(notifierDeps());
+export const handler = createNotifierHandler(readNotifierConfig(process.env));

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { decodeRecord, MAX_RECORD_BYTES } from '../../src/handlers/decodeRecord.js';
+import { decodeRecord, MAX_RECORD_BYTES } from '../../src/application/decodeRecord.js';
 import { aReversal, aTransfer, aWithdrawal } from '../support/builders.js';
 import { atmRecord, base64Json } from '../support/events.js';
 

@@ -6,7 +6,7 @@ import {
   decodeRecord,
   MAX_RECORD_BYTES,
   POISON_REASONS,
-} from '../../src/handlers/decodeRecord.js';
+} from '../../src/application/decodeRecord.js';
 import { numRuns } from '../support/arbitraries.js';
 import {
   arbDeepJsonText,
@@ -15,7 +15,7 @@ import {
   arbPoison,
   arbValidRecord,
   toBase64,
-} from './hostileRecords.js';
+} from '../support/hostileRecords.js';
 
 /**
  * Fuzzing of the Kinesis record decoder. Whatever the bytes, it must return,

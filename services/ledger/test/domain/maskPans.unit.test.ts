@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { maskPans, maskPansInBase64 } from '../../src/handlers/maskPans.js';
+import { maskPans, maskPansInBase64 } from '../../src/domain/maskPans.js';
 
 describe('maskPans', () => {
   it.each([

@@ -5,7 +5,7 @@ import {
   isReservedAccountId,
 } from '@atm-ledger/contracts';
 import fc from 'fast-check';
-import { MAX_RECORD_BYTES, type PoisonReason } from '../../src/handlers/decodeRecord.js';
+import { MAX_RECORD_BYTES, type PoisonReason } from '../../src/application/decodeRecord.js';
 
 /**
  * Arbitraries for the Kinesis record decoder's fuzzing: valid records of every
