@@ -1227,12 +1227,12 @@ export function formatPlan(f: Footprints, pricing: Pricing, inputs: PlanInputs =
   const out: string[] = [];
   const per = perTransaction(f, inputs);
   const mix = MIX_TYPES.map((t) => `${t} ${pct(inputs.mix[t])}`).join(', ');
-  out.push(`\nPer transaction, mix ${mix}:`);
+  out.push(`\nPer transaction, mix ${mix}:\n`);
   out.push(
-    `  ledger ${n2(per.ledgerWru)} WRU + door ${per.doorWru} WRU, ${n2(per.ledgerRru)} RRU; ${n2(per.totalsUpdates)} totals updates; ${n2(per.events)} events; ${n2(per.pipeRecords)} pipe records; ${n2(per.streamRecords)} stream records;`,
+    `- ledger ${n2(per.ledgerWru)} WRU + door ${per.doorWru} WRU, ${n2(per.ledgerRru)} RRU; ${n2(per.totalsUpdates)} totals updates; ${n2(per.events)} events; ${n2(per.pipeRecords)} pipe records; ${n2(per.streamRecords)} stream records;`,
   );
   out.push(
-    `  receipts ${n2(per.messages.receipts)} msg (${n2(per.notifications.receipts)} sent), alerts ${n2(per.messages.alerts)} msg (${n2(per.notifications.alerts)} sent); notifier table ${n2(per.notifierWru)} WRU; ${n0(per.storedBytes)} bytes kept in the table`,
+    `- receipts ${n2(per.messages.receipts)} msg (${n2(per.notifications.receipts)} sent), alerts ${n2(per.messages.alerts)} msg (${n2(per.notifications.alerts)} sent); notifier table ${n2(per.notifierWru)} WRU; ${n0(per.storedBytes)} bytes kept in the table`,
   );
 
   const L = inputs.ledger;
@@ -1341,7 +1341,7 @@ export function formatPlan(f: Footprints, pricing: Pricing, inputs: PlanInputs =
     const over = limits.filter(({ l }) => l.used(x.p) >= l.value);
     const first = (kind: Limit['kind']) => over.find(({ l }) => l.kind === kind)?.l.name ?? 'none';
     out.push(
-      `  ${x.label}: setting: ${first('setting')}; contention: ${first('contention')}; AWS quota: ${first('soft')}; hard: ${first('hard')}`,
+      `- ${x.label}: setting: ${first('setting')}; contention: ${first('contention')}; AWS quota: ${first('soft')}; hard: ${first('hard')}`,
     );
   }
 
@@ -1357,13 +1357,13 @@ export function formatPlan(f: Footprints, pricing: Pricing, inputs: PlanInputs =
     out.push(
       `| **total** | | | **${usd(c.total)}** (${n2(c.total / ((r * inputs.seconds.month) / 1e6))} per million) |`,
     );
-    if (c.unpriced.length > 0) out.push(`  unpriced units: ${c.unpriced.join(', ')}`);
+    if (c.unpriced.length > 0) out.push(`\n- unpriced units: ${c.unpriced.join(', ')}`);
     const g = growth(r, f, pricing, inputs);
     out.push(
-      `  not in the price list: table storage +${n0(g.storageGbAddedPerMonth)} GB a month (point-in-time recovery bills the table's size again); ${n0(g.notificationsPerMonth)} e-mails or SMS; the bus archive; KMS, CloudWatch, data transfer; provisioned shard-hours`,
+      `\n- not in the price list: table storage +${n0(g.storageGbAddedPerMonth)} GB a month (point-in-time recovery bills the table's size again); ${n0(g.notificationsPerMonth)} e-mails or SMS; the bus archive; KMS, CloudWatch, data transfer; provisioned shard-hours`,
     );
     out.push(
-      `  growth: after a year the table holds ${n0(12 * g.storageGbAddedPerMonth)} GB in ${n0(g.partitionsAfterYear)} partitions by size, as many stream shards for the pipe to poll: ${usd(g.getRecordsUsdAfterYear)} a month of GetRecords`,
+      `- growth: after a year the table holds ${n0(12 * g.storageGbAddedPerMonth)} GB in ${n0(g.partitionsAfterYear)} partitions by size, as many stream shards for the pipe to poll: ${usd(g.getRecordsUsdAfterYear)} a month of GetRecords`,
     );
   }
   return out.join('\n');
