@@ -4,7 +4,13 @@ import {
   NOTIFIER_ROUTES,
   type NotifierChannel,
 } from '@atm-ledger/contracts';
-import { DynamoDbLedgerStore, eventsToPublish, rebuild } from '@atm-ledger/ledger';
+import {
+  DynamoDbLedgerStore,
+  eventsToPublish,
+  rebuild,
+  type TransactionRecord,
+} from '@atm-ledger/ledger';
+import { itemToRecord } from '@atm-ledger/ledger/items';
 import {
   formatMoney,
   type Notification,
@@ -13,6 +19,7 @@ import {
 } from '@atm-ledger/notifier';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { formatRebuildReport } from '../ops/rebuild.js';
 import type { LocalResources } from '../resources.js';
@@ -33,21 +40,26 @@ const n = (image: Image, name: string) => Number(image[name]?.N ?? Number.NaN);
 export interface LedgerSnapshot {
   /** Transaction items by id (decided or pending), without the AWAITED placeholders. */
   readonly transactions: ReadonlyMap<string, Image>;
+  /** The same items read as the ledger reads them: the request folded with its journal. */
+  readonly records: ReadonlyMap<string, TransactionRecord>;
   readonly entries: readonly Image[];
 }
 
 export function ledgerSnapshot(items: readonly Image[]): LedgerSnapshot {
   const transactions = new Map<string, Image>();
+  const records = new Map<string, TransactionRecord>();
   const entries: Image[] = [];
   for (const item of items) {
     const entity = s(item, 'entity');
     if (entity === 'TRANSACTION' && s(item, 'sk') === 'TX') {
-      transactions.set(s(item, 'transactionId') ?? '', item);
+      const id = s(item, 'transactionId') ?? '';
+      transactions.set(id, item);
+      records.set(id, itemToRecord(unmarshall(item)));
     } else if (entity === 'ENTRY') {
       entries.push(item);
     }
   }
-  return { transactions, entries };
+  return { transactions, records, entries };
 }
 
 const DECIDED = new Set(['POSTED', 'REJECTED']);
@@ -82,16 +94,15 @@ export function checkExactlyOnce(snapshot: LedgerSnapshot, accepted: ReadonlySet
   }
   let missing = 0;
   let expectedEntries = 0;
-  for (const [id, item] of snapshot.transactions) {
-    if (s(item, 'status') !== 'POSTED') continue;
-    for (const m of item.movements?.L ?? []) {
-      const movement = m.M ?? {};
+  for (const [id, record] of snapshot.records) {
+    if (record.status !== 'POSTED') continue;
+    for (const movement of record.movements) {
       expectedEntries++;
-      const list = entriesByKey.get(`${s(movement, 'accountId')}|${id}`) ?? [];
-      if (list.length === 0 || n(list[0] ?? {}, 'amount') !== n(movement, 'amount')) {
+      const list = entriesByKey.get(`${movement.accountId}|${id}`) ?? [];
+      if (list.length === 0 || n(list[0] ?? {}, 'amount') !== movement.amount) {
         missing++;
         if (problems.length < 15)
-          problems.push(`${id}: movement of ${s(movement, 'accountId')} has no matching entry`);
+          problems.push(`${id}: movement of ${movement.accountId} has no matching entry`);
       }
     }
   }
@@ -118,14 +129,12 @@ export async function checkTrialBalance(
   api: Pick<LedgerApiClient, 'request'>,
 ): Promise<Check> {
   const totals = new Map<string, { debits: number; credits: number }>();
-  for (const item of snapshot.transactions.values()) {
-    for (const l of item.legs?.L ?? []) {
-      const leg = l.M ?? {};
-      const currency = s(leg, 'currency') ?? '?';
-      const t = totals.get(currency) ?? { debits: 0, credits: 0 };
-      t.debits += n(leg, 'debit');
-      t.credits += n(leg, 'credit');
-      totals.set(currency, t);
+  for (const record of snapshot.records.values()) {
+    for (const leg of record.legs) {
+      const t = totals.get(leg.currency) ?? { debits: 0, credits: 0 };
+      t.debits += leg.debit;
+      t.credits += leg.credit;
+      totals.set(leg.currency, t);
     }
   }
   // Amounts at each currency's exponent: 38515000 USD minor units read 385,150.00 USD.
