@@ -2,6 +2,7 @@ import * as z from 'zod';
 import {
   AccountId,
   AtmId,
+  AuthorizationId,
   Currency,
   CustomerAccountId,
   MinorUnits,
@@ -42,6 +43,15 @@ export const OpenAccountRequest = z
       .max(1_000_000_000_000)
       .default(DEFAULT_LOW_BALANCE_THRESHOLD)
       .describe('A posting that takes the balance below this notifies the customer'),
+    dailyWithdrawalLimit: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000_000_000)
+      .optional()
+      .describe(
+        'Most that approved authorizations and withdrawals may take per UTC day of occurredAt, in minor units; absent means no limit',
+      ),
   })
   .meta({ id: 'OpenAccountRequest' });
 export type OpenAccountRequest = z.output<typeof OpenAccountRequest>;
@@ -54,6 +64,16 @@ export const AccountView = z
     balance: z.number().int().describe('Credits minus debits from the customer side, minor units'),
     overdraftLimit: z.number().int(),
     lowBalanceThreshold: z.number().int(),
+    heldAmount: z
+      .number()
+      .int()
+      .min(0)
+      .describe('Sum of the approved authorizations not yet completed, released or expired'),
+    availableBalance: z
+      .number()
+      .int()
+      .describe('balance + overdraftLimit - heldAmount: what an authorization may take now'),
+    dailyWithdrawalLimit: z.number().int().min(0).optional(),
     version: z.number().int().min(0),
     updatedAt: Timestamp,
   })
@@ -68,14 +88,42 @@ const common = {
   pan: Pan.optional(),
 };
 
-export const WithdrawalRequest = z
-  .strictObject({
-    ...common,
-    type: z.literal('WITHDRAWAL'),
-    amount: MinorUnits,
-    currency: Currency,
-  })
-  .meta({ id: 'WithdrawalRequest' });
+/**
+ * The fields of a withdrawal, before the rule that keeps `authorizationId`
+ * and `advice` apart (kept apart for the same reason as {@link ReversalFields}).
+ */
+export const WithdrawalFields = z.strictObject({
+  ...common,
+  type: z.literal('WITHDRAWAL'),
+  amount: MinorUnits,
+  currency: Currency,
+  authorizationId: AuthorizationId.optional().describe(
+    'Completes this authorization: posts against its hold, never rejected for funds; amount may be less than authorized (a partial dispense), and the rest of the hold is released',
+  ),
+  advice: z
+    .boolean()
+    .optional()
+    .describe(
+      'Another system authorized it and the ATM dispensed: it posts even beyond the overdraft limit; only an unknown account or a currency mismatch rejects it',
+    ),
+});
+
+/** A completion names its authorization; an advice has none. Both at once is a contradiction. */
+export function adviceWithoutAuthorization(value: object, ctx: z.RefinementCtx): void {
+  const { authorizationId, advice } = value as { authorizationId?: unknown; advice?: unknown };
+  if (authorizationId === undefined || advice !== true) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['advice'],
+    message:
+      'expected no advice with an authorizationId: a completion posts against its hold, an advice has no authorization',
+  });
+}
+
+export const WithdrawalRequest = WithdrawalFields.superRefine(adviceWithoutAuthorization).meta({
+  id: 'WithdrawalRequest',
+  description: 'A completion (authorizationId) is never an advice',
+});
 export const DepositRequest = z
   .strictObject({ ...common, type: z.literal('DEPOSIT'), amount: MinorUnits, currency: Currency })
   .meta({ id: 'DepositRequest' });
@@ -99,7 +147,12 @@ export const BalanceInquiryRequest = z
 export const ReversalFields = z.strictObject({
   ...common,
   type: z.literal('REVERSAL'),
-  originalTransactionId: TransactionId,
+  originalTransactionId: TransactionId.optional().describe(
+    'The transaction it reverses; exactly one of originalTransactionId and authorizationId',
+  ),
+  authorizationId: AuthorizationId.optional().describe(
+    "Releases this authorization's hold (an approved one not yet completed): no entries; exactly one of originalTransactionId and authorizationId",
+  ),
   dispensedAmount: NonNegativeMinorUnits.optional().describe(
     'Cash actually dispensed by the original withdrawal; the reversal returns original - dispensed',
   ),
@@ -122,10 +175,52 @@ export function amountWithCurrency(value: object, ctx: z.RefinementCtx): void {
   });
 }
 
-export const ReversalRequest = ReversalFields.superRefine(amountWithCurrency).meta({
+/**
+ * A reversal names one thing: the transaction it reverses, or the
+ * authorization whose hold it releases. A release moves no cash, so it has
+ * no dispensed amount.
+ */
+export function reversesOneThing(value: object, ctx: z.RefinementCtx): void {
+  const { originalTransactionId, authorizationId, dispensedAmount } = value as {
+    originalTransactionId?: unknown;
+    authorizationId?: unknown;
+    dispensedAmount?: unknown;
+  };
+  if (originalTransactionId === undefined && authorizationId === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['originalTransactionId'],
+      message:
+        'expected originalTransactionId (the transaction reversed) or authorizationId (the hold released)',
+    });
+  } else if (originalTransactionId !== undefined && authorizationId !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['authorizationId'],
+      message:
+        'expected originalTransactionId or authorizationId, not both: after a completion, reverse the completing withdrawal',
+    });
+  } else if (authorizationId !== undefined && dispensedAmount !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['dispensedAmount'],
+      message: 'expected no dispensedAmount on a release: releasing a hold moves no cash',
+    });
+  }
+}
+
+/** Every rule of a reversal's fields. */
+export function reversalRules(value: object, ctx: z.RefinementCtx): void {
+  amountWithCurrency(value, ctx);
+  reversesOneThing(value, ctx);
+}
+
+export const ReversalRequest = ReversalFields.superRefine(reversalRules).meta({
   id: 'ReversalRequest',
-  // The refinement, as JSON Schema says it, so OpenAPI readers and fuzzers know it too.
+  // The refinements, as JSON Schema says them, so OpenAPI readers and fuzzers know them too.
   dependentRequired: { amount: ['currency'], currency: ['amount'] },
+  description:
+    'Exactly one of originalTransactionId (reverse a transaction) and authorizationId (release a hold); a release carries no dispensedAmount',
 });
 
 /** `POST /v1/transactions`: one shape per type, so each field is required exactly where it means something. */
@@ -157,7 +252,10 @@ export const RejectionReason = z.enum([
   'ORIGINAL_NOT_POSTED',
   'INVALID_DISPENSED_AMOUNT',
   'SAME_ACCOUNT',
-  /** A reversal whose original is of another account or ATM, outside the window, or of another amount or currency. */
+  /**
+   * A reversal whose original is of another account or ATM, outside the window, or of another
+   * amount or currency; a completion of an authorization of another account.
+   */
   'ORIGINAL_MISMATCH',
   /** A reversal whose original had not arrived when the reversal window passed. */
   'ORIGINAL_NOT_FOUND',
@@ -165,6 +263,16 @@ export const RejectionReason = z.enum([
   'NOTHING_TO_REVERSE',
   /** A bound the ledger keeps would be passed: a balance beyond ±MAX_BALANCE, too many reversals waiting for one original. */
   'LIMIT_EXCEEDED',
+  /** A withdrawal without authorization that would take the day past the account's dailyWithdrawalLimit. */
+  'DAILY_LIMIT_EXCEEDED',
+  /** A completion or release naming an authorization the ledger never approved nor declined. */
+  'AUTHORIZATION_NOT_FOUND',
+  /** A completion or release of an authorization that was declined or released (or, for a release, expired). */
+  'AUTHORIZATION_NOT_ACTIVE',
+  /** A completion for more than was authorized. */
+  'EXCEEDS_AUTHORIZATION',
+  /** A second completion, or a release, of an authorization already completed. */
+  'ALREADY_COMPLETED',
 ]);
 export type RejectionReason = z.infer<typeof RejectionReason>;
 
@@ -189,6 +297,8 @@ export const TransactionView = z
     toAccountId: AccountId.optional(),
     originalTransactionId: TransactionId.optional(),
     dispensedAmount: NonNegativeMinorUnits.optional(),
+    authorizationId: AuthorizationId.optional(),
+    advice: z.boolean().optional(),
     balance: z
       .number()
       .int()

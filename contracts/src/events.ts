@@ -3,6 +3,7 @@ import { RejectionReason, TransactionType } from './api.js';
 import {
   AccountId,
   AtmId,
+  AuthorizationId,
   Currency,
   MinorUnits,
   NonNegativeMinorUnits,
@@ -29,6 +30,8 @@ export const AtmTransaction = z
     toAccountId: AccountId.optional(),
     originalTransactionId: TransactionId.optional(),
     dispensedAmount: NonNegativeMinorUnits.optional(),
+    authorizationId: AuthorizationId.optional(),
+    advice: z.boolean().optional(),
     panLast4: PanLast4.optional(),
   })
   .meta({ id: 'AtmTransaction' });
@@ -105,6 +108,10 @@ export const TransactionPosted = z
     originalTransactionId: TransactionId.optional(),
     /** For a REVERSAL: the type of the transaction it reverses (WITHDRAWAL, DEPOSIT or TRANSFER). */
     reversedTransactionType: TransactionType.optional(),
+    /** For a WITHDRAWAL: the authorization it completed; for a REVERSAL: the authorization it released. */
+    authorizationId: AuthorizationId.optional(),
+    /** For a WITHDRAWAL: an advice, posted whatever the balance. */
+    advice: z.literal(true).optional(),
     panLast4: PanLast4.optional(),
     postedAt: Timestamp,
     /** For a BALANCE_INQUIRY: the balance it showed. */
@@ -127,6 +134,8 @@ export const TransactionRejected = z
     currency: Currency.optional(),
     toAccountId: AccountId.optional(),
     originalTransactionId: TransactionId.optional(),
+    authorizationId: AuthorizationId.optional(),
+    advice: z.literal(true).optional(),
     panLast4: PanLast4.optional(),
     reason: RejectionReason,
     rejectedAt: Timestamp,
@@ -166,6 +175,116 @@ export const ReversalPending = z
   .meta({ id: 'ReversalPending' });
 export type ReversalPending = z.infer<typeof ReversalPending>;
 
+const authorizationEventBase = {
+  schemaVersion: z.literal(1),
+  /** Deterministic: `<authorizationId>:authorization:<kind>`, so a redelivery carries the same id. */
+  id: z.string().min(1),
+  authorizationId: AuthorizationId,
+  accountId: AccountId,
+  /** When the ATM asked: the authorization's own `occurredAt`. */
+  occurredAt: Timestamp,
+  correlationId: z.string().optional(),
+};
+
+/** An authorization was approved: its amount is held on the account until it ends. */
+export const AuthorizationApproved = z
+  .object({
+    ...authorizationEventBase,
+    type: z.literal('ledger.authorization.approved'),
+    atmId: AtmId,
+    amount: z.number().int().min(1),
+    currency: Currency,
+    panLast4: PanLast4.optional(),
+    /** The account's available balance after the hold. */
+    availableBalance: z.number().int(),
+    decidedAt: Timestamp,
+    /** Past this, a hold not completed expires and stops counting. */
+    expiresAt: Timestamp,
+  })
+  .meta({ id: 'AuthorizationApproved' });
+export type AuthorizationApproved = z.infer<typeof AuthorizationApproved>;
+
+/** An authorization was declined; the decline is remembered like an approval. */
+export const AuthorizationDeclined = z
+  .object({
+    ...authorizationEventBase,
+    type: z.literal('ledger.authorization.declined'),
+    atmId: AtmId,
+    amount: z.number().int().min(1),
+    currency: Currency,
+    panLast4: PanLast4.optional(),
+    reason: z.enum([
+      'INSUFFICIENT_FUNDS',
+      'ACCOUNT_NOT_FOUND',
+      'CURRENCY_MISMATCH',
+      'DAILY_LIMIT_EXCEEDED',
+    ]),
+    /** The account's available balance, which the decline left as it was; absent for an unknown account. */
+    availableBalance: z.number().int().optional(),
+    decidedAt: Timestamp,
+  })
+  .meta({ id: 'AuthorizationDeclined' });
+export type AuthorizationDeclined = z.infer<typeof AuthorizationDeclined>;
+
+/** A withdrawal completed an authorization; what it did not dispense was given back. */
+export const AuthorizationCompleted = z
+  .object({
+    ...authorizationEventBase,
+    type: z.literal('ledger.authorization.completed'),
+    /** The completing WITHDRAWAL. */
+    transactionId: TransactionId,
+    amount: z.number().int().min(1),
+    completedAmount: z.number().int().min(1),
+    currency: Currency,
+    /** The hold that stopped counting: the authorized amount, or 0 if it had expired. */
+    releasedHold: z.number().int().min(0),
+    completedAt: Timestamp,
+  })
+  .meta({ id: 'AuthorizationCompleted' });
+export type AuthorizationCompleted = z.infer<typeof AuthorizationCompleted>;
+
+/** A REVERSAL released an approved hold that was never completed. */
+export const AuthorizationReleased = z
+  .object({
+    ...authorizationEventBase,
+    type: z.literal('ledger.authorization.released'),
+    /** The releasing REVERSAL. */
+    transactionId: TransactionId,
+    amount: z.number().int().min(1),
+    currency: Currency,
+    releasedAt: Timestamp,
+  })
+  .meta({ id: 'AuthorizationReleased' });
+export type AuthorizationReleased = z.infer<typeof AuthorizationReleased>;
+
+/** An approved hold was not completed in time: it stopped counting. A completion may still come. */
+export const AuthorizationExpired = z
+  .object({
+    ...authorizationEventBase,
+    type: z.literal('ledger.authorization.expired'),
+    amount: z.number().int().min(1),
+    currency: Currency,
+    expiresAt: Timestamp,
+    expiredAt: Timestamp,
+  })
+  .meta({ id: 'AuthorizationExpired' });
+export type AuthorizationExpired = z.infer<typeof AuthorizationExpired>;
+
+/** What the ledger decides about a transaction id. */
+export type TransactionEvent =
+  | TransactionPosted
+  | TransactionRejected
+  | TransactionConflict
+  | ReversalPending;
+
+/** What the ledger decides about an authorization id. */
+export type AuthorizationEvent =
+  | AuthorizationApproved
+  | AuthorizationDeclined
+  | AuthorizationCompleted
+  | AuthorizationReleased
+  | AuthorizationExpired;
+
 /** Everything the ledger publishes onto the event bus. */
 export const LedgerEvent = z
   .discriminatedUnion('type', [
@@ -173,9 +292,25 @@ export const LedgerEvent = z
     TransactionRejected,
     TransactionConflict,
     ReversalPending,
+    AuthorizationApproved,
+    AuthorizationDeclined,
+    AuthorizationCompleted,
+    AuthorizationReleased,
+    AuthorizationExpired,
   ])
   .meta({ id: 'LedgerEvent' });
 export type LedgerEvent = z.infer<typeof LedgerEvent>;
+
+const AUTHORIZATION_EVENT_TYPES = new Set<string>([
+  'ledger.authorization.approved',
+  'ledger.authorization.declined',
+  'ledger.authorization.completed',
+  'ledger.authorization.released',
+  'ledger.authorization.expired',
+] satisfies AuthorizationEvent['type'][]);
+
+export const isAuthorizationEvent = (event: LedgerEvent): event is AuthorizationEvent =>
+  AUTHORIZATION_EVENT_TYPES.has(event.type);
 
 export { MinorUnits };
 
@@ -186,6 +321,11 @@ export const LEDGER_EVENT_TYPES = [
   'ledger.transaction.rejected',
   'ledger.transaction.conflict',
   'ledger.reversal.pending',
+  'ledger.authorization.approved',
+  'ledger.authorization.declined',
+  'ledger.authorization.completed',
+  'ledger.authorization.released',
+  'ledger.authorization.expired',
 ] as const satisfies readonly LedgerEventType[];
 
 /**
@@ -199,4 +339,9 @@ export const ledgerEventId = {
   pending: (transactionId: string) => `${transactionId}:pending`,
   conflict: (transactionId: string, conflictNumber: number) =>
     `${transactionId}:conflict:${conflictNumber}`,
+  /** Authorization ids have a namespace of their own, so theirs say so. */
+  authorization: (
+    authorizationId: string,
+    kind: 'approved' | 'declined' | 'completed' | 'released' | 'expired',
+  ) => `${authorizationId}:authorization:${kind}`,
 } as const;

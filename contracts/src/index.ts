@@ -1,4 +1,5 @@
 export * from './api.js';
+export * from './authorization.js';
 export * from './currency.js';
 export * from './events.js';
 export { type EventSchemaName, eventJsonSchemas } from './jsonSchema.js';

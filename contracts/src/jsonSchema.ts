@@ -1,5 +1,10 @@
 import * as z from 'zod';
 import {
+  AuthorizationApproved,
+  AuthorizationCompleted,
+  AuthorizationDeclined,
+  AuthorizationExpired,
+  AuthorizationReleased,
   LedgerEvent,
   ReversalPending,
   TransactionConflict,
@@ -14,6 +19,11 @@ const PUBLISHED_EVENTS = {
   TransactionRejected,
   TransactionConflict,
   ReversalPending,
+  AuthorizationApproved,
+  AuthorizationDeclined,
+  AuthorizationCompleted,
+  AuthorizationReleased,
+  AuthorizationExpired,
 } as const;
 
 export type EventSchemaName = keyof typeof PUBLISHED_EVENTS;

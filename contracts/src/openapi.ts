@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { EntriesQuery } from './api.js';
+import './authorization.js';
 import './events.js';
 import { Identifier } from './primitives.js';
 
@@ -116,6 +117,45 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}) {
           responses: {
             '200': { description: 'Entries, oldest first', content: json('EntriesPage') },
             '400': problem('Invalid query'),
+            '401': unauthorized,
+            '404': notFound,
+          },
+        },
+      },
+      '/v1/authorizations': {
+        post: {
+          operationId: 'authorize',
+          description:
+            'Decided at once, in one conditional write on the account: approved when amount ≤ availableBalance and the daily limit allows it, which places a hold. A decline is remembered like an approval. Complete it with a WITHDRAWAL carrying authorizationId; release it with a REVERSAL carrying authorizationId.',
+          security: secured,
+          requestBody: { required: true, content: json('AuthorizationRequest') },
+          responses: {
+            '201': { description: 'Decided now', content: json('AuthorizationDecision') },
+            '200': {
+              description: 'An identical retry: the decision already made, as first answered',
+              content: json('AuthorizationDecision'),
+            },
+            '400': problem('Invalid body'),
+            '401': unauthorized,
+            '409': problem(
+              'The authorizationId was already decided for a different payload (/problems/idempotency-conflict); `errors` names each field that differs',
+            ),
+            '413': tooLarge,
+            '415': unsupportedMediaType,
+            '503': problem(
+              'Not decided: the store is unavailable. Retry with the same authorizationId',
+            ),
+          },
+        },
+      },
+      '/v1/authorizations/{authorizationId}': {
+        get: {
+          operationId: 'getAuthorization',
+          security: secured,
+          parameters: [idParam('authorizationId', 'Authorization id')],
+          responses: {
+            '200': { description: 'The authorization', content: json('AuthorizationView') },
+            '400': problem('Invalid authorization id'),
             '401': unauthorized,
             '404': notFound,
           },

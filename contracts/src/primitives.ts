@@ -23,6 +23,9 @@ export const Identifier = z
 export const TransactionId = Identifier.describe(
   'Idempotency key of the transaction: 1-64 characters of [A-Za-z0-9._:-]',
 );
+export const AuthorizationId = Identifier.describe(
+  'Idempotency key of the authorization, in a namespace of its own: 1-64 characters of [A-Za-z0-9._:-]',
+);
 export const AccountId = Identifier.describe('Account id');
 
 /**

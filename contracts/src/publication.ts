@@ -12,20 +12,26 @@ import { LEDGER_EVENT_TYPES, type LedgerEventType } from './events.js';
 /** `source` of every event the pipe puts on the bus; its `detail-type` is the event's `type`. */
 export const LEDGER_EVENT_SOURCE = 'atm-ledger.ledger';
 
-/** The `entity` attribute of a ledger transaction item, the only kind of item that is published. */
+/** The `entity` attribute of a ledger transaction item, whose journal is published. */
 export const TRANSACTION_ENTITY = 'TRANSACTION';
+
+/** The `entity` attribute of an authorization item, whose journal is published too. */
+export const AUTHORIZATION_ENTITY = 'AUTHORIZATION';
+
+/** The items whose journals go on the bus; every other item is internal. */
+export const PUBLISHED_ENTITIES = [TRANSACTION_ENTITY, AUTHORIZATION_ENTITY] as const;
 
 /**
  * The pipe's filter, as an EventBridge Pipes filter pattern over a DynamoDB
- * stream record: only records whose new image is a transaction item go on
- * to the enrichment. Accounts, entries, acceptance markers and waiting lists
+ * stream record: only records whose new image is a transaction or an
+ * authorization item go on to the enrichment. Accounts, entries, acceptance markers and waiting lists
  * are internal; removals have no new image and never match. Filtering before
  * the enrichment also means the dropped records are not billed as pipe events.
  *
  * infra: `sourceParameters.filterCriteria.filters: [{ pattern: JSON.stringify(LEDGER_STREAM_FILTER_PATTERN) }]`.
  */
 export const LEDGER_STREAM_FILTER_PATTERN = {
-  dynamodb: { NewImage: { entity: { S: [TRANSACTION_ENTITY] } } },
+  dynamodb: { NewImage: { entity: { S: [...PUBLISHED_ENTITIES] } } },
 } as const;
 
 /** The bus rule that sends every ledger event to the fan-out topic. */
@@ -37,6 +43,7 @@ export const LEDGER_EVENTS_RULE_PATTERN = {
 /** One set of events a notifier wants: every listed field must match one of its values. */
 export interface NotifierRoute {
   readonly type: readonly LedgerEventType[];
+  /** Absent: any transaction type, and events that have none (an authorization's). */
   readonly transactionType?: readonly TransactionType[];
 }
 
@@ -56,11 +63,12 @@ export const NOTIFIER_ROUTES = {
   /**
    * Low-balance and overdrawn alerts (from any posting that takes money: a
    * reversal of a deposit or of a transfer takes it back), large withdrawals
-   * and refused withdrawals.
+   * and refused withdrawals, an ATM's declined authorization among them.
    */
   alerts: [
     { type: ['ledger.transaction.posted'], transactionType: MONEY_MOVING },
     { type: ['ledger.transaction.rejected'], transactionType: ['WITHDRAWAL'] },
+    { type: ['ledger.authorization.declined'] },
   ],
 } as const satisfies Record<string, readonly [NotifierRoute, ...NotifierRoute[]]>;
 

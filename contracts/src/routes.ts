@@ -12,6 +12,12 @@ export const ROUTES = [
   { routeKey: 'GET /v1/accounts/{accountId}/entries', service: 'ledger', authenticated: true },
   { routeKey: 'GET /v1/transactions/{transactionId}', service: 'ledger', authenticated: true },
   { routeKey: 'GET /v1/ledger/trial-balance', service: 'ledger', authenticated: true },
+  { routeKey: 'POST /v1/authorizations', service: 'ledger', authenticated: true },
+  {
+    routeKey: 'GET /v1/authorizations/{authorizationId}',
+    service: 'ledger',
+    authenticated: true,
+  },
 ] as const satisfies readonly {
   routeKey: string;
   service: 'ingest' | 'ledger';

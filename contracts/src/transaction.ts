@@ -30,6 +30,8 @@ export const BUSINESS_FIELDS = [
   'originalTransactionId',
   'dispensedAmount',
   'panLast4',
+  'authorizationId',
+  'advice',
 ] as const satisfies readonly (keyof AtmTransaction)[];
 export type BusinessField = (typeof BUSINESS_FIELDS)[number];
 
@@ -63,7 +65,7 @@ export function canonicalInstant(timestamp: string): string {
  * - `occurredAt` is the UTC instant ({@link canonicalInstant});
  * - numbers are numbers (`1e2` and `100` are one JSON number already);
  * - a field at its default is the same as the field left out: a reversal's
- *   `dispensedAmount` of 0 says what its absence says.
+ *   `dispensedAmount` of 0 says what its absence says, and so does `advice: false`.
  */
 export function canonicalTransaction(tx: AtmTransaction): Partial<Record<BusinessField, unknown>> {
   const out: Partial<Record<BusinessField, unknown>> = {};
@@ -71,6 +73,7 @@ export function canonicalTransaction(tx: AtmTransaction): Partial<Record<Busines
     const value = tx[field];
     if (value === undefined || value === null) continue;
     if (field === 'dispensedAmount' && value === 0) continue;
+    if (field === 'advice' && value === false) continue;
     out[field] = field === 'occurredAt' ? canonicalInstant(String(value)) : value;
   }
   return out;
@@ -90,12 +93,15 @@ export function payloadHash(tx: AtmTransaction): string {
   return `${CANONICAL}${createHash('sha256').update(JSON.stringify(entries)).digest('base64url')}`;
 }
 
+/** The business fields the first fingerprint took, frozen: a field added later must not change it. */
+const LEGACY_FIELDS = BUSINESS_FIELDS.slice(0, BUSINESS_FIELDS.indexOf('panLast4') + 1);
+
 /**
  * The fingerprint before payloads were made canonical: the fields as
  * submitted, absent ones as null. Records written before then carry it.
  */
 export function legacyPayloadHash(tx: AtmTransaction): string {
-  const fields = BUSINESS_FIELDS.map((field) => [field, tx[field] ?? null]);
+  const fields = LEGACY_FIELDS.map((field) => [field, tx[field] ?? null]);
   return createHash('sha256').update(JSON.stringify(fields)).digest('base64url');
 }
 

@@ -1,11 +1,12 @@
 import * as z from 'zod';
 import {
-  amountWithCurrency,
+  adviceWithoutAuthorization,
   BalanceInquiryRequest,
   DepositRequest,
   ReversalFields,
+  reversalRules,
   TransferRequest,
-  WithdrawalRequest,
+  WithdrawalFields,
 } from './api.js';
 import { PanLast4 } from './primitives.js';
 
@@ -20,9 +21,9 @@ const onStream = <S extends z.ZodObject>(request: S) =>
  * is parked as poison instead of failing forever.
  */
 export const AtmTransactionShape = z.discriminatedUnion('type', [
-  onStream(WithdrawalRequest),
+  onStream(WithdrawalFields).superRefine(adviceWithoutAuthorization),
   onStream(DepositRequest),
   onStream(TransferRequest),
   onStream(BalanceInquiryRequest),
-  onStream(ReversalFields).superRefine(amountWithCurrency),
+  onStream(ReversalFields).superRefine(reversalRules),
 ]);

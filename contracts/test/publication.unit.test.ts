@@ -14,13 +14,13 @@ import {
 describe('publication contract', () => {
   it('filters stream records on the new image being a transaction item', () => {
     expect(LEDGER_STREAM_FILTER_PATTERN).toEqual({
-      dynamodb: { NewImage: { entity: { S: ['TRANSACTION'] } } },
+      dynamodb: { NewImage: { entity: { S: ['TRANSACTION', 'AUTHORIZATION'] } } },
     });
   });
 
   it('routes every ledger event type from the ledger source to the topic', () => {
     expect(LEDGER_EVENTS_RULE_PATTERN.source).toEqual([LEDGER_EVENT_SOURCE]);
-    expect(LEDGER_EVENTS_RULE_PATTERN['detail-type']).toHaveLength(4);
+    expect(LEDGER_EVENTS_RULE_PATTERN['detail-type']).toHaveLength(9);
   });
 
   it('gives a single-route notifier a plain body policy on the detail (receipts: refunds too)', () => {

@@ -76,6 +76,11 @@ program
     "how far back a reversal's original may be, and how long an early reversal waits for it (default: env LEDGER_REVERSAL_WINDOW_SECONDS, which the ledger reads itself, else 86400)",
     positiveInteger,
   )
+  .option(
+    '--hold-ttl <seconds>',
+    'how long an approved authorization holds its amount before it expires (default: env LEDGER_HOLD_TTL_SECONDS, which the ledger reads itself, else 604800)',
+    positiveInteger,
+  )
   .action(
     async (opts: {
       port: number;
@@ -85,6 +90,7 @@ program
       faults?: string;
       faultJournal?: string;
       reversalWindow?: number;
+      holdTtl?: number;
     }) => {
       const started = performance.now();
       const tokenGiven = process.env.LEDGER_API_TOKEN;
@@ -108,6 +114,7 @@ program
         ...(opts.reversalWindow === undefined
           ? {}
           : { reversalWindowSeconds: opts.reversalWindow }),
+        ...(opts.holdTtl === undefined ? {} : { holdTtlSeconds: opts.holdTtl }),
         log: (m) => console.log(`  ${m}`),
       });
       if (faulty) {

@@ -40,6 +40,22 @@ import {
 import { RateSchedule } from './scheduler/rate-schedule.js';
 import { SqsEventSourceMapping } from './sqs/index.js';
 
+/** Settings of the functions a user may tune from the shell; nothing else of its environment leaks in. */
+const TUNABLE_SETTINGS = [
+  'LEDGER_REVERSAL_WINDOW_SECONDS',
+  'LEDGER_HOLD_TTL_SECONDS',
+  'LEDGER_BATCH_CONCURRENCY',
+] as const;
+
+export function functionSettings(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of TUNABLE_SETTINGS) {
+    const value = env[name];
+    if (value !== undefined && value !== '') out[name] = value;
+  }
+  return out;
+}
+
 export interface LocalCloudOptions {
   /** Port of the HTTP API on 127.0.0.1. 0 picks a free one. */
   readonly port?: number;
@@ -64,6 +80,12 @@ export interface LocalCloudOptions {
    * The ledger's default (a day) when absent.
    */
   readonly reversalWindowSeconds?: number;
+  /**
+   * `LEDGER_HOLD_TTL_SECONDS` of the ledger's API: how long an approved
+   * authorization holds its amount before it expires. The ledger's default (a
+   * week) when absent.
+   */
+  readonly holdTtlSeconds?: number;
   /**
    * How often the ledger's timer sweep runs. In AWS an EventBridge Scheduler
    * schedule runs it every minute (its finest rate); locally every second, so
@@ -133,6 +155,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   try {
     const resources = await ensureResources(clients, prefix, { shards: options.shards ?? 2 });
     const env: Record<string, string> = {
+      // The ledger's tunables as the shell sets them, as a deployment sets them on its
+      // functions; the resource names are the local cloud's own, below.
+      ...functionSettings(process.env),
       AWS_REGION: LOCAL_REGION,
       LEDGER_AWS_ENDPOINT: awsEndpoint,
       LEDGER_TABLE_NAME: resources.names.ledgerTable,
@@ -141,6 +166,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ...(options.reversalWindowSeconds === undefined
         ? {}
         : { LEDGER_REVERSAL_WINDOW_SECONDS: String(options.reversalWindowSeconds) }),
+      ...(options.holdTtlSeconds === undefined
+        ? {}
+        : { LEDGER_HOLD_TTL_SECONDS: String(options.holdTtlSeconds) }),
     };
     const handlerOptions: HandlerOptions = {
       requestHandler: options.requestHandler,

@@ -1,5 +1,6 @@
 import { type AtmTransaction, type AtmTransactionRecord, payloadHash } from '@atm-ledger/contracts';
 import {
+  DEFAULT_LEDGER_POLICY,
   emptyAccount,
   type LedgerStore,
   makeKinesisHandler,
@@ -51,7 +52,7 @@ class RealLedger {
       poison,
       logger,
       concurrency: 4,
-      policy: { reversalWindowSeconds: WINDOW_SECONDS },
+      policy: { ...DEFAULT_LEDGER_POLICY, reversalWindowSeconds: WINDOW_SECONDS },
     });
   }
 

@@ -29,6 +29,9 @@ function scheduled(store: InMemoryLedgerStore, s: fc.Scheduler): LedgerStore {
     trialBalance: wrap('trialBalance', store.trialBalance),
     listAccounts: wrap('listAccounts', store.listAccounts),
     journalTotals: wrap('journalTotals', store.journalTotals),
+    loadAuthorization: wrap('loadAuthorization', store.loadAuthorization),
+    commitAuthorization: wrap('commitAuthorization', store.commitAuthorization),
+    getAuthorization: wrap('getAuthorization', store.getAuthorization),
   };
 }
 

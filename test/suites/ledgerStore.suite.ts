@@ -6,6 +6,7 @@ import {
   type Acceptance,
   type Account,
   type CommitOutcome,
+  DEFAULT_LEDGER_POLICY,
   decide,
   entriesOf,
   evolve,
@@ -44,6 +45,8 @@ const anAccount = (accountId: string, overrides: Partial<Account> = {}): Account
   version: 0,
   createdAt: T0,
   updatedAt: T0,
+  heldAmount: 0,
+  withdrawn: {},
   ...overrides,
 });
 
@@ -103,7 +106,7 @@ function decided(transaction: AtmTransaction, state: LedgerState, at = T1): Deci
   const record = events.reduce(evolve, before).existing;
   if (first === undefined || record === undefined)
     throw new Error(`expected a decision that writes for ${transaction.transactionId}`);
-  return { kind: KIND[first.type] as 'Post', state: before, events, record };
+  return { kind: KIND[first.type as keyof typeof KIND] as 'Post', state: before, events, record };
 }
 
 /** `store` with some of its methods replaced, to interleave other work with a call. */
@@ -119,6 +122,9 @@ function delegateTo(store: LedgerStore, overrides: Partial<LedgerStore>): Ledger
     trialBalance: () => store.trialBalance(),
     listAccounts: (cursor, options) => store.listAccounts(cursor, options),
     journalTotals: () => store.journalTotals(),
+    loadAuthorization: (fields) => store.loadAuthorization(fields),
+    commitAuthorization: (state, events) => store.commitAuthorization(state, events),
+    getAuthorization: (id) => store.getAuthorization(id),
     ...overrides,
   };
 }
@@ -1048,7 +1054,8 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         let interleaved: Promise<unknown> | undefined;
         const racing: LedgerStore = delegateTo(store, {
           commit: async (state, events) => {
-            if (events[0]?.transactionId === 'w-1') {
+            const first = events[0];
+            if (first !== undefined && 'transactionId' in first && first.transactionId === 'w-1') {
               interleaved ??= post(reversal);
               await interleaved;
             }
@@ -1095,7 +1102,7 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
       it('ends an early reversal whose original never came REJECTED ORIGINAL_NOT_FOUND, on the sweep after its wait', async () => {
         // Prepare: a one-minute window
         await store.createAccount(anAccount('acct-1', { balance: 10_000 }));
-        const policy = { reversalWindowSeconds: 60 };
+        const policy = { ...DEFAULT_LEDGER_POLICY, reversalWindowSeconds: 60 };
         const reversal = tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' });
         await postTransaction({ store, clock, policy }, command(reversal));
         const at = (iso: string) => ({ now: () => new Date(iso) });
@@ -1125,7 +1132,7 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
       it('leaves a reversal its original resumed alone on the sweep, and removes its timer', async () => {
         // Prepare
         await store.createAccount(anAccount('acct-1', { balance: 10_000 }));
-        const policy = { reversalWindowSeconds: 60 };
+        const policy = { ...DEFAULT_LEDGER_POLICY, reversalWindowSeconds: 60 };
         await postTransaction(
           { store, clock, policy },
           command(tx('r-1', 'REVERSAL', { originalTransactionId: 'w-1' })),
@@ -1145,7 +1152,13 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         });
 
         // Assess
-        expect(sweep).toEqual({ fired: 1, expired: 0, alreadyDecided: 1, failed: 0 });
+        expect(sweep).toEqual({
+          fired: 1,
+          expired: 0,
+          holdsExpired: 0,
+          alreadyDecided: 1,
+          failed: 0,
+        });
         expect(await store.getTransaction('r-1')).toMatchObject({ status: 'POSTED' });
         expect(await store.dueTimers(timerShard('r-1'), '2026-03-01T13:00:00.000Z', 10)).toEqual(
           [],

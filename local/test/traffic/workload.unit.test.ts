@@ -156,7 +156,7 @@ describe('generateWorkload', () => {
     const kinds = new Set<string>();
     for (const r of reversals) {
       if (r.kind !== 'new' || r.body.type !== 'REVERSAL') continue;
-      const original = byId.get(r.body.originalTransactionId);
+      const original = byId.get(r.body.originalTransactionId ?? '');
       expect(original?.body).toMatchObject({ type: 'WITHDRAWAL', accountId: r.body.accountId });
       expect(original?.seq).toBeLessThan(r.seq);
       const amount = (original?.body as { amount?: number } | undefined)?.amount ?? 0;

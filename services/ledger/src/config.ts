@@ -8,6 +8,11 @@ const common = {
   LEDGER_TABLE_NAME: z.string().min(1),
   /** Emulator endpoint on the local cloud; unset in AWS. */
   LEDGER_AWS_ENDPOINT: z.url().optional(),
+  /**
+   * How long an approved authorization holds its amount before it expires, if
+   * not completed or released: a week, as card networks let completions come late.
+   */
+  LEDGER_HOLD_TTL_SECONDS: z.coerce.number().int().min(1).max(31_536_000).default(604_800),
 };
 
 const ApiConfigSchema = z.object(common);
@@ -28,6 +33,7 @@ export interface LedgerApiConfig {
   readonly region: string;
   readonly tableName: string;
   readonly endpoint: string | undefined;
+  readonly holdTtlSeconds: number;
 }
 export interface LedgerStreamConfig extends LedgerApiConfig {
   readonly poisonQueueUrl: string;
@@ -38,7 +44,12 @@ export interface LedgerStreamConfig extends LedgerApiConfig {
 /** Settings of the ledger's HTTP API function. */
 export function readLedgerApiConfig(env: Record<string, string | undefined>): LedgerApiConfig {
   const c = loadConfig(ApiConfigSchema, env);
-  return { region: c.AWS_REGION, tableName: c.LEDGER_TABLE_NAME, endpoint: c.LEDGER_AWS_ENDPOINT };
+  return {
+    region: c.AWS_REGION,
+    tableName: c.LEDGER_TABLE_NAME,
+    endpoint: c.LEDGER_AWS_ENDPOINT,
+    holdTtlSeconds: c.LEDGER_HOLD_TTL_SECONDS,
+  };
 }
 
 /** Settings of the ledger's Kinesis consumer function. */
@@ -50,8 +61,12 @@ export function readLedgerStreamConfig(
     region: c.AWS_REGION,
     tableName: c.LEDGER_TABLE_NAME,
     endpoint: c.LEDGER_AWS_ENDPOINT,
+    holdTtlSeconds: c.LEDGER_HOLD_TTL_SECONDS,
     poisonQueueUrl: c.LEDGER_POISON_QUEUE_URL,
     batchConcurrency: c.LEDGER_BATCH_CONCURRENCY,
-    policy: { reversalWindowSeconds: c.LEDGER_REVERSAL_WINDOW_SECONDS },
+    policy: {
+      reversalWindowSeconds: c.LEDGER_REVERSAL_WINDOW_SECONDS,
+      holdTtlSeconds: c.LEDGER_HOLD_TTL_SECONDS,
+    },
   };
 }

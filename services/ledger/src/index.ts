@@ -8,6 +8,7 @@ export {
   type TimerRef,
   TOTALS_SHARDS,
   timerShard,
+  timerSubject,
   totalsShard,
 } from './adapters/dynamodb/items.js';
 export { classifyCancellation, DynamoDbLedgerStore } from './adapters/dynamodb/ledgerStore.js';
@@ -16,6 +17,7 @@ export { InMemoryLedgerStore } from './adapters/memory/ledgerStore.js';
 export { SqsPoisonRecordSink } from './adapters/sqsPoisonSink.js';
 export { AccountCache } from './application/accountCache.js';
 export { type AuditReport, audit, type TotalsDrift } from './application/audit.js';
+export { type AuthorizeDeps, type AuthorizeOutcome, authorize } from './application/authorize.js';
 export {
   type ConsumeDeps,
   consumeRecord,

@@ -1,7 +1,19 @@
-import type { AtmTransaction, LedgerEvent } from '@atm-ledger/contracts';
+import type {
+  AtmTransaction,
+  AuthorizationEvent,
+  AuthorizationFields,
+  LedgerEvent,
+} from '@atm-ledger/contracts';
 import { AtmLedgerError } from '@atm-ledger/runtime';
 import type { Acceptance, TimerRef } from './adapters/dynamodb/items.js';
-import type { Account, Entry, LedgerState, TransactionRecord } from './domain/index.js';
+import type {
+  Account,
+  AuthorizationRecord,
+  AuthorizationState,
+  Entry,
+  LedgerState,
+  TransactionRecord,
+} from './domain/index.js';
 
 /**
  * What happened to a commit. A commit either lands whole or not at all; when
@@ -19,7 +31,20 @@ export type CommitOutcome =
   /** More reversals started waiting for this transaction since it was read. */
   | { readonly kind: 'WaitingChanged'; readonly waiting: readonly string[] }
   /** A reversal's original is still awaited, but by other reversals than the ones read. */
-  | { readonly kind: 'OriginalWaitingChanged'; readonly waiting: readonly string[] };
+  | { readonly kind: 'OriginalWaitingChanged'; readonly waiting: readonly string[] }
+  /** The authorization a completion or release acted on changed (or appeared) since it was read. */
+  | {
+      readonly kind: 'AuthorizationChanged';
+      readonly authorization: AuthorizationRecord | undefined;
+    };
+
+/** What happened to an authorization's commit; like {@link CommitOutcome}, read from the failed write. */
+export type AuthorizationCommitOutcome =
+  | { readonly kind: 'Committed' }
+  /** The id was decided first (by another request, or our own timed-out attempt), or ended meanwhile. */
+  | { readonly kind: 'AlreadyDecided'; readonly existing: AuthorizationRecord }
+  /** The account moved since it was read; here it is as it is now (undefined: absent). */
+  | { readonly kind: 'Stale'; readonly account: Account | undefined };
 
 export interface EntriesPageResult {
   readonly items: readonly Entry[];
@@ -51,6 +76,26 @@ export interface LedgerWriter {
    */
   commit(state: LedgerState, events: readonly LedgerEvent[]): Promise<CommitOutcome>;
   getTransaction(transactionId: string): Promise<TransactionRecord | undefined>;
+}
+
+/**
+ * The authorization path's storage: the API decides an authorization from
+ * one consistent read (or its cache) and writes it in one transaction; the
+ * timer sweep ends holds that expired.
+ */
+export interface AuthorizationStore {
+  /** The authorization id's record, if any, and its account, in one consistent read. */
+  loadAuthorization(fields: AuthorizationFields): Promise<AuthorizationState>;
+  /**
+   * Writes an authorization's events atomically: its record and journal, the
+   * hold and daily usage on its account, an approval's expiry timer;
+   * conditional on everything the decision relied on (`authorizationRelianceOf`).
+   */
+  commitAuthorization(
+    state: AuthorizationState,
+    events: readonly AuthorizationEvent[],
+  ): Promise<AuthorizationCommitOutcome>;
+  getAuthorization(authorizationId: string): Promise<AuthorizationRecord | undefined>;
 }
 
 /** What the HTTP API and rebuild read; nothing here writes. */
@@ -95,7 +140,11 @@ export interface AccountRegistry {
 }
 
 /** All of the ledger's storage, as each adapter implements it. */
-export interface LedgerStore extends LedgerWriter, LedgerReader, AccountRegistry {}
+export interface LedgerStore
+  extends LedgerWriter,
+    LedgerReader,
+    AccountRegistry,
+    AuthorizationStore {}
 
 /**
  * Timers: what the ledger must decide at a given time (an early reversal's

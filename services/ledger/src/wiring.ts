@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbLedgerStore } from './adapters/dynamodb/ledgerStore.js';
 import { SqsPoisonRecordSink } from './adapters/sqsPoisonSink.js';
+import { AccountCache } from './application/accountCache.js';
 import type { LedgerApiConfig, LedgerStreamConfig } from './config.js';
 import { makeApiHandler } from './handlers/apiHandler.js';
 import { makeKinesisHandler } from './handlers/kinesisHandler.js';
@@ -30,10 +31,15 @@ function store(config: LedgerApiConfig, runtime: FunctionRuntime) {
 const runtimeOf = (config: LedgerApiConfig, options: HandlerOptions) =>
   functionRuntime('ledger', { endpoint: config.endpoint, region: config.region }, options);
 
-/** The ledger's HTTP API: accounts and reads. */
+/** The ledger's HTTP API: accounts, authorizations and reads. */
 export function createLedgerApiHandler(config: LedgerApiConfig, options: HandlerOptions = {}) {
   const runtime = runtimeOf(config, options);
-  return makeApiHandler({ ...runtime, store: store(config, runtime) });
+  return makeApiHandler({
+    ...runtime,
+    store: store(config, runtime),
+    policy: { holdTtlSeconds: config.holdTtlSeconds },
+    cache: new AccountCache(),
+  });
 }
 
 /** The Kinesis consumer that posts each transaction. */

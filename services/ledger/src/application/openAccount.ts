@@ -32,6 +32,6 @@ export async function openAccount(
 
 function conflict(request: OpenAccountRequest, existing: Account): AccountConflictError {
   return new AccountConflictError(
-    `account ${request.accountId} exists with currency ${existing.currency}, overdraftLimit ${existing.overdraftLimit}, lowBalanceThreshold ${existing.lowBalanceThreshold}; the request asked for ${request.currency}, ${request.overdraftLimit}, ${request.lowBalanceThreshold}`,
+    `account ${request.accountId} exists with currency ${existing.currency}, overdraftLimit ${existing.overdraftLimit}, lowBalanceThreshold ${existing.lowBalanceThreshold}, dailyWithdrawalLimit ${existing.dailyWithdrawalLimit ?? 'none'}; the request asked for ${request.currency}, ${request.overdraftLimit}, ${request.lowBalanceThreshold}, ${request.dailyWithdrawalLimit ?? 'none'}`,
   );
 }

@@ -102,8 +102,8 @@ export async function postTransaction(
 }
 
 /** Runs a store call, backing off with full jitter while it fails retryably. */
-async function retrying<T>(
-  deps: PostDeps,
+export async function retrying<T>(
+  deps: Pick<PostDeps, 'retry' | 'sleep' | 'random'>,
   transactionId: string,
   call: () => Promise<T>,
 ): Promise<T> {
@@ -181,6 +181,9 @@ async function decideAndCommit(
       case 'OriginalWaitingChanged':
         state = { ...state, originalWaiting: result.waiting };
         break;
+      case 'AuthorizationChanged':
+        state = { ...state, authorization: result.authorization };
+        break;
       default:
         return assertNever(result);
     }
@@ -195,11 +198,13 @@ async function decideAndCommit(
  * touches as this consumer last saw it, and an id assumed new. Its write
  * verifies both (the accounts' versions, the id's absence), and a failed
  * condition brings back what is there instead. A reversal needs its
- * original, which is not kept, so it is always read.
+ * original, and a completion or release its authorization, which are not
+ * kept (the API writes authorizations), so they are always read.
  */
 function known(deps: PostDeps, command: PostTransaction): LedgerState | undefined {
   const tx = command.transaction;
-  if (deps.cache === undefined || tx.type === 'REVERSAL') return undefined;
+  if (deps.cache === undefined || tx.type === 'REVERSAL' || tx.authorizationId !== undefined)
+    return undefined;
   const accounts = deps.cache.lookup(accountsTouched(tx));
   if (accounts === undefined) return undefined;
   return { existing: undefined, accounts, original: undefined, waiting: [], originalWaiting: [] };
@@ -227,6 +232,12 @@ function decided(
       return { outcome: 'PENDING', record, events, attempts };
     case 'ledger.transaction.conflict':
       return { outcome: 'CONFLICT', record, counted: true, events, attempts };
+    case 'ledger.authorization.approved':
+    case 'ledger.authorization.declined':
+    case 'ledger.authorization.completed':
+    case 'ledger.authorization.released':
+    case 'ledger.authorization.expired':
+      throw new Error(`a posting's decision began with ${event.id}`);
     default:
       return assertNever(event);
   }

@@ -1,11 +1,18 @@
 import type {
   AccountView,
   AtmTransaction,
+  AuthorizationDecision,
+  AuthorizationView,
   EntriesPage,
   TransactionView,
 } from '@atm-ledger/contracts';
-import type { Account, TransactionRecord } from '../domain/index.js';
-import type { LedgerReader } from '../ports.js';
+import {
+  type Account,
+  type AuthorizationRecord,
+  availableBalance,
+  type TransactionRecord,
+} from '../domain/index.js';
+import type { AuthorizationStore, LedgerReader } from '../ports.js';
 
 /*
  * What the ledger's API answers, read from its store and shaped as the
@@ -18,9 +25,60 @@ export const toAccountView = (a: Account): AccountView => ({
   balance: a.balance,
   overdraftLimit: a.overdraftLimit,
   lowBalanceThreshold: a.lowBalanceThreshold,
+  heldAmount: a.heldAmount,
+  availableBalance: availableBalance(a),
+  ...(a.dailyWithdrawalLimit === undefined ? {} : { dailyWithdrawalLimit: a.dailyWithdrawalLimit }),
   version: a.version,
   updatedAt: a.updatedAt,
 });
+
+/** The answer to `POST /v1/authorizations`: the decision as made, the same on every retry. */
+export function toAuthorizationDecision(r: AuthorizationRecord): AuthorizationDecision {
+  const decision = r.events[0];
+  if (decision === undefined)
+    throw new Error(`authorization ${r.fields.authorizationId} has no decision`);
+  switch (decision.type) {
+    case 'ledger.authorization.approved':
+      return {
+        authorizationId: r.fields.authorizationId,
+        status: 'APPROVED',
+        amount: r.fields.amount,
+        availableBalance: decision.availableBalance,
+        expiresAt: decision.expiresAt,
+      };
+    case 'ledger.authorization.declined':
+      return {
+        authorizationId: r.fields.authorizationId,
+        status: 'DECLINED',
+        reason: decision.reason,
+        amount: r.fields.amount,
+        ...(decision.availableBalance === undefined
+          ? {}
+          : { availableBalance: decision.availableBalance }),
+      };
+    default:
+      throw new Error(`authorization ${r.fields.authorizationId} begins with ${decision.type}`);
+  }
+}
+
+export const toAuthorizationView = (r: AuthorizationRecord): AuthorizationView => ({
+  authorizationId: r.fields.authorizationId,
+  accountId: r.fields.accountId,
+  status: r.status,
+  ...(r.reason === undefined ? {} : { reason: r.reason }),
+  amount: r.fields.amount,
+  ...(r.completedAmount === undefined ? {} : { completedAmount: r.completedAmount }),
+  ...(r.expiresAt === undefined ? {} : { expiresAt: r.expiresAt }),
+  decidedAt: r.decidedAt,
+});
+
+export async function authorizationView(
+  store: Pick<AuthorizationStore, 'getAuthorization'>,
+  authorizationId: string,
+): Promise<AuthorizationView | undefined> {
+  const record = await store.getAuthorization(authorizationId);
+  return record === undefined ? undefined : toAuthorizationView(record);
+}
 
 /** The business fields of the payload that holds an id, as the view shows them: never the PAN. */
 function businessFields(tx: AtmTransaction) {
@@ -36,6 +94,8 @@ function businessFields(tx: AtmTransaction) {
       ? {}
       : { originalTransactionId: tx.originalTransactionId }),
     ...(tx.dispensedAmount === undefined ? {} : { dispensedAmount: tx.dispensedAmount }),
+    ...(tx.authorizationId === undefined ? {} : { authorizationId: tx.authorizationId }),
+    ...(tx.advice === true ? { advice: true } : {}),
   };
 }
 

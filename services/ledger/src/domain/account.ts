@@ -19,6 +19,7 @@ export function decideOpenAccount(
   const same =
     existing.currency === request.currency &&
     existing.overdraftLimit === request.overdraftLimit &&
-    existing.lowBalanceThreshold === request.lowBalanceThreshold;
+    existing.lowBalanceThreshold === request.lowBalanceThreshold &&
+    existing.dailyWithdrawalLimit === request.dailyWithdrawalLimit;
   return { kind: same ? 'Identical' : 'Conflict', account: existing };
 }

@@ -1,5 +1,7 @@
 import {
   type AtmTransaction,
+  type AuthorizationCompleted,
+  type AuthorizationReleased,
   isSamePayload,
   type LedgerEvent,
   type Leg,
@@ -11,10 +13,13 @@ import {
   type TransactionPosted,
   type TransactionRejected,
 } from '@atm-ledger/contracts';
+import { exceedsDailyLimit } from './authorization.js';
 import { LedgerInvariantError } from './errors.js';
 import { atmCashAccount, credit, debit, isBalanced } from './legs.js';
 import {
   type Account,
+  type AuthorizationRecord,
+  availableBalance,
   DEFAULT_LEDGER_POLICY,
   type LedgerPolicy,
   type LedgerState,
@@ -130,9 +135,38 @@ function conflict(
   return [event];
 }
 
+/**
+ * Whether a debit of a posting must leave the account within its available
+ * balance (balance + overdraft - holds). Money that moved whatever the
+ * balance does not: a completion (its hold guaranteed it), an advice
+ * (another system authorized it and the ATM dispensed), and the reversal of
+ * a deposit the ATM never took in. `decide` applies this rule and
+ * `relianceOf` conditions the write on it, from the same fields.
+ */
+export function isFundsChecked(posting: {
+  readonly transactionType: AtmTransaction['type'];
+  readonly authorizationId?: string | undefined;
+  readonly advice?: boolean | undefined;
+  readonly reversedTransactionType?: AtmTransaction['type'] | undefined;
+}): boolean {
+  switch (posting.transactionType) {
+    case 'WITHDRAWAL':
+      return posting.authorizationId === undefined && posting.advice !== true;
+    case 'REVERSAL':
+      return posting.reversedTransactionType !== 'DEPOSIT';
+    case 'DEPOSIT':
+    case 'TRANSFER':
+    case 'BALANCE_INQUIRY':
+      return true;
+    default:
+      return assertNever(posting.transactionType);
+  }
+}
+
 function decideNew(ctx: DecisionContext, tx: AtmTransaction): readonly LedgerEvent[] {
   switch (tx.type) {
     case 'WITHDRAWAL':
+      if (tx.authorizationId !== undefined) return ctx.complete(tx.authorizationId);
       return ctx.move(tx.accountId, -requireAmount(tx), tx.currency, (amount, currency) => [
         debit(tx.accountId, amount, currency),
         credit(atmCashAccount(tx.atmId), amount, currency),
@@ -147,6 +181,7 @@ function decideNew(ctx: DecisionContext, tx: AtmTransaction): readonly LedgerEve
     case 'BALANCE_INQUIRY':
       return ctx.inquire();
     case 'REVERSAL':
+      if (tx.authorizationId !== undefined) return ctx.release(tx.authorizationId);
       return ctx.reverse();
     default:
       return assertNever(tx.type);
@@ -192,6 +227,8 @@ function rejectedEvent(
       currency: tx.currency,
       toAccountId: tx.toAccountId,
       originalTransactionId: tx.originalTransactionId,
+      authorizationId: tx.authorizationId,
+      advice: tx.advice === true ? (true as const) : undefined,
       panLast4: tx.panLast4,
     }),
     reason,
@@ -223,10 +260,10 @@ class DecisionContext {
 
   /**
    * What signed amounts do to accounts, as the movements a posting records. A
-   * debit with `checkFunds` may not take the balance below `-overdraftLimit`;
-   * without it (money that physically moved regardless: a deposit the ATM
-   * never took in) it posts whatever the balance. No balance may pass
-   * ±MAX_BALANCE, so every balance and sum stays an exact integer.
+   * debit with `checkFunds` may not take the available balance (balance +
+   * overdraft - holds) below zero; without it (money that physically moved
+   * regardless: see {@link isFundsChecked}) it posts whatever the balance. No
+   * balance may pass ±MAX_BALANCE, so every balance and sum stays an exact integer.
    */
   private apply(
     changes: readonly Change[],
@@ -235,7 +272,7 @@ class DecisionContext {
     for (const { account, amount, checkFunds } of changes) {
       const balanceAfter = account.balance + amount;
       if (Math.abs(balanceAfter) > MAX_BALANCE) return { refused: 'LIMIT_EXCEEDED' };
-      if (checkFunds && amount < 0 && balanceAfter < -account.overdraftLimit)
+      if (checkFunds && amount < 0 && availableBalance(account) + amount < 0)
         return { refused: 'INSUFFICIENT_FUNDS' };
       movements.push({
         accountId: account.accountId,
@@ -279,6 +316,8 @@ class DecisionContext {
         toAccountId: tx.toAccountId,
         originalTransactionId: tx.originalTransactionId,
         reversedTransactionType: fields.reversedType,
+        authorizationId: tx.authorizationId,
+        advice: tx.advice === true ? (true as const) : undefined,
         panLast4: tx.panLast4,
       }),
       postedAt: this.now,
@@ -299,9 +338,17 @@ class DecisionContext {
     const account = this.account(accountId);
     if (account === undefined) return this.reject('ACCOUNT_NOT_FOUND');
     if (currency !== account.currency) return this.reject('CURRENCY_MISMATCH');
-    const applied = this.apply([{ account, amount: signedAmount, checkFunds: true }]);
+    const checkFunds = isFundsChecked({ transactionType: this.tx.type, advice: this.tx.advice });
+    const applied = this.apply([{ account, amount: signedAmount, checkFunds }]);
     if ('refused' in applied) return this.reject(applied.refused);
     const amount = Math.abs(signedAmount);
+    // An advice was dispensed already: it counts against the day, but nothing refuses it.
+    if (
+      this.tx.type === 'WITHDRAWAL' &&
+      checkFunds &&
+      exceedsDailyLimit(account, this.tx.occurredAt, amount)
+    )
+      return this.reject('DAILY_LIMIT_EXCEEDED');
     return this.post(applied, legsFor(amount, account.currency), {
       amount,
       currency: account.currency,
@@ -338,6 +385,106 @@ class DecisionContext {
     if (account === undefined) return this.reject('ACCOUNT_NOT_FOUND');
     // The balance it showed is remembered with it, valid because the account must not have moved.
     return this.post([], [], { amount: 0, balance: account.balance });
+  }
+
+  /**
+   * A withdrawal that completes an authorization: it posts against the hold,
+   * never refused for funds (the hold guaranteed them), for at most what was
+   * authorized; what it did not dispense is given back. An authorization that
+   * expired still completes: the cash left.
+   */
+  complete(authorizationId: string): readonly LedgerEvent[] {
+    const tx = this.tx;
+    const auth = this.state.authorization;
+    const refused = this.authorizationRefusal(auth);
+    if (refused !== undefined) return this.reject(refused);
+    const authorization = auth as AuthorizationRecord;
+    if (authorization.status === 'COMPLETED') return this.reject('ALREADY_COMPLETED');
+    if (authorization.status === 'RELEASED') return this.reject('AUTHORIZATION_NOT_ACTIVE');
+    const amount = requireAmount(tx);
+    if (amount > authorization.fields.amount) return this.reject('EXCEEDS_AUTHORIZATION');
+    const account = this.account(tx.accountId);
+    if (account === undefined) return this.reject('ACCOUNT_NOT_FOUND');
+    const applied = this.apply([{ account, amount: -amount, checkFunds: false }]);
+    if ('refused' in applied) return this.reject(applied.refused);
+    const posted = this.post(
+      applied,
+      [
+        debit(tx.accountId, amount, account.currency),
+        credit(atmCashAccount(tx.atmId), amount, account.currency),
+      ],
+      { amount, currency: account.currency },
+    );
+    const completed: AuthorizationCompleted = {
+      ...this.authorizationBase(authorization),
+      id: ledgerEventId.authorization(authorizationId, 'completed'),
+      type: 'ledger.authorization.completed',
+      transactionId: tx.transactionId,
+      completedAmount: amount,
+      // An expired hold already stopped counting.
+      releasedHold: authorization.status === 'APPROVED' ? authorization.fields.amount : 0,
+      completedAt: this.now,
+    };
+    return [...posted, completed];
+  }
+
+  /**
+   * A reversal that names an authorization releases its hold: an APPROVED one
+   * that was not completed. No entries: no money moved.
+   */
+  release(authorizationId: string): readonly LedgerEvent[] {
+    const tx = this.tx;
+    const auth = this.state.authorization;
+    const refused = this.authorizationRefusal(auth);
+    if (refused !== undefined) return this.reject(refused);
+    const authorization = auth as AuthorizationRecord;
+    if (authorization.status === 'COMPLETED') return this.reject('ALREADY_COMPLETED');
+    if (authorization.status !== 'APPROVED') return this.reject('AUTHORIZATION_NOT_ACTIVE');
+    if (tx.amount !== undefined && tx.amount !== authorization.fields.amount)
+      return this.reject('ORIGINAL_MISMATCH');
+    const posted = this.post([], [], {
+      amount: authorization.fields.amount,
+      currency: authorization.fields.currency,
+    });
+    const released: AuthorizationReleased = {
+      ...this.authorizationBase(authorization),
+      id: ledgerEventId.authorization(authorizationId, 'released'),
+      type: 'ledger.authorization.released',
+      transactionId: tx.transactionId,
+      releasedAt: this.now,
+    };
+    return [...posted, released];
+  }
+
+  /** Why a completion or release cannot use this authorization at all, if it cannot. */
+  private authorizationRefusal(
+    authorization: AuthorizationRecord | undefined,
+  ):
+    | 'AUTHORIZATION_NOT_FOUND'
+    | 'AUTHORIZATION_NOT_ACTIVE'
+    | 'ORIGINAL_MISMATCH'
+    | 'CURRENCY_MISMATCH'
+    | undefined {
+    const tx = this.tx;
+    if (authorization === undefined) return 'AUTHORIZATION_NOT_FOUND';
+    if (authorization.fields.accountId !== tx.accountId) return 'ORIGINAL_MISMATCH';
+    if (tx.currency !== undefined && tx.currency !== authorization.fields.currency)
+      return 'CURRENCY_MISMATCH';
+    if (authorization.status === 'DECLINED') return 'AUTHORIZATION_NOT_ACTIVE';
+    return undefined;
+  }
+
+  private authorizationBase(authorization: AuthorizationRecord) {
+    const { fields } = authorization;
+    return {
+      schemaVersion: 1 as const,
+      authorizationId: fields.authorizationId,
+      accountId: fields.accountId,
+      occurredAt: fields.occurredAt,
+      ...optional({ correlationId: this.command.correlationId }),
+      amount: fields.amount,
+      currency: fields.currency,
+    };
   }
 
   reverse(): readonly LedgerEvent[] {
@@ -379,7 +526,10 @@ class DecisionContext {
       // A reversal corrects what physically happened. Cash a deposit never put in the ATM
       // comes off the customer whatever the balance; money a transfer gave the payee comes
       // back only if the payee still has it, like any debit.
-      checkFunds: originalTx.type !== 'DEPOSIT',
+      checkFunds: isFundsChecked({
+        transactionType: 'REVERSAL',
+        reversedTransactionType: originalTx.type,
+      }),
     }));
     const applied = this.apply(changes);
     if ('refused' in applied) return this.reject(applied.refused);

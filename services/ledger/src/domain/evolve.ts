@@ -1,4 +1,11 @@
-import type { LedgerEvent, TransactionPosted } from '@atm-ledger/contracts';
+import {
+  isAuthorizationEvent,
+  type LedgerEvent,
+  type TransactionEvent,
+  type TransactionPosted,
+} from '@atm-ledger/contracts';
+import { applyAccountChanges } from './accountChanges.js';
+import { evolveAuthorization } from './authorization.js';
 import { LedgerInvariantError } from './errors.js';
 import type { Account, Entry, LedgerState, PostTransaction, TransactionRecord } from './types.js';
 
@@ -32,9 +39,18 @@ export function emptyAccount(
   opened: Pick<
     Account,
     'accountId' | 'currency' | 'overdraftLimit' | 'lowBalanceThreshold' | 'createdAt'
-  >,
+  > & { readonly dailyWithdrawalLimit?: number | undefined },
 ): Account {
-  return { ...opened, balance: 0, version: 0, updatedAt: opened.createdAt };
+  const { dailyWithdrawalLimit, ...rest } = opened;
+  return {
+    ...rest,
+    ...(dailyWithdrawalLimit === undefined ? {} : { dailyWithdrawalLimit }),
+    balance: 0,
+    version: 0,
+    updatedAt: opened.createdAt,
+    heldAmount: 0,
+    withdrawn: {},
+  };
 }
 
 /** The entries a posting writes: one per account it moved, in the order it moved them. */
@@ -78,6 +94,8 @@ export function initialRecord(
  * `events.reduce(evolveRecord, initialRecord(request))`.
  */
 export function evolveRecord(record: TransactionRecord, event: LedgerEvent): TransactionRecord {
+  // A completion's or a release's authorization event belongs to the authorization's journal.
+  if (isAuthorizationEvent(event)) return record;
   if (event.transactionId !== record.transaction.transactionId) {
     throw new LedgerInvariantError(
       `event ${event.id} folded into the record of ${record.transaction.transactionId}`,
@@ -142,10 +160,20 @@ function decidedFields(record: TransactionRecord): TransactionRecord {
  * path, the stores and the tests share this fold.
  */
 export function evolve(state: LedgerState, event: LedgerEvent): LedgerState {
+  if (isAuthorizationEvent(event)) {
+    // A completion or a release: the authorization it ended, and the hold it freed.
+    if (state.authorization === undefined)
+      throw new LedgerInvariantError(`${event.id} folded into a state without its authorization`);
+    return {
+      ...state,
+      authorization: evolveAuthorization(state.authorization, event),
+      accounts: applyAccountChanges(state.accounts, event),
+    };
+  }
   const existing = evolveRecord(subject(state, event), event);
   switch (event.type) {
     case 'ledger.transaction.posted': {
-      const accounts = new Map(state.accounts);
+      const accounts = applyAccountChanges(state.accounts, event);
       for (const entry of entriesOf(event)) {
         const account = accounts.get(entry.accountId);
         if (account === undefined)
@@ -177,7 +205,7 @@ export function evolve(state: LedgerState, event: LedgerEvent): LedgerState {
 }
 
 /** The record a decision starts from: the one on file, else the request's. */
-function subject(state: LedgerState, event: LedgerEvent): TransactionRecord {
+function subject(state: LedgerState, event: TransactionEvent): TransactionRecord {
   if (state.existing !== undefined) return state.existing;
   const request = state.request;
   if (request === undefined || request.transaction.transactionId !== event.transactionId) {

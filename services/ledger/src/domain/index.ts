@@ -1,5 +1,30 @@
 export { decideOpenAccount, type OpenAccountDecision } from './account.js';
-export { accountsTouched, decide, decideExpiry } from './decide.js';
+export {
+  type AccountChange,
+  accountChangesOf,
+  applyAccountChange,
+  applyAccountChanges,
+  decidedAtOf,
+  forgottenDays,
+  oldestKeptDay,
+} from './accountChanges.js';
+export {
+  type AccountPlan,
+  accountPlansOf,
+  applyPlan,
+  meetsPlan,
+  plansWrite,
+} from './accountPlan.js';
+export {
+  authorizationBefore,
+  decideAuthorization,
+  decideHoldExpiry,
+  evolveAuthorization,
+  evolveAuthorizationState,
+  exceedsDailyLimit,
+  initialAuthorization,
+} from './authorization.js';
+export { accountsTouched, decide, decideExpiry, isFundsChecked } from './decide.js';
 export * from './errors.js';
 export {
   emptyAccount,
@@ -16,5 +41,11 @@ export {
   isBalanced,
   totals,
 } from './legs.js';
-export { type Reliance, relianceOf } from './reliance.js';
+export {
+  authorizationRelianceOf,
+  type HeldCondition,
+  type Reliance,
+  relianceOf,
+  type WithdrawnCondition,
+} from './reliance.js';
 export * from './types.js';

@@ -1,9 +1,13 @@
 import type {
   AccountMovement,
   AtmTransaction,
-  LedgerEvent,
+  AuthorizationEvent,
+  AuthorizationFields,
+  AuthorizationStatus,
+  DeclineReason,
   Leg,
   RejectionReason,
+  TransactionEvent,
   TransactionType,
 } from '@atm-ledger/contracts';
 
@@ -15,9 +19,17 @@ export interface LedgerPolicy {
    * long (from when the ledger parked it) for its original to arrive.
    */
   readonly reversalWindowSeconds: number;
+  /**
+   * `LEDGER_HOLD_TTL_SECONDS`: an approved authorization not completed
+   * within this long of its approval expires, and its hold stops counting.
+   */
+  readonly holdTtlSeconds: number;
 }
 
-export const DEFAULT_LEDGER_POLICY: LedgerPolicy = { reversalWindowSeconds: 86_400 };
+export const DEFAULT_LEDGER_POLICY: LedgerPolicy = {
+  reversalWindowSeconds: 86_400,
+  holdTtlSeconds: 604_800,
+};
 
 /** Reversals that may wait for one original: a bound on the item that lists them. */
 export const MAX_WAITING_REVERSALS = 10;
@@ -40,7 +52,33 @@ export interface Account {
   readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** Sum of the holds of its APPROVED authorizations (those not completed, released or expired). */
+  readonly heldAmount: number;
+  /** Most that may be withdrawn per UTC day of `occurredAt`; absent means no limit. */
+  readonly dailyWithdrawalLimit?: number | undefined;
+  /**
+   * What counts against the daily limit, per UTC day (`YYYY-MM-DD`): holds
+   * approved (less what releases and partial completions gave back) and
+   * withdrawals posted without an authorization. Days older than
+   * {@link DAILY_USAGE_RETENTION_DAYS} are dropped as the account is written.
+   */
+  readonly withdrawn: Readonly<Record<string, number>>;
 }
+
+/** Days of daily usage an account keeps: a month of late completions, then they are forgotten. */
+export const DAILY_USAGE_RETENTION_DAYS = 35;
+
+/** The UTC day of an instant, as the daily limit counts it. */
+export const utcDay = (instant: string): string =>
+  new Date(Date.parse(instant)).toISOString().slice(0, 10);
+
+/** What counts against the daily limit on the day of `instant`. */
+export const withdrawnOn = (account: Pick<Account, 'withdrawn'>, instant: string): number =>
+  account.withdrawn[utcDay(instant)] ?? 0;
+
+/** What an authorization may take now: the balance, plus the overdraft, less the holds. */
+export const availableBalance = (account: Account): number =>
+  account.balance + account.overdraftLimit - account.heldAmount;
 
 /** One line of a customer account's history. Append-only. */
 export interface Entry {
@@ -90,7 +128,7 @@ export interface TransactionRecord {
    * The transaction's journal: every event decided for this id, oldest first.
    * Stored with the record, in the same write, and published as stored.
    */
-  readonly events: readonly LedgerEvent[];
+  readonly events: readonly TransactionEvent[];
 }
 
 /** The change one posting makes to one customer account. */
@@ -128,4 +166,46 @@ export interface LedgerState {
    * waiting for that original, in arrival order (empty when none are).
    */
   readonly originalWaiting?: readonly string[] | undefined;
+  /**
+   * For a completion (a WITHDRAWAL with `authorizationId`) or a release (a
+   * REVERSAL with one): the authorization, if the ledger has decided it.
+   */
+  readonly authorization?: AuthorizationRecord | undefined;
+}
+
+/**
+ * What the ledger knows of an authorization id: its request, which never
+ * changes, and the fold of its events.
+ */
+export interface AuthorizationRecord {
+  readonly fields: AuthorizationFields;
+  readonly payloadHash: string;
+  readonly status: AuthorizationStatus;
+  readonly reason?: DeclineReason | undefined;
+  /** The account's available balance right after the decision, as answered. */
+  readonly availableBalance?: number | undefined;
+  readonly decidedAt: string;
+  readonly expiresAt?: string | undefined;
+  readonly completedAmount?: number | undefined;
+  /** The WITHDRAWAL that completed it, or the REVERSAL that released it. */
+  readonly endedBy?: string | undefined;
+  readonly correlationId?: string | undefined;
+  /** Every event decided for this id, oldest first: its journal, published as stored. */
+  readonly events: readonly AuthorizationEvent[];
+}
+
+/** Ask the ledger to authorize a withdrawal now, before the ATM dispenses. */
+export interface Authorize {
+  readonly kind: 'Authorize';
+  readonly fields: AuthorizationFields;
+  readonly payloadHash: string;
+  readonly correlationId?: string | undefined;
+}
+
+/** What an authorization is decided from: its id's record, if any, and its account. */
+export interface AuthorizationState {
+  readonly request?: Authorize | undefined;
+  readonly existing: AuthorizationRecord | undefined;
+  /** `undefined` if the account does not exist. */
+  readonly account: Account | undefined;
 }

@@ -5,20 +5,28 @@ import {
   json,
   jsonOrNotFound,
   type Logger,
+  type MetricsSink,
   type ProblemMapping,
   parseJsonBody,
   parsePathParameter,
   validationProblem,
 } from '@atm-ledger/runtime';
+import type { AccountCache } from '../application/accountCache.js';
 import { openAccount } from '../application/openAccount.js';
 import * as queries from '../application/queries.js';
-import type { AccountRegistry, LedgerReader } from '../ports.js';
+import type { LedgerPolicy } from '../domain/index.js';
+import type { AccountRegistry, AuthorizationStore, LedgerReader } from '../ports.js';
+import { getAuthorization, postAuthorization } from './authorizations.js';
 
 export interface ApiHandlerDeps {
-  /** Reads, and opening accounts: the API never posts a transaction. */
-  readonly store: LedgerReader & AccountRegistry;
+  /** Reads, opening accounts and authorizing: the API never posts a transaction. */
+  readonly store: LedgerReader & AccountRegistry & AuthorizationStore;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly metrics?: MetricsSink | undefined;
+  readonly policy: Pick<LedgerPolicy, 'holdTtlSeconds'>;
+  /** The accounts this instance last saw, so an authorization is one write. */
+  readonly cache?: AccountCache;
 }
 
 /** Error codes to HTTP statuses: the one place where domain errors meet HTTP. */
@@ -70,7 +78,13 @@ export function makeApiHandler(deps: ApiHandlerDeps) {
         return jsonOrNotFound(view, `Transaction ${id.value} was never seen`);
       },
       'GET /v1/ledger/trial-balance': async () => json(200, await queries.trialBalanceView(store)),
+      'POST /v1/authorizations': (event) => postAuthorization(deps, event),
+      'GET /v1/authorizations/{authorizationId}': (event) => getAuthorization(deps, event),
     },
-    { logger: deps.logger, problems: PROBLEMS },
+    {
+      logger: deps.logger,
+      problems: PROBLEMS,
+      ...(deps.metrics === undefined ? {} : { metrics: deps.metrics }),
+    },
   );
 }

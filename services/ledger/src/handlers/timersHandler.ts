@@ -13,6 +13,7 @@ export function makeTimersHandler(deps: TimersHandlerDeps) {
     const report = await sweepTimers(deps);
     if (deps.metrics !== undefined && (report.fired > 0 || report.failed > 0)) {
       deps.metrics.addMetric('ReversalsExpired', MetricUnit.Count, report.expired);
+      deps.metrics.addMetric('HoldsExpired', MetricUnit.Count, report.holdsExpired);
       deps.metrics.addMetric('TimersFailed', MetricUnit.Count, report.failed);
       deps.metrics.publishStoredMetrics();
     }

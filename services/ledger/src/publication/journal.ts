@@ -1,4 +1,4 @@
-import { LedgerEvent, TRANSACTION_ENTITY } from '@atm-ledger/contracts';
+import { LedgerEvent, PUBLISHED_ENTITIES } from '@atm-ledger/contracts';
 import { AtmLedgerError } from '@atm-ledger/runtime';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 
@@ -16,16 +16,17 @@ export const isUnpublishableRecordError = (e: unknown): e is UnpublishableRecord
 /** A stream image, as Lambda and Pipes pass it: DynamoDB's AttributeValue JSON. */
 export type StreamImage = Record<string, AttributeValue>;
 
-const isTransactionImage = (image: StreamImage | undefined): image is StreamImage =>
-  image?.entity?.S === TRANSACTION_ENTITY;
+/** A transaction or an authorization item: the items that keep a journal. */
+const isJournalImage = (image: StreamImage | undefined): image is StreamImage =>
+  (PUBLISHED_ENTITIES as readonly string[]).includes(image?.entity?.S ?? '');
 
 /**
- * The events a change to a transaction item published: the ones its journal
+ * The events a change to a transaction or authorization item published: the ones its journal
  * gained, exactly as the ledger decided and stored them, in order. The
  * journal (`events`, a list of each event's JSON) only grows, so they are
  * the entries of the new image whose ids the old image does not hold. Pure:
  * a stream record delivered twice yields the same events with the same ids.
- * Anything but a transaction item, and a removal, publishes nothing.
+ * Any other item, and a removal, publishes nothing.
  *
  * Throws {@link UnpublishableRecordError} for a transaction item whose
  * journal it cannot read or whose entry is not a ledger event.
@@ -51,7 +52,7 @@ export function eventsToPublish(record: DynamoDBRecord): LedgerEvent[] {
       `${eventName} record has no NewImage: the stream must be NEW_AND_OLD_IMAGES`,
     );
   }
-  if (!isTransactionImage(newImage)) return [];
+  if (!isJournalImage(newImage)) return [];
   const oldImage = record.dynamodb?.OldImage;
   if (eventName === 'MODIFY' && oldImage === undefined) {
     throw new UnpublishableRecordError(
@@ -61,7 +62,7 @@ export function eventsToPublish(record: DynamoDBRecord): LedgerEvent[] {
   // An old image that is not a transaction item (a placeholder the original replaced, or
   // moto's keys-only first INSERT of an item created by an update) published nothing.
   const published = new Set(
-    isTransactionImage(oldImage) ? journalOf(oldImage, 'OldImage').map((e) => e.id) : [],
+    isJournalImage(oldImage) ? journalOf(oldImage, 'OldImage').map((e) => e.id) : [],
   );
   return journalOf(newImage, 'NewImage').filter((e) => !published.has(e.id));
 }

@@ -89,6 +89,18 @@ class ScriptedStore implements LedgerStore {
   journalTotals(): never {
     throw new Error('unscripted call to journalTotals');
   }
+
+  async loadAuthorization(): Promise<never> {
+    throw new Error('unscripted call to loadAuthorization');
+  }
+
+  async commitAuthorization(): Promise<never> {
+    throw new Error('unscripted call to commitAuthorization');
+  }
+
+  async getAuthorization(): Promise<never> {
+    throw new Error('unscripted call to getAuthorization');
+  }
 }
 
 const policy = (overrides: Partial<RetryPolicy> = {}): RetryPolicy => ({

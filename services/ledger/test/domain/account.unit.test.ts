@@ -15,7 +15,15 @@ describe('decideOpenAccount', () => {
 
     expect(decision).toEqual({
       kind: 'Create',
-      account: { ...request, balance: 0, version: 0, createdAt: NOW, updatedAt: NOW },
+      account: {
+        ...request,
+        balance: 0,
+        version: 0,
+        createdAt: NOW,
+        updatedAt: NOW,
+        heldAmount: 0,
+        withdrawn: {},
+      },
     });
   });
 

@@ -6,10 +6,12 @@ import {
   type Account,
   accountsTouched,
   atmCashAccount,
+  DEFAULT_LEDGER_POLICY,
   decide,
   decideExpiry,
   isBalanced,
   LedgerInvariantError,
+  type LedgerPolicy,
   MAX_CONFLICTS_COUNTED,
   MAX_WAITING_REVERSALS,
   type TransactionRecord,
@@ -206,7 +208,14 @@ describe('decide: WITHDRAWAL', () => {
     expect(decision.writes).toEqual([
       {
         before: account,
-        after: { ...account, balance: 400, version: 4, updatedAt: NOW },
+        // The withdrawal counts against its UTC day, for the daily limit.
+        after: {
+          ...account,
+          balance: 400,
+          version: 4,
+          updatedAt: NOW,
+          withdrawn: { [NOW.slice(0, 10)]: 100 },
+        },
         entry: {
           accountId: 'acct-1',
           sequence: 4,
@@ -868,10 +877,7 @@ describe('decide: REVERSAL binds only to what it reverses', () => {
   const T = '2026-03-01T11:00:00.000Z';
 
   /** Decides a reversal of a 100 EUR withdrawal that occurred at T at atm-1. */
-  const reverse = (
-    reversal: Partial<AtmTransaction>,
-    policy?: { reversalWindowSeconds: number },
-  ) => {
+  const reverse = (reversal: Partial<AtmTransaction>, policy?: LedgerPolicy) => {
     const original = posted(aWithdrawal({ amount: 100, ...at(T) }), [funded]);
     return decisionOf(
       postCommand(aReversal('w-1', { ...at(T), ...reversal })),
@@ -900,7 +906,7 @@ describe('decide: REVERSAL binds only to what it reverses', () => {
   });
 
   it('measures the window the policy gives', () => {
-    const window = { reversalWindowSeconds: 60 };
+    const window = { ...DEFAULT_LEDGER_POLICY, reversalWindowSeconds: 60 };
     expect(reasonOf(reverse(at('2026-03-01T11:01:00.000Z'), window))).toBe('Post');
     expect(reasonOf(reverse(at('2026-03-01T11:01:00.001Z'), window))).toBe('ORIGINAL_MISMATCH');
   });
@@ -925,7 +931,7 @@ describe('decide: an early reversal waits in arrival order, for at most the wind
       postCommand(aReversal('w-1')),
       { ...stateOf({ accounts: [funded] }), originalWaiting: ['r-z', 'r-a'] },
       NOW,
-      { reversalWindowSeconds: 30 },
+      { ...DEFAULT_LEDGER_POLICY, reversalWindowSeconds: 30 },
     );
 
     // Assess
@@ -955,6 +961,7 @@ describe('decide: an early reversal waits in arrival order, for at most the wind
     // Prepare
     const pending = expectKind(
       decisionOf(postCommand(aReversal('w-1')), stateOf({ accounts: [funded] }), NOW, {
+        ...DEFAULT_LEDGER_POLICY,
         reversalWindowSeconds: 60,
       }),
       'Pend',
@@ -980,6 +987,7 @@ describe('decide: an early reversal waits in arrival order, for at most the wind
   it('decideExpiry ends only a PENDING reversal whose wait is over', () => {
     const pending = expectKind(
       decisionOf(postCommand(aReversal('w-1')), stateOf({ accounts: [funded] }), NOW, {
+        ...DEFAULT_LEDGER_POLICY,
         reversalWindowSeconds: 60,
       }),
       'Pend',

@@ -3,6 +3,7 @@ import type { HttpResult } from '@atm-ledger/runtime';
 import { describe, expect, it, vi } from 'vitest';
 import { InMemoryLedgerStore } from '../../src/adapters/memory/ledgerStore.js';
 import { postTransaction } from '../../src/application/postTransaction.js';
+import { DEFAULT_LEDGER_POLICY } from '../../src/domain/index.js';
 import { makeApiHandler } from '../../src/handlers/apiHandler.js';
 import { RetryableStoreError } from '../../src/ports.js';
 import {
@@ -19,7 +20,7 @@ function setup() {
   const store = new InMemoryLedgerStore();
   const logger = silentLogger();
   const clock = fixedClock();
-  const handler = makeApiHandler({ store, clock, logger });
+  const handler = makeApiHandler({ store, clock, logger, policy: DEFAULT_LEDGER_POLICY });
   const post = (tx: AtmTransaction) => postTransaction({ store, clock }, postCommand(tx));
   const open = (body: Record<string, unknown>) => handler(httpEvent('POST /v1/accounts', { body }));
   return { store, logger, handler, post, open };
@@ -57,6 +58,8 @@ describe('apiHandler: POST /v1/accounts', () => {
       balance: 0,
       overdraftLimit: 0,
       lowBalanceThreshold: 10_000,
+      heldAmount: 0,
+      availableBalance: 0,
       version: 0,
       updatedAt: NOW,
     });

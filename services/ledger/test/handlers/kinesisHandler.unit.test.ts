@@ -53,7 +53,8 @@ class ObservedStore extends InMemoryLedgerStore {
     state: LedgerState,
     events: readonly LedgerEvent[],
   ): Promise<CommitOutcome> {
-    const id = events[0]?.transactionId ?? '';
+    const first = events[0];
+    const id = first !== undefined && 'transactionId' in first ? first.transactionId : '';
     const failure = this.failures.get(id);
     if (failure !== undefined) throw failure;
     const outcome = await super.commit(state, events);

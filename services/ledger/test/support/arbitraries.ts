@@ -45,9 +45,17 @@ export const arbAccount = (accountId: string): fc.Arbitrary<Account> =>
       lowBalanceThreshold: fc.integer({ min: 0, max: MAX_AMOUNT }),
     })
     .chain((a) =>
-      fc
-        .integer({ min: -a.overdraftLimit, max: MAX_AMOUNT })
-        .map((balance): Account => ({ accountId, ...a, balance, createdAt: NOW, updatedAt: NOW })),
+      fc.integer({ min: -a.overdraftLimit, max: MAX_AMOUNT }).map(
+        (balance): Account => ({
+          accountId,
+          ...a,
+          balance,
+          createdAt: NOW,
+          updatedAt: NOW,
+          heldAmount: 0,
+          withdrawn: {},
+        }),
+      ),
     );
 
 /** Some of the pool's accounts; the others do not exist. */

@@ -42,6 +42,8 @@ export function anAccount(overrides: Partial<Account> = {}): Account {
     version: 0,
     createdAt: NOW,
     updatedAt: NOW,
+    heldAmount: 0,
+    withdrawn: {},
     ...overrides,
   };
 }
@@ -212,7 +214,7 @@ export function decisionOf(
   const reliance = relianceOf(state, event);
   const entries = event.type === 'ledger.transaction.posted' ? entriesOf(event) : [];
   return {
-    kind: KIND[event.type] as 'Post',
+    kind: KIND[event.type as keyof typeof KIND] as 'Post',
     events,
     record: after.existing,
     after,

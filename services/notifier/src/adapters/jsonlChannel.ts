@@ -21,7 +21,9 @@ export class JsonlFileChannel implements NotificationChannel {
       notificationId: notification.notificationId,
       kind: notification.kind,
       accountId: notification.accountId,
-      transactionId: notification.transactionId,
+      ...(notification.transactionId === undefined
+        ? { authorizationId: notification.authorizationId }
+        : { transactionId: notification.transactionId }),
       createdAt: notification.createdAt,
       message: notification.message,
     })}\n`;

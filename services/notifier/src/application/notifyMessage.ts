@@ -1,6 +1,6 @@
 import { type Clock, type Logger, type MetricsSink, MetricUnit } from '@atm-ledger/runtime';
 import type { Context, SQSRecord } from 'aws-lambda';
-import { type NotificationKind, notificationsFor } from '../domain/index.js';
+import { type NotificationKind, notificationsFor, subjectOf } from '../domain/index.js';
 import { parseLedgerEventMessage } from '../messages.js';
 import type { IdempotencyStore, NotificationChannel } from '../ports.js';
 import { deliverOnce } from './deliverOnce.js';
@@ -64,11 +64,11 @@ export async function notifyMessage(
   }
   const { event, envelope } = parsed;
   const ids = {
-    correlationId: event.correlationId ?? event.transactionId,
+    correlationId: event.correlationId ?? Object.values(subjectOf(event))[0],
     messageId: record.messageId,
     eventId: event.id,
     eventType: event.type,
-    transactionId: event.transactionId,
+    ...subjectOf(event),
     ...(envelope.eventBridge?.id === undefined ? {} : { eventBridgeId: envelope.eventBridge.id }),
     ...(envelope.sns?.messageId === undefined ? {} : { snsMessageId: envelope.sns.messageId }),
   };

@@ -7,4 +7,4 @@ export {
   type NotificationSettings,
   notificationIdOf,
 } from './notification.js';
-export { notificationsFor } from './notificationsFor.js';
+export { notificationsFor, subjectOf } from './notificationsFor.js';

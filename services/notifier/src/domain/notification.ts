@@ -1,4 +1,10 @@
-import { AccountId, NOTIFICATION_KINDS, Timestamp, TransactionId } from '@atm-ledger/contracts';
+import {
+  AccountId,
+  AuthorizationId,
+  NOTIFICATION_KINDS,
+  Timestamp,
+  TransactionId,
+} from '@atm-ledger/contracts';
 import * as z from 'zod';
 
 /**
@@ -21,9 +27,15 @@ export const Notification = z
     notificationId: z.string().min(1),
     kind: NotificationKind,
     accountId: AccountId,
-    transactionId: TransactionId,
+    /** What it is about: a transaction, or (for a declined authorization) an authorization. */
+    transactionId: TransactionId.optional(),
+    authorizationId: AuthorizationId.optional(),
     createdAt: Timestamp,
     message: z.string().min(1),
+  })
+  .refine((n) => (n.transactionId === undefined) !== (n.authorizationId === undefined), {
+    message: 'expected exactly one of transactionId and authorizationId',
+    path: ['transactionId'],
   })
   .meta({ id: 'Notification' });
 export type Notification = z.infer<typeof Notification>;

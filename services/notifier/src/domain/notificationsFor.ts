@@ -1,5 +1,7 @@
 import type {
   AccountMovement,
+  AuthorizationDeclined,
+  DeclineReason,
   LedgerEvent,
   RejectionReason,
   TransactionPosted,
@@ -28,7 +30,42 @@ const REJECTION_TEXT: Readonly<Record<RejectionReason, string>> = {
   NOTHING_TO_REVERSE: 'all of the cash was dispensed, so there was nothing to give back',
   // The ledger's bound on a balance (MAX_BALANCE): not a limit the customer set or knows of.
   LIMIT_EXCEEDED: 'the amount is more than the bank can process for this account',
+  DAILY_LIMIT_EXCEEDED: 'it would pass your daily withdrawal limit',
+  AUTHORIZATION_NOT_FOUND: 'the ATM had no approval for it',
+  AUTHORIZATION_NOT_ACTIVE: 'its approval was no longer valid',
+  EXCEEDS_AUTHORIZATION: 'it was more than was approved',
+  ALREADY_COMPLETED: 'its approval was already used',
 };
+
+const DECLINE_TEXT: Readonly<Record<DeclineReason, string>> = {
+  INSUFFICIENT_FUNDS: REJECTION_TEXT.INSUFFICIENT_FUNDS,
+  ACCOUNT_NOT_FOUND: REJECTION_TEXT.ACCOUNT_NOT_FOUND,
+  CURRENCY_MISMATCH: REJECTION_TEXT.CURRENCY_MISMATCH,
+  DAILY_LIMIT_EXCEEDED: REJECTION_TEXT.DAILY_LIMIT_EXCEEDED,
+};
+
+/** What a notification is about: the event's transaction, or its authorization. */
+export function subjectOf(
+  event: LedgerEvent,
+): { readonly transactionId: string } | { readonly authorizationId: string } {
+  switch (event.type) {
+    case 'ledger.transaction.posted':
+    case 'ledger.transaction.rejected':
+    case 'ledger.transaction.conflict':
+    case 'ledger.reversal.pending':
+    case 'ledger.authorization.completed':
+    case 'ledger.authorization.released':
+      return { transactionId: event.transactionId };
+    case 'ledger.authorization.approved':
+    case 'ledger.authorization.declined':
+    case 'ledger.authorization.expired':
+      return { authorizationId: event.authorizationId };
+    default: {
+      const unknown: never = event;
+      return unknown;
+    }
+  }
+}
 
 /**
  * The notifications a ledger event calls for, in a stable order:
@@ -43,9 +80,11 @@ const REJECTION_TEXT: Readonly<Record<RejectionReason, string>> = {
  *   whatever the balance, a reversed deposit or a withdrawal advice, and
  *   the customer must hear of each one);
  * - LARGE_WITHDRAWAL for a posted withdrawal of at least the threshold;
- * - WITHDRAWAL_REJECTED for a rejected withdrawal;
- * - nothing for conflicts and pending reversals, which are the bank's
- *   business, not the customer's.
+ * - WITHDRAWAL_REJECTED for a rejected withdrawal, and for a declined
+ *   authorization (the ATM refused the cash);
+ * - nothing for conflicts, pending reversals and the other authorization
+ *   events: the customer hears of the money when it is posted (a hold is
+ *   not a posting, and low-balance crossings count the posted balance).
  *
  * Pure: `createdAt` comes from `settings.now`.
  */
@@ -64,8 +103,14 @@ function candidates(event: LedgerEvent, settings: NotificationSettings): Notific
       return posted(event, settings);
     case 'ledger.transaction.rejected':
       return rejected(event, settings);
+    case 'ledger.authorization.declined':
+      return declined(event, settings);
     case 'ledger.transaction.conflict':
     case 'ledger.reversal.pending':
+    case 'ledger.authorization.approved':
+    case 'ledger.authorization.completed':
+    case 'ledger.authorization.released':
+    case 'ledger.authorization.expired':
       return [];
     default: {
       const unknown: never = event;
@@ -85,7 +130,7 @@ function make(
     notificationId: notificationIdOf(event.id, kind, accountId),
     kind,
     accountId,
-    transactionId: event.transactionId,
+    ...subjectOf(event),
     createdAt: settings.now.toISOString(),
     message,
   };
@@ -253,6 +298,20 @@ function rejected(event: TransactionRejected, settings: NotificationSettings): N
       event.accountId,
       `${amount} from your ${maskedAccount(event.accountId)}${card(event.panLast4)} ` +
         `was declined: ${REJECTION_TEXT[event.reason]}.`,
+      settings,
+    ),
+  ];
+}
+
+function declined(event: AuthorizationDeclined, settings: NotificationSettings): Notification[] {
+  return [
+    make(
+      event,
+      'WITHDRAWAL_REJECTED',
+      event.accountId,
+      `A withdrawal of ${formatMoney(event.amount, event.currency)} from your ` +
+        `${maskedAccount(event.accountId)}${card(event.panLast4)} was declined: ` +
+        `${DECLINE_TEXT[event.reason]}.`,
       settings,
     ),
   ];

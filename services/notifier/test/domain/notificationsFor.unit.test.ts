@@ -723,3 +723,81 @@ describe('notificationsFor: configured kinds', () => {
     expect(later.map((n) => n.notificationId)).toEqual(first.map((n) => n.notificationId));
   });
 });
+
+describe('notificationsFor: authorizations', () => {
+  const declined = {
+    schemaVersion: 1 as const,
+    id: 'auth-1:authorization:declined',
+    type: 'ledger.authorization.declined' as const,
+    authorizationId: 'auth-1',
+    accountId: 'acct-0001',
+    atmId: 'atm-1',
+    occurredAt: '2026-11-27T09:00:00Z',
+    amount: 150_000,
+    currency: 'HUF',
+    panLast4: '4242',
+    reason: 'DAILY_LIMIT_EXCEEDED' as const,
+    availableBalance: 900_000,
+    decidedAt: '2026-11-27T09:00:00Z',
+  };
+
+  it('sends the rejected-withdrawal notice for a declined authorization, about the authorization', () => {
+    const [notice, ...rest] = notificationsFor(declined, settings());
+    expect(rest).toEqual([]);
+    expect(notice).toEqual({
+      notificationId: 'auth-1:authorization:declined:WITHDRAWAL_REJECTED:acct-0001',
+      kind: 'WITHDRAWAL_REJECTED',
+      accountId: 'acct-0001',
+      authorizationId: 'auth-1',
+      createdAt: NOW.toISOString(),
+      message:
+        'A withdrawal of 1,500.00 HUF from your account ending 0001 with card **** 4242 was declined: it would pass your daily withdrawal limit.',
+    });
+  });
+
+  it('says nothing of approvals, completions, releases and expiries: the posting speaks for the money', () => {
+    const base = {
+      schemaVersion: 1 as const,
+      authorizationId: 'auth-2',
+      accountId: 'acct-0001',
+      occurredAt: '2026-11-27T09:00:00Z',
+      amount: 1_000,
+      currency: 'USD',
+    };
+    const events = [
+      {
+        ...base,
+        id: 'auth-2:authorization:approved',
+        type: 'ledger.authorization.approved' as const,
+        atmId: 'atm-1',
+        availableBalance: 5,
+        decidedAt: base.occurredAt,
+        expiresAt: '2026-12-04T09:00:00Z',
+      },
+      {
+        ...base,
+        id: 'auth-2:authorization:completed',
+        type: 'ledger.authorization.completed' as const,
+        transactionId: 'tx-1',
+        completedAmount: 600,
+        releasedHold: 1_000,
+        completedAt: base.occurredAt,
+      },
+      {
+        ...base,
+        id: 'auth-2:authorization:released',
+        type: 'ledger.authorization.released' as const,
+        transactionId: 'tx-2',
+        releasedAt: base.occurredAt,
+      },
+      {
+        ...base,
+        id: 'auth-2:authorization:expired',
+        type: 'ledger.authorization.expired' as const,
+        expiresAt: base.occurredAt,
+        expiredAt: base.occurredAt,
+      },
+    ];
+    for (const event of events) expect(notificationsFor(event, settings())).toEqual([]);
+  });
+});

@@ -1,10 +1,22 @@
-import type { AtmTransaction, LedgerEvent, Leg, RejectionReason } from '@atm-ledger/contracts';
+import {
+  type AtmTransaction,
+  AUTHORIZATION_ENTITY,
+  type AuthorizationEvent,
+  type AuthorizationFields,
+  type LedgerEvent,
+  type Leg,
+  type RejectionReason,
+  type TransactionEvent,
+} from '@atm-ledger/contracts';
 import type { PutItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import {
   type Account,
+  type AuthorizationRecord,
   type Entry,
+  evolveAuthorization,
   evolveRecord,
+  initialAuthorization,
   initialRecord,
   type Movement,
   type TransactionRecord,
@@ -18,6 +30,7 @@ import {
  * | transaction | `TX#<id>`     | `TX`               |
  * | account     | `ACCT#<id>`   | `ACCT`             |
  * | entry       | `ACCT#<id>`   | `ENTRY#<sequence>` |
+ * | authorization | `AUTH#<id>` | `AUTH`             |
  *
  * Entries share their account's partition so one Query pages through an
  * account's history in order. System accounts (ATM cash) have no item of their
@@ -36,6 +49,12 @@ export const keys = {
    * the ledger decides.
    */
   accepted: (id: string) => ({ pk: `TX#${id}`, sk: 'ACCEPTED' }),
+  /**
+   * An authorization: its request, status and journal. A partition of its own
+   * (authorization ids are a namespace of their own), written with its
+   * account in the decision's one transaction.
+   */
+  authorization: (id: string) => ({ pk: `AUTH#${id}`, sk: 'AUTH' }),
   entryPrefix: 'ENTRY#',
   /**
    * A timer: something the ledger must decide when `dueAt` comes (today, an
@@ -45,8 +64,8 @@ export const keys = {
    * shard and nothing else.
    */
   timer: (timer: TimerRef) => ({
-    pk: `TIMER#${timerShard(timer.transactionId)}`,
-    sk: `${timer.dueAt}#${timer.kind}#${timer.transactionId}`,
+    pk: `TIMER#${timerShard(timerSubject(timer))}`,
+    sk: `${timer.dueAt}#${timer.kind}#${timerSubject(timer)}`,
   }),
   timerShardKey: (shard: number) => `TIMER#${shard}`,
   /**
@@ -60,7 +79,7 @@ export const keys = {
 };
 
 /** How every partition key of the table begins, one per kind of item; nothing else is stored. */
-export const PARTITION_PREFIXES = ['TX#', 'ACCT#', 'TIMER#', 'TOTALS#'] as const;
+export const PARTITION_PREFIXES = ['TX#', 'ACCT#', 'AUTH#', 'TIMER#', 'TOTALS#'] as const;
 
 /** Shards of the running totals: see `keys.totals` and docs/capacity.md. */
 export const TOTALS_SHARDS = 32;
@@ -68,12 +87,17 @@ export const TOTALS_SHARDS = 32;
 /** Partitions timers are spread over; the sweeper reads each of them. */
 export const TIMER_SHARDS = 4;
 
-/** What a timer is for, and when. `dueAt` is an ISO instant as `Date#toISOString` writes it. */
-export interface TimerRef {
-  readonly kind: 'REVERSAL_EXPIRY';
-  readonly transactionId: string;
-  readonly dueAt: string;
-}
+/**
+ * What a timer is for, and when: an early reversal's wait running out, or an
+ * approved hold's expiry. `dueAt` is an ISO instant as `Date#toISOString` writes it.
+ */
+export type TimerRef =
+  | { readonly kind: 'REVERSAL_EXPIRY'; readonly transactionId: string; readonly dueAt: string }
+  | { readonly kind: 'HOLD_EXPIRY'; readonly authorizationId: string; readonly dueAt: string };
+
+/** The id a timer is about: its reversal's transaction, or its hold's authorization. */
+export const timerSubject = (timer: TimerRef): string =>
+  timer.kind === 'REVERSAL_EXPIRY' ? timer.transactionId : timer.authorizationId;
 
 /** A stable shard of an id (FNV-1a), the same in every process. */
 export function shardOf(id: string, shards: number): number {
@@ -85,7 +109,7 @@ export function shardOf(id: string, shards: number): number {
   return hash % shards;
 }
 
-export const timerShard = (transactionId: string) => shardOf(transactionId, TIMER_SHARDS);
+export const timerShard = (subjectId: string) => shardOf(subjectId, TIMER_SHARDS);
 export const totalsShard = (transactionId: string) => shardOf(transactionId, TOTALS_SHARDS);
 
 /** Timers outlive their due time by this much at most: TTL clears one the sweeper somehow never reached. */
@@ -95,19 +119,23 @@ export function timerToItem(timer: TimerRef): Item {
   return {
     ...keys.timer(timer),
     entity: 'TIMER',
-    kind: timer.kind,
-    transactionId: timer.transactionId,
-    dueAt: timer.dueAt,
+    ...timer,
     expiresAt: Math.floor(Date.parse(timer.dueAt) / 1000) + TIMER_TTL_GRACE_SECONDS,
   };
 }
 
 export function itemToTimer(item: Item): TimerRef {
-  return {
-    kind: item.kind as TimerRef['kind'],
-    transactionId: String(item.transactionId),
-    dueAt: String(item.dueAt),
-  };
+  return item.kind === 'HOLD_EXPIRY'
+    ? {
+        kind: 'HOLD_EXPIRY',
+        authorizationId: String(item.authorizationId),
+        dueAt: String(item.dueAt),
+      }
+    : {
+        kind: 'REVERSAL_EXPIRY',
+        transactionId: String(item.transactionId),
+        dueAt: String(item.dueAt),
+      };
 }
 
 /**
@@ -173,11 +201,29 @@ export function itemToAcceptance(item: Item): Acceptance | { readonly transactio
   };
 }
 
+/**
+ * The attribute of an account item that holds one UTC day's usage against
+ * its daily limit: top-level, so an authorization adds to it and conditions
+ * on it in its one write, without reading or rewriting the others.
+ */
+export const withdrawnAttribute = (day: string) => `withdrawn#${day}`;
+const WITHDRAWN_PREFIX = 'withdrawn#';
+
 export function accountToItem(account: Account): Item {
-  return { ...keys.account(account.accountId), entity: 'ACCOUNT', ...account };
+  const { withdrawn, dailyWithdrawalLimit, ...rest } = account;
+  const item: Item = { ...keys.account(account.accountId), entity: 'ACCOUNT', ...rest };
+  if (dailyWithdrawalLimit !== undefined) item.dailyWithdrawalLimit = dailyWithdrawalLimit;
+  for (const [day, amount] of Object.entries(withdrawn)) item[withdrawnAttribute(day)] = amount;
+  return item;
 }
 
+/** An account as read back; an item from before holds has none (0) and no daily usage. */
 export function itemToAccount(item: Item): Account {
+  const withdrawn: Record<string, number> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (name.startsWith(WITHDRAWN_PREFIX))
+      withdrawn[name.slice(WITHDRAWN_PREFIX.length)] = Number(value);
+  }
   return {
     accountId: String(item.accountId),
     currency: String(item.currency),
@@ -187,7 +233,44 @@ export function itemToAccount(item: Item): Account {
     version: Number(item.version),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
+    heldAmount: Number(item.heldAmount ?? 0),
+    ...(item.dailyWithdrawalLimit === undefined
+      ? {}
+      : { dailyWithdrawalLimit: Number(item.dailyWithdrawalLimit) }),
+    withdrawn,
   };
+}
+
+/**
+ * The authorization item: its request (`request`) and fingerprint, and its
+ * journal (`events`), published as stored like a transaction's. `status` is
+ * top-level for the write conditions (a completion, a release and an expiry
+ * each act only on the status they read), `accountId` to find it by account.
+ */
+export function authorizationToItem(record: AuthorizationRecord): Item {
+  return {
+    ...keys.authorization(record.fields.authorizationId),
+    entity: AUTHORIZATION_ENTITY,
+    authorizationId: record.fields.authorizationId,
+    accountId: record.fields.accountId,
+    status: record.status,
+    payloadHash: record.payloadHash,
+    request: record.fields,
+    events: record.events.map(eventToAttribute),
+  };
+}
+
+/** The record of an authorization item: its request, folded with its journal. */
+export function itemToAuthorization(item: Item): AuthorizationRecord {
+  const events = eventsOf(item) as AuthorizationEvent[];
+  const decision = events[0];
+  const request = {
+    kind: 'Authorize' as const,
+    fields: item.request as AuthorizationFields,
+    payloadHash: String(item.payloadHash),
+    correlationId: decision?.correlationId,
+  };
+  return events.reduce(evolveAuthorization, initialAuthorization(request));
 }
 
 export function entryToItem(entry: Entry): Item {
@@ -279,7 +362,10 @@ export function itemToRecord(item: Item): TransactionRecord {
     payloadHash: String(item.payloadHash),
     correlationId: decision?.correlationId,
   };
-  const folded = events.reduce(evolveRecord, initialRecord(request, reversalsOf(item)));
+  const folded = (events as TransactionEvent[]).reduce(
+    evolveRecord,
+    initialRecord(request, reversalsOf(item)),
+  );
   return {
     ...folded,
     ...(typeof item.reversedBy === 'string' ? { reversedBy: item.reversedBy } : {}),

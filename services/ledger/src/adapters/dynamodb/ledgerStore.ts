@@ -1,9 +1,11 @@
-import type {
-  AtmTransaction,
-  LedgerEvent,
-  ReversalPending,
-  TransactionConflict,
-  TransactionPosted,
+import {
+  type AtmTransaction,
+  type AuthorizationEvent,
+  type AuthorizationFields,
+  type LedgerEvent,
+  type ReversalPending,
+  type TransactionConflict,
+  type TransactionPosted,
 } from '@atm-ledger/contracts';
 import {
   type AttributeValue,
@@ -24,19 +26,25 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   type Account,
+  type AuthorizationRecord,
+  type AuthorizationState,
+  accountPlansOf,
   accountsTouched,
   addToTotals,
-  type Entry,
+  authorizationRelianceOf,
   type ExactTotals,
   entriesOf,
   evolve,
+  evolveAuthorizationState,
   type LedgerState,
   MAX_CONFLICTS_COUNTED,
+  type Reliance,
   relianceOf,
   type TransactionRecord,
   totals,
 } from '../../domain/index.js';
 import {
+  type AuthorizationCommitOutcome,
   type CommitOutcome,
   type EntriesPageResult,
   InvalidCursorError,
@@ -47,15 +55,18 @@ import {
   type TrialBalanceTotals,
   UnprocessableRecordError,
 } from '../../ports.js';
+import { accountOperation } from './accountWrites.js';
 import {
   AWAITED,
   accountToItem,
+  authorizationToItem,
   entryToItem,
   eventToAttribute,
   type Item,
   isAwaitedPlaceholder,
   itemToAcceptance,
   itemToAccount,
+  itemToAuthorization,
   itemToEntry,
   itemToRecord,
   itemToTimer,
@@ -100,7 +111,8 @@ type Slot =
   | { kind: 'entry' }
   | { kind: 'original' }
   | { kind: 'timer' }
-  | { kind: 'totals' };
+  | { kind: 'totals' }
+  | { kind: 'authorization' };
 
 /**
  * LedgerStore on one DynamoDB table. Every decision is one TransactWriteItems
@@ -121,6 +133,9 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
     ]);
     if (transaction.originalTransactionId !== undefined) {
       wanted.set('original', keys.transaction(transaction.originalTransactionId));
+    }
+    if (transaction.authorizationId !== undefined) {
+      wanted.set('authorization', keys.authorization(transaction.authorizationId));
     }
     const found = await this.batchGet([...wanted.values()]);
     const get = (k: string) => {
@@ -149,12 +164,14 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
     }
     const tx = get('tx');
     const existing = tx === undefined || isAwaitedPlaceholder(tx) ? undefined : itemToRecord(tx);
+    const authorization = get('authorization');
     return {
       existing,
       accounts,
       original: originalRecord,
       waiting: tx === undefined ? [] : reversalsOf(tx),
       originalWaiting,
+      ...(authorization === undefined ? {} : { authorization: itemToAuthorization(authorization) }),
     };
   }
 
@@ -186,9 +203,9 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
     const [first] = events;
     if (first === undefined) throw new StoreError('commit of no events');
     if (first.type === 'ledger.transaction.conflict') return this.commitConflict(state, first);
-    const record = events.reduce(evolve, state).existing;
-    if (record === undefined)
-      throw new StoreError(`events of ${first.transactionId} left no record`);
+    const after = events.reduce(evolve, state);
+    const record = after.existing;
+    if (record === undefined) throw new StoreError(`events of ${first.id} left no record`);
     const slots: Slot[] = [];
     const items: TransactWriteItem[] = [];
     const add = (slot: Slot, item: TransactWriteItem) => {
@@ -196,14 +213,10 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
       items.push(item);
     };
     add({ kind: 'transaction' }, { Put: this.transactionPut(state, record) });
+    const reliances = events.map((event) => relianceOf(state, event));
+    this.addAccounts(events, reliances, state.accounts, add);
+    this.addAuthorization(reliances, state.authorization, after.authorization, add);
     for (const event of events) {
-      const reliance = relianceOf(state, event);
-      for (const account of reliance.unchanged) {
-        add({ kind: 'account', accountId: account.accountId }, this.versionCheck(account));
-      }
-      for (const accountId of reliance.absent) {
-        add({ kind: 'account', accountId }, this.absenceCheck(accountId));
-      }
       switch (event.type) {
         case 'ledger.transaction.posted':
           this.posting(event, add);
@@ -212,9 +225,14 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
           this.waiting(state, event, add);
           break;
         case 'ledger.transaction.rejected':
+        case 'ledger.authorization.completed':
+        case 'ledger.authorization.released':
           break;
         case 'ledger.transaction.conflict':
-          throw new StoreError(`a conflict decided with other events for ${event.transactionId}`);
+        case 'ledger.authorization.approved':
+        case 'ledger.authorization.declined':
+        case 'ledger.authorization.expired':
+          throw new StoreError(`${event.id} cannot be part of a posting's decision`);
         default: {
           const never: never = event;
           throw new StoreError(`unhandled event ${JSON.stringify(never)}`);
@@ -224,10 +242,53 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
     return items.length === 1 ? this.putAlone(items[0]) : this.transact(items, slots);
   }
 
-  /** What a posting writes besides its record: each account it moved and its entry, the totals, the original's mark. */
+  /** One operation per account the decision writes to or relies on. */
+  private addAccounts(
+    events: readonly LedgerEvent[],
+    reliances: readonly Reliance[],
+    accounts: ReadonlyMap<string, Account | undefined>,
+    add: (slot: Slot, item: TransactWriteItem) => void,
+  ) {
+    for (const plan of accountPlansOf(events, reliances, accounts).values()) {
+      add({ kind: 'account', accountId: plan.accountId }, accountOperation(this.tableName, plan));
+    }
+  }
+
+  /**
+   * The authorization a decision acts on: rewritten (status and journal) when
+   * the decision ended it, conditional on the status it was decided from;
+   * checked when the decision relied on its absence.
+   */
+  private addAuthorization(
+    reliances: readonly Reliance[],
+    before: AuthorizationRecord | undefined,
+    after: AuthorizationRecord | undefined,
+    add: (slot: Slot, item: TransactWriteItem) => void,
+  ) {
+    const relied = reliances.map((r) => r.authorization).find((a) => a !== undefined);
+    if (relied === undefined) return;
+    if (relied.status === 'ABSENT') {
+      add(
+        { kind: 'authorization' },
+        {
+          ConditionCheck: {
+            TableName: this.tableName,
+            Key: toAttrs(keys.authorization(relied.authorizationId)),
+            ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+      );
+      return;
+    }
+    if (before === undefined || after === undefined)
+      throw new StoreError('a decision relied on an authorization it did not read');
+    add({ kind: 'authorization' }, { Put: this.authorizationPut(after, relied.status) });
+  }
+
+  /** What a posting writes besides its record and its accounts: its entries, the totals, the original's mark. */
   private posting(event: TransactionPosted, add: (slot: Slot, item: TransactWriteItem) => void) {
     for (const entry of entriesOf(event)) {
-      add({ kind: 'account', accountId: entry.accountId }, this.accountUpdate(entry));
       add(
         { kind: 'entry' },
         {
@@ -371,54 +432,6 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
     return { ...base, ConditionExpression: 'attribute_not_exists(pk)' };
   }
 
-  /**
-   * The account moves to the entry's balance and version, conditional on the
-   * version it was decided from: two writers that read the same version
-   * cannot both land, and the loser gets the account as it is (ALL_OLD).
-   */
-  private accountUpdate(entry: Entry): TransactWriteItem {
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: toAttrs(keys.account(entry.accountId)),
-        UpdateExpression: 'SET #balance = :b, #version = :nv, updatedAt = :u',
-        ConditionExpression: '#version = :v',
-        ExpressionAttributeNames: { '#balance': 'balance', '#version': 'version' },
-        ExpressionAttributeValues: toAttrs({
-          ':v': entry.sequence - 1,
-          ':nv': entry.sequence,
-          ':b': entry.balanceAfter,
-          ':u': entry.postedAt,
-        }),
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
-    };
-  }
-
-  private versionCheck(account: Account): TransactWriteItem {
-    return {
-      ConditionCheck: {
-        TableName: this.tableName,
-        Key: toAttrs(keys.account(account.accountId)),
-        ConditionExpression: '#version = :v',
-        ExpressionAttributeNames: { '#version': 'version' },
-        ExpressionAttributeValues: toAttrs({ ':v': account.version }),
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
-    };
-  }
-
-  private absenceCheck(accountId: string): TransactWriteItem {
-    return {
-      ConditionCheck: {
-        TableName: this.tableName,
-        Key: toAttrs(keys.account(accountId)),
-        ConditionExpression: 'attribute_not_exists(pk)',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
-    };
-  }
-
   /** A decision that writes only the transaction item needs no transaction: half the write units. */
   private async putAlone(item: TransactWriteItem | undefined): Promise<CommitOutcome> {
     const put = item?.Put;
@@ -494,6 +507,110 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
         return { kind: 'AlreadyDecided', existing: itemToRecord(fromAttrs(error.Item)) };
       }
       throw error;
+    }
+  }
+
+  /**
+   * An authorization item is written whole: on an empty key when first
+   * decided, else over the status the decision read, so a hold ends once.
+   */
+  private authorizationPut(record: AuthorizationRecord, before: string | undefined) {
+    return {
+      TableName: this.tableName,
+      Item: toAttrs(authorizationToItem(record)),
+      ConditionExpression: before === undefined ? 'attribute_not_exists(pk)' : '#status = :before',
+      ...(before === undefined
+        ? {}
+        : {
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: toAttrs({ ':before': before }),
+          }),
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    };
+  }
+
+  async loadAuthorization(fields: AuthorizationFields): Promise<AuthorizationState> {
+    const authKey = keys.authorization(fields.authorizationId);
+    const accountKey = keys.account(fields.accountId);
+    const found = await this.batchGet([authKey, accountKey]);
+    const auth = found.get(`${authKey.pk}|${authKey.sk}`);
+    const account = found.get(`${accountKey.pk}|${accountKey.sk}`);
+    return {
+      existing: auth === undefined ? undefined : itemToAuthorization(auth),
+      account: account === undefined ? undefined : itemToAccount(account),
+    };
+  }
+
+  async getAuthorization(authorizationId: string) {
+    const item = await this.getItem(keys.authorization(authorizationId));
+    return item === undefined ? undefined : itemToAuthorization(item);
+  }
+
+  /**
+   * One TransactWriteItems: the authorization's record, its account's hold
+   * and usage (or a check of what a decline relied on), and an approval's
+   * expiry timer. A failure says, from its own reasons, whether the id was
+   * decided first (or the hold ended meanwhile) or the account moved.
+   */
+  async commitAuthorization(
+    state: AuthorizationState,
+    events: readonly AuthorizationEvent[],
+  ): Promise<AuthorizationCommitOutcome> {
+    const [first] = events;
+    if (first === undefined) throw new StoreError('commit of no events');
+    const after = events.reduce(evolveAuthorizationState, state).existing;
+    if (after === undefined) throw new StoreError(`events of ${first.id} left no record`);
+    const slots: Slot[] = [];
+    const items: TransactWriteItem[] = [];
+    const add = (slot: Slot, item: TransactWriteItem) => {
+      slots.push(slot);
+      items.push(item);
+    };
+    add({ kind: 'authorization' }, { Put: this.authorizationPut(after, state.existing?.status) });
+    const accounts = new Map([[first.accountId, state.account]]);
+    this.addAccounts(
+      events,
+      events.map((event) => authorizationRelianceOf(state, event)),
+      accounts,
+      add,
+    );
+    for (const event of events) {
+      if (event.type === 'ledger.authorization.approved') {
+        add(
+          { kind: 'timer' },
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: toAttrs(
+                timerToItem({
+                  kind: 'HOLD_EXPIRY',
+                  authorizationId: event.authorizationId,
+                  dueAt: event.expiresAt,
+                }),
+              ),
+            },
+          },
+        );
+      }
+    }
+    try {
+      await this.call(() =>
+        this.client.send(new TransactWriteItemsCommand({ TransactItems: items })),
+      );
+      return { kind: 'Committed' };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const outcome = classifyCancellation(error, slots);
+      switch (outcome.kind) {
+        case 'AuthorizationChanged':
+          if (outcome.authorization === undefined)
+            throw new StoreError(`authorization ${first.authorizationId} vanished`);
+          return { kind: 'AlreadyDecided', existing: outcome.authorization };
+        case 'Stale':
+          return { kind: 'Stale', account: outcome.accounts.get(first.accountId) };
+        default:
+          throw new StoreError(`authorization commit cancelled as ${outcome.kind}`);
+      }
     }
   }
 
@@ -759,6 +876,15 @@ export function classifyCancellation(
     return isAwaitedPlaceholder(item)
       ? { kind: 'WaitingChanged', waiting: reversalsOf(item) }
       : { kind: 'AlreadyDecided', existing: itemToRecord(item) };
+  }
+  // An authorization decided first, or ended meanwhile: nothing else matters either.
+  const authIndex = slots.findIndex((s) => s.kind === 'authorization');
+  if (failed(authIndex)) {
+    const attrs = reasons[authIndex]?.Item;
+    return {
+      kind: 'AuthorizationChanged',
+      authorization: attrs === undefined ? undefined : itemToAuthorization(fromAttrs(attrs)),
+    };
   }
   const stale = new Map<string, Account | undefined>();
   let original: CommitOutcome | undefined;

@@ -1,19 +1,35 @@
-import type { AtmTransaction, LedgerEvent } from '@atm-ledger/contracts';
+import {
+  type AtmTransaction,
+  type AuthorizationEvent,
+  type AuthorizationFields,
+  isAuthorizationEvent,
+  type LedgerEvent,
+  type TransactionEvent,
+} from '@atm-ledger/contracts';
 import {
   type Account,
+  type AuthorizationRecord,
+  type AuthorizationState,
+  accountPlansOf,
   accountsTouched,
   addToTotals,
+  applyPlan,
+  authorizationRelianceOf,
   type Entry,
   type ExactTotals,
   entriesOf,
   evolve,
+  evolveAuthorizationState,
   evolveRecord,
   type LedgerState,
   MAX_CONFLICTS_COUNTED,
+  meetsPlan,
+  type Reliance,
   relianceOf,
   type TransactionRecord,
 } from '../../domain/index.js';
 import {
+  type AuthorizationCommitOutcome,
   type CommitOutcome,
   type EntriesPageResult,
   InvalidCursorError,
@@ -22,7 +38,13 @@ import {
   type TimerStore,
   type TrialBalanceTotals,
 } from '../../ports.js';
-import { type Acceptance, TIMER_SHARDS, type TimerRef, timerShard } from '../dynamodb/items.js';
+import {
+  type Acceptance,
+  TIMER_SHARDS,
+  type TimerRef,
+  timerShard,
+  timerSubject,
+} from '../dynamodb/items.js';
 
 /**
  * LedgerStore in memory, with the same conditional semantics as the DynamoDB
@@ -32,6 +54,7 @@ import { type Acceptance, TIMER_SHARDS, type TimerRef, timerShard } from '../dyn
 export class InMemoryLedgerStore implements LedgerStore, TimerStore {
   readonly transactions = new Map<string, TransactionRecord>();
   readonly accounts = new Map<string, Account>();
+  readonly authorizations = new Map<string, AuthorizationRecord>();
   readonly entries = new Map<string, Entry[]>();
   /** Ingest's acceptance markers, by transaction id. */
   readonly accepted = new Map<string, Acceptance>();
@@ -50,6 +73,10 @@ export class InMemoryLedgerStore implements LedgerStore, TimerStore {
     const accounts = new Map<string, Account | undefined>();
     for (const id of accountsTouched(transaction, original))
       accounts.set(id, this.accounts.get(id));
+    const authorization =
+      transaction.authorizationId === undefined
+        ? undefined
+        : this.authorizations.get(transaction.authorizationId);
     return {
       existing: this.transactions.get(transaction.transactionId),
       accounts,
@@ -59,13 +86,16 @@ export class InMemoryLedgerStore implements LedgerStore, TimerStore {
         original === undefined && transaction.originalTransactionId !== undefined
           ? [...(this.waiting.get(transaction.originalTransactionId) ?? [])]
           : [],
+      ...(authorization === undefined ? {} : { authorization }),
     };
   }
 
   async commit(state: LedgerState, events: readonly LedgerEvent[]): Promise<CommitOutcome> {
     const [first] = events;
     if (first === undefined) throw new StoreError('commit of no events');
-    const id = first.transactionId;
+    const subject = events.find((e): e is TransactionEvent => !isAuthorizationEvent(e));
+    if (subject === undefined) throw new StoreError(`${first.id} is not a posting's decision`);
+    const id = subject.transactionId;
     const existing = this.transactions.get(id);
     if (first.type === 'ledger.transaction.conflict') {
       if (existing === undefined)
@@ -99,21 +129,14 @@ export class InMemoryLedgerStore implements LedgerStore, TimerStore {
       const waiting = [...(this.waiting.get(id) ?? [])];
       if (waiting.length !== state.waiting.length) return { kind: 'WaitingChanged', waiting };
     }
-    const stale = new Map<string, Account | undefined>();
-    const expectVersion = (accountId: string, version: number) => {
-      const current = this.accounts.get(accountId);
-      if (current?.version !== version) stale.set(accountId, current);
-    };
+    const reliances = events.map((event) => relianceOf(state, event));
+    const authorizationChanged = this.authorizationChanged(reliances);
+    if (authorizationChanged !== undefined) return authorizationChanged;
+    const plans = accountPlansOf(events, reliances, state.accounts);
+    const stale = this.staleAccounts(plans);
     let original: CommitOutcome | undefined;
     for (const event of events) {
-      const reliance = relianceOf(state, event);
-      for (const account of reliance.unchanged) expectVersion(account.accountId, account.version);
-      for (const accountId of reliance.absent) {
-        const current = this.accounts.get(accountId);
-        if (current !== undefined) stale.set(accountId, current);
-      }
       if (event.type === 'ledger.transaction.posted') {
-        for (const m of event.movements) expectVersion(m.accountId, m.sequence - 1);
         if (event.transactionType === 'REVERSAL' && event.originalTransactionId !== undefined) {
           const current = this.transactions.get(event.originalTransactionId);
           if (current?.reversedBy !== undefined || current?.status !== 'POSTED')
@@ -135,11 +158,12 @@ export class InMemoryLedgerStore implements LedgerStore, TimerStore {
     const after = events.reduce(evolve, state);
     if (after.existing === undefined) throw new StoreError(`events of ${id} left no record`);
     this.transactions.set(id, after.existing);
+    if (after.authorization !== undefined && after.authorization !== state.authorization)
+      this.authorizations.set(after.authorization.fields.authorizationId, after.authorization);
+    this.applyPlans(plans);
     for (const event of events) {
       if (event.type === 'ledger.transaction.posted') {
         for (const entry of entriesOf(event)) {
-          const account = after.accounts.get(entry.accountId);
-          if (account !== undefined) this.accounts.set(entry.accountId, account);
           this.entries.set(entry.accountId, [...(this.entries.get(entry.accountId) ?? []), entry]);
         }
         addToTotals(this.totals, event.legs);
@@ -163,9 +187,86 @@ export class InMemoryLedgerStore implements LedgerStore, TimerStore {
     return { kind: 'Committed' };
   }
 
+  /** The authorization a decision relied on, if it is no longer as read. */
+  private authorizationChanged(reliances: readonly Reliance[]): CommitOutcome | undefined {
+    const relied = reliances.map((r) => r.authorization).find((a) => a !== undefined);
+    if (relied === undefined) return undefined;
+    const current = this.authorizations.get(relied.authorizationId);
+    const status = current?.status ?? 'ABSENT';
+    return status === relied.status
+      ? undefined
+      : { kind: 'AuthorizationChanged', authorization: current };
+  }
+
+  /** Accounts whose state no longer meets what the decision relied on, as they are now. */
+  private staleAccounts(plans: ReturnType<typeof accountPlansOf>) {
+    const stale = new Map<string, Account | undefined>();
+    for (const plan of plans.values()) {
+      const current = this.accounts.get(plan.accountId);
+      if (!meetsPlan(current, plan)) stale.set(plan.accountId, current);
+    }
+    return stale;
+  }
+
+  /** Applies plans to the accounts as they are now (their conditions checked): deltas commute. */
+  private applyPlans(plans: ReturnType<typeof accountPlansOf>) {
+    for (const plan of plans.values()) {
+      const current = this.accounts.get(plan.accountId);
+      if (current !== undefined && !plan.absent)
+        this.accounts.set(plan.accountId, applyPlan(current, plan));
+    }
+  }
+
+  async loadAuthorization(fields: AuthorizationFields): Promise<AuthorizationState> {
+    return {
+      existing: this.authorizations.get(fields.authorizationId),
+      account: this.accounts.get(fields.accountId),
+    };
+  }
+
+  async getAuthorization(authorizationId: string) {
+    return this.authorizations.get(authorizationId);
+  }
+
+  async commitAuthorization(
+    state: AuthorizationState,
+    events: readonly AuthorizationEvent[],
+  ): Promise<AuthorizationCommitOutcome> {
+    const [first] = events;
+    if (first === undefined) throw new StoreError('commit of no events');
+    const id = first.authorizationId;
+    const current = this.authorizations.get(id);
+    if (current?.status !== state.existing?.status) {
+      if (current === undefined) throw new StoreError(`authorization ${id} vanished`);
+      return { kind: 'AlreadyDecided', existing: current };
+    }
+    const plans = accountPlansOf(
+      events,
+      events.map((event) => authorizationRelianceOf(state, event)),
+      new Map([[first.accountId, state.account]]),
+    );
+    const stale = this.staleAccounts(plans);
+    if (stale.size > 0) return { kind: 'Stale', account: stale.get(first.accountId) };
+    const after = events.reduce(evolveAuthorizationState, state).existing;
+    if (after === undefined) throw new StoreError(`events of ${id} left no record`);
+    this.authorizations.set(id, after);
+    this.applyPlans(plans);
+    for (const event of events) {
+      if (event.type === 'ledger.authorization.approved') {
+        const timer: TimerRef = {
+          kind: 'HOLD_EXPIRY',
+          authorizationId: id,
+          dueAt: event.expiresAt,
+        };
+        this.timers.set(timerKey(timer), timer);
+      }
+    }
+    return { kind: 'Committed' };
+  }
+
   async dueTimers(shard: number, now: string, limit: number): Promise<readonly TimerRef[]> {
     return [...this.timers.values()]
-      .filter((t) => timerShard(t.transactionId) === shard && t.dueAt <= now)
+      .filter((t) => timerShard(timerSubject(t)) === shard && t.dueAt <= now)
       .sort((a, b) => timerKey(a).localeCompare(timerKey(b)))
       .slice(0, limit);
   }
@@ -248,4 +349,4 @@ export class InMemoryLedgerStore implements LedgerStore, TimerStore {
   }
 }
 
-const timerKey = (t: TimerRef) => `${t.dueAt}#${t.kind}#${t.transactionId}`;
+const timerKey = (t: TimerRef) => `${t.dueAt}#${t.kind}#${timerSubject(t)}`;
