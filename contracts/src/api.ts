@@ -276,6 +276,15 @@ export const RejectionReason = z.enum([
 ]);
 export type RejectionReason = z.infer<typeof RejectionReason>;
 
+/** Why an authorization was declined: the refusals of a withdrawal that an ATM hears before it dispenses. */
+export const DeclineReason = RejectionReason.extract([
+  'INSUFFICIENT_FUNDS',
+  'ACCOUNT_NOT_FOUND',
+  'CURRENCY_MISMATCH',
+  'DAILY_LIMIT_EXCEEDED',
+]);
+export type DeclineReason = z.infer<typeof DeclineReason>;
+
 /**
  * `GET /v1/transactions/{transactionId}`: the outcome, and the business
  * fields of the payload that stands (the first one accepted for the id; a

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { DeclineReason } from './api.js';
 import {
   AccountId,
   AtmId,
@@ -30,15 +31,6 @@ export const AuthorizationRequest = z
   })
   .meta({ id: 'AuthorizationRequest' });
 export type AuthorizationRequest = z.infer<typeof AuthorizationRequest>;
-
-/** Why an authorization was declined. */
-export const DeclineReason = z.enum([
-  'INSUFFICIENT_FUNDS',
-  'ACCOUNT_NOT_FOUND',
-  'CURRENCY_MISMATCH',
-  'DAILY_LIMIT_EXCEEDED',
-]);
-export type DeclineReason = z.infer<typeof DeclineReason>;
 
 export const AuthorizationStatus = z.enum([
   'APPROVED',

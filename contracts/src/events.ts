@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { RejectionReason, TransactionType } from './api.js';
+import { DeclineReason, RejectionReason, TransactionType } from './api.js';
 import {
   AccountId,
   AtmId,
@@ -213,12 +213,7 @@ export const AuthorizationDeclined = z
     amount: z.number().int().min(1),
     currency: Currency,
     panLast4: PanLast4.optional(),
-    reason: z.enum([
-      'INSUFFICIENT_FUNDS',
-      'ACCOUNT_NOT_FOUND',
-      'CURRENCY_MISMATCH',
-      'DAILY_LIMIT_EXCEEDED',
-    ]),
+    reason: DeclineReason,
     /** The account's available balance, which the decline left as it was; absent for an unknown account. */
     availableBalance: z.number().int().optional(),
     decidedAt: Timestamp,

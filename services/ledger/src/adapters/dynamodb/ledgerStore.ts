@@ -1,11 +1,11 @@
-import {
-  type AtmTransaction,
-  type AuthorizationEvent,
-  type AuthorizationFields,
-  type LedgerEvent,
-  type ReversalPending,
-  type TransactionConflict,
-  type TransactionPosted,
+import type {
+  AtmTransaction,
+  AuthorizationEvent,
+  AuthorizationFields,
+  LedgerEvent,
+  ReversalPending,
+  TransactionConflict,
+  TransactionPosted,
 } from '@atm-ledger/contracts';
 import {
   type AttributeValue,
@@ -377,18 +377,11 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
       throw new StoreError(`PENDING ${event.transactionId} reversal has no waitUntil`);
     add(
       { kind: 'timer' },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: toAttrs(
-            timerToItem({
-              kind: 'REVERSAL_EXPIRY',
-              transactionId: event.transactionId,
-              dueAt: event.waitUntil,
-            }),
-          ),
-        },
-      },
+      this.timerPut({
+        kind: 'REVERSAL_EXPIRY',
+        transactionId: event.transactionId,
+        dueAt: event.waitUntil,
+      }),
     );
   }
 
@@ -578,18 +571,11 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
       if (event.type === 'ledger.authorization.approved') {
         add(
           { kind: 'timer' },
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: toAttrs(
-                timerToItem({
-                  kind: 'HOLD_EXPIRY',
-                  authorizationId: event.authorizationId,
-                  dueAt: event.expiresAt,
-                }),
-              ),
-            },
-          },
+          this.timerPut({
+            kind: 'HOLD_EXPIRY',
+            authorizationId: event.authorizationId,
+            dueAt: event.expiresAt,
+          }),
         );
       }
     }
@@ -612,6 +598,10 @@ export class DynamoDbLedgerStore implements LedgerStore, TimerStore {
           throw new StoreError(`authorization commit cancelled as ${outcome.kind}`);
       }
     }
+  }
+
+  private timerPut(timer: TimerRef): TransactWriteItem {
+    return { Put: { TableName: this.tableName, Item: toAttrs(timerToItem(timer)) } };
   }
 
   readonly timerShards = TIMER_SHARDS;
