@@ -203,6 +203,24 @@ describe('buildOpenApiDocument', () => {
     );
   });
 
+  it('states the refinements a client must follow in JSON Schema: a reversal names one thing, a completion is no advice', () => {
+    // Act
+    const schemas = doc.components.schemas as Record<string, Record<string, unknown>>;
+
+    // Assess: the server refuses these with 400, so a schema-valid body must not be one of them
+    expect(schemas.ReversalRequest).toMatchObject({
+      dependentRequired: { amount: ['currency'], currency: ['amount'] },
+      anyOf: [{ required: ['originalTransactionId'] }, { required: ['authorizationId'] }],
+      allOf: [
+        { not: { required: ['originalTransactionId', 'authorizationId'] } },
+        { not: { required: ['authorizationId', 'dispensedAmount'] } },
+      ],
+    });
+    expect(schemas.WithdrawalRequest).toMatchObject({
+      not: { required: ['authorizationId', 'advice'], properties: { advice: { const: true } } },
+    });
+  });
+
   it('documents the door on POST /v1/transactions: 409 for an id held by another payload, 503 to retry', () => {
     // Act
     const responses = (doc.paths['/v1/transactions'] as { post: { responses: object } }).post
