@@ -410,4 +410,19 @@ describe('local cloud: authorizations hold, complete, release and expire', () =>
     expect((await api.get(`/v1/authorizations/b-${run}`)).status).toBe(404);
     expect(never.status).toBe(404);
   });
+
+  it('serves the authorization routes and the hold fields in its OpenAPI document', async () => {
+    // Act
+    const doc = (await api.get('/v1/openapi.json')).body as {
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+
+    // Assess
+    expect(doc.paths['/v1/authorizations']).toHaveProperty('post');
+    expect(doc.paths['/v1/authorizations/{authorizationId}']).toHaveProperty('get');
+    expect(Object.keys(doc.components.schemas.Account?.properties ?? {})).toEqual(
+      expect.arrayContaining(['heldAmount', 'availableBalance', 'dailyWithdrawalLimit']),
+    );
+  });
 });
