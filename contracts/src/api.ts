@@ -122,6 +122,8 @@ export function adviceWithoutAuthorization(value: object, ctx: z.RefinementCtx):
 
 export const WithdrawalRequest = WithdrawalFields.superRefine(adviceWithoutAuthorization).meta({
   id: 'WithdrawalRequest',
+  // The refinement, as JSON Schema says it, so OpenAPI readers and fuzzers know it too.
+  not: { required: ['authorizationId', 'advice'], properties: { advice: { const: true } } },
   description: 'A completion (authorizationId) is never an advice',
 });
 export const DepositRequest = z
@@ -219,6 +221,11 @@ export const ReversalRequest = ReversalFields.superRefine(reversalRules).meta({
   id: 'ReversalRequest',
   // The refinements, as JSON Schema says them, so OpenAPI readers and fuzzers know them too.
   dependentRequired: { amount: ['currency'], currency: ['amount'] },
+  anyOf: [{ required: ['originalTransactionId'] }, { required: ['authorizationId'] }],
+  allOf: [
+    { not: { required: ['originalTransactionId', 'authorizationId'] } },
+    { not: { required: ['authorizationId', 'dispensedAmount'] } },
+  ],
   description:
     'Exactly one of originalTransactionId (reverse a transaction) and authorizationId (release a hold); a release carries no dispensedAmount',
 });

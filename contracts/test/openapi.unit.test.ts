@@ -64,6 +64,7 @@ describe('buildOpenApiDocument', () => {
     const properties = [
       ...requestProperties('OpenAccountRequest'),
       ...requestProperties('PostTransactionRequest'),
+      ...requestProperties('AuthorizationRequest'),
     ];
 
     // Act
@@ -114,6 +115,110 @@ describe('buildOpenApiDocument', () => {
         );
       }
     }
+  });
+
+  it('documents the authorization routes: 201 decided, 200 retry, 409 conflict; GET 404 if never seen', () => {
+    // Act
+    const paths = doc.paths as Record<string, Record<string, { responses: object }>>;
+    const post = paths['/v1/authorizations']?.post;
+    const get = paths['/v1/authorizations/{authorizationId}']?.get;
+
+    // Assess
+    expect(Object.keys(post?.responses ?? {})).toEqual(
+      expect.arrayContaining(['200', '201', '400', '401', '409']),
+    );
+    expect(post?.responses).toMatchObject({
+      '201': {
+        content: {
+          'application/json': { schema: { $ref: '#/components/schemas/AuthorizationDecision' } },
+        },
+      },
+      '200': {
+        content: {
+          'application/json': { schema: { $ref: '#/components/schemas/AuthorizationDecision' } },
+        },
+      },
+    });
+    expect(get?.responses).toMatchObject({
+      '200': {
+        content: {
+          'application/json': { schema: { $ref: '#/components/schemas/AuthorizationView' } },
+        },
+      },
+      '404': expect.any(Object),
+    });
+  });
+
+  it('shows the hold fields: availability on the account, the daily limit, completion and release', () => {
+    // Prepare
+    const schemas = doc.components.schemas as Record<
+      string,
+      { required?: string[]; properties?: Record<string, { enum?: string[] }> }
+    >;
+    const properties = (id: string) => Object.keys(schemas[id]?.properties ?? {});
+
+    // Assess
+    expect(schemas.AuthorizationRequest?.required).toEqual(
+      expect.arrayContaining([
+        'authorizationId',
+        'accountId',
+        'amount',
+        'currency',
+        'atmId',
+        'occurredAt',
+      ]),
+    );
+    expect(properties('AuthorizationRequest')).toContain('pan');
+    expect(properties('AuthorizationDecision')).toEqual(
+      expect.arrayContaining([
+        'authorizationId',
+        'status',
+        'reason',
+        'amount',
+        'availableBalance',
+        'expiresAt',
+      ]),
+    );
+    expect(schemas.AuthorizationView?.properties?.status?.enum).toEqual([
+      'APPROVED',
+      'DECLINED',
+      'COMPLETED',
+      'RELEASED',
+      'EXPIRED',
+    ]);
+    expect(properties('AuthorizationView')).toEqual(
+      expect.arrayContaining(['completedAmount', 'expiresAt', 'decidedAt', 'reason']),
+    );
+    expect(schemas.Account?.required).toEqual(
+      expect.arrayContaining(['heldAmount', 'availableBalance']),
+    );
+    expect(properties('Account')).toContain('dailyWithdrawalLimit');
+    expect(properties('OpenAccountRequest')).toContain('dailyWithdrawalLimit');
+    expect(properties('WithdrawalRequest')).toEqual(
+      expect.arrayContaining(['authorizationId', 'advice']),
+    );
+    expect(properties('ReversalRequest')).toContain('authorizationId');
+    expect(properties('Transaction')).toEqual(
+      expect.arrayContaining(['authorizationId', 'advice']),
+    );
+  });
+
+  it('states the refinements a client must follow in JSON Schema: a reversal names one thing, a completion is no advice', () => {
+    // Act
+    const schemas = doc.components.schemas as Record<string, Record<string, unknown>>;
+
+    // Assess: the server refuses these with 400, so a schema-valid body must not be one of them
+    expect(schemas.ReversalRequest).toMatchObject({
+      dependentRequired: { amount: ['currency'], currency: ['amount'] },
+      anyOf: [{ required: ['originalTransactionId'] }, { required: ['authorizationId'] }],
+      allOf: [
+        { not: { required: ['originalTransactionId', 'authorizationId'] } },
+        { not: { required: ['authorizationId', 'dispensedAmount'] } },
+      ],
+    });
+    expect(schemas.WithdrawalRequest).toMatchObject({
+      not: { required: ['authorizationId', 'advice'], properties: { advice: { const: true } } },
+    });
   });
 
   it('documents the door on POST /v1/transactions: 409 for an id held by another payload, 503 to retry', () => {

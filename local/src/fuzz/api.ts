@@ -267,16 +267,17 @@ export function formatFuzzSummary(result: FuzzApiResult): string {
 interface Seeded {
   readonly accountId: string;
   readonly transactionId: string;
+  readonly authorizationId: string;
 }
 
 /**
- * One account with one posted deposit, made before the first snapshot, so that
- * half of the valid GETs reach real data (hooks.py's map_case) and their 200
- * bodies are checked too.
+ * One account with one posted deposit and one approved authorization, made
+ * before the first snapshot, so that half of the valid GETs reach real data
+ * (hooks.py's map_case) and their 200 bodies are checked too.
  */
 async function seedData(apiUrl: string, token: string): Promise<Seeded> {
   const id = `fuzz-${randomBytes(4).toString('hex')}`;
-  const seeded = { accountId: id, transactionId: `${id}-deposit` };
+  const seeded = { accountId: id, transactionId: `${id}-deposit`, authorizationId: `${id}-auth` };
   const api = new LedgerApiClient(apiUrl, { kind: 'bearer', token });
   const opened = await api.openAccount({ accountId: id, currency: 'USD' });
   if (opened.status !== 201) throw new Error(`seeding: POST /v1/accounts → ${opened.status}`);
@@ -293,10 +294,22 @@ async function seedData(apiUrl: string, token: string): Promise<Seeded> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const read = await api.getTransaction(seeded.transactionId);
-    if ((read.body as { status?: unknown } | undefined)?.status === 'POSTED') return seeded;
+    if ((read.body as { status?: unknown } | undefined)?.status === 'POSTED') break;
     if (Date.now() > deadline) throw new Error('seeding: the deposit was not posted within 30 s');
     await sleep(100);
   }
+  const authorized = await api.request('POST', '/v1/authorizations', {
+    authorizationId: seeded.authorizationId,
+    accountId: id,
+    amount: 1_000,
+    currency: 'USD',
+    atmId: 'fuzz-atm',
+    occurredAt: new Date().toISOString(),
+  });
+  const status = (authorized.body as { status?: unknown } | undefined)?.status;
+  if (authorized.status !== 201 || status !== 'APPROVED')
+    throw new Error(`seeding: POST /v1/authorizations → ${authorized.status} ${String(status)}`);
+  return seeded;
 }
 
 // --- State ------------------------------------------------------------------
