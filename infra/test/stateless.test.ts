@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import {
   LEDGER_EVENTS_RULE_PATTERN,
   LEDGER_STREAM_FILTER_PATTERN,
   ROUTES,
 } from '@atm-ledger/contracts';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildAtmLedger } from '../src/app.js';
 import { NOTIFIER_CHANNELS } from '../src/notifiers.js';
@@ -539,6 +541,22 @@ describe('StatelessStack (dev stage)', () => {
         AlarmActions: [statefulRef('AlarmTopic')],
         OKActions: [statefulRef('AlarmTopic')],
       });
+    });
+
+    it('are the ones docs/operations.md lists, as many as it counts', () => {
+      const doc = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+      const names = stack.operations.alarms.map((a) =>
+        (a.node.defaultChild as CfnAlarm).alarmName?.replace(/^atm-ledger-dev-/, ''),
+      );
+      expect(doc).toContain(`That is ${names.length} alarms`);
+      for (const name of names) {
+        // A family row names its members: `<Function>-Errors` lists `LedgerApi`, `<Queue>-DLQ` lists `LedgerPoison`.
+        const member = name?.replace(/-(Errors|Throttles|DLQ)$/, '');
+        expect(
+          doc.includes(`\`${name}\``) || doc.includes(`\`${member}\``),
+          `${name} in the table`,
+        ).toBe(true);
+      }
     });
 
     it('come with a dashboard', () => {
