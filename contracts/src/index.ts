@@ -7,6 +7,7 @@ export { buildOpenApiDocument } from './openapi.js';
 export * from './primitives.js';
 export * from './publication.js';
 export * from './routes.js';
+export * from './settings.js';
 export {
   BUSINESS_FIELDS,
   type BusinessField,

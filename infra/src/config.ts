@@ -1,3 +1,4 @@
+import { DEFAULT_HOLD_TTL_SECONDS, MAX_HOLD_TTL_SECONDS } from '@atm-ledger/contracts';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 
@@ -46,6 +47,12 @@ export interface DeploymentConfig {
    * be, and how long an early reversal waits for it.
    */
   readonly reversalWindowSeconds: number;
+  /**
+   * LEDGER_HOLD_TTL_SECONDS: how long an approved authorization holds its
+   * amount before the timer sweep expires it, for the ledger API (which sets
+   * expiresAt), the stream consumer and the sweep alike.
+   */
+  readonly holdTtlSeconds: number;
 }
 
 /**
@@ -137,6 +144,13 @@ export function readDeploymentConfig(
     notifierDelivery,
     notifierContactsJson,
     reversalWindowSeconds: integer(node, 'reversalWindowSeconds', 86_400, 1, 31_536_000),
+    holdTtlSeconds: integer(
+      node,
+      'holdTtlSeconds',
+      DEFAULT_HOLD_TTL_SECONDS,
+      1,
+      MAX_HOLD_TTL_SECONDS,
+    ),
   };
 }
 

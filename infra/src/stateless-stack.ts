@@ -1,13 +1,16 @@
 import {
+  FUNCTION_ENV as ENV,
   LEDGER_EVENT_SOURCE,
   LEDGER_EVENTS_RULE_PATTERN,
   LEDGER_STREAM_FILTER_PATTERN,
   notifierKindsSetting,
   ROUTES,
+  type RouteKey,
 } from '@atm-ledger/contracts';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -32,7 +35,6 @@ import type { Construct } from 'constructs';
 import type { DeploymentConfig } from './config.js';
 import { Operations } from './constructs/operations.js';
 import { ServiceFunction } from './constructs/service-function.js';
-import { ENV } from './contract.js';
 import { NOTIFIER_TIMEOUT, NOTIFIERS } from './notifiers.js';
 import type { StatefulStack } from './stateful-stack.js';
 
@@ -45,6 +47,9 @@ export const ENTRIES = {
   ledgerTimers: 'services/ledger/src/handlers/timers.ts',
   notifierSqs: 'services/notifier/src/handlers/sqs.ts',
 } as const;
+
+/** The route ATMs wait on before they dispense: it gets route-level metrics and a latency alarm. */
+const AUTHORIZATION_ROUTE = 'POST /v1/authorizations' satisfies RouteKey;
 
 export interface StatelessStackProps extends StackProps {
   readonly config: DeploymentConfig;
@@ -63,7 +68,7 @@ export class StatelessStack extends Stack {
   readonly ledgerApi: ServiceFunction;
   /** The events pipe's enrichment: stream records in, ledger events out. */
   readonly ledgerPublish: ServiceFunction;
-  /** The timer sweep (early reversals that waited their window out), on a schedule. */
+  /** The timer sweep (early reversals that waited their window out, holds that expired), on a schedule. */
   readonly ledgerTimers: ServiceFunction;
   readonly ledgerTimersSchedule: Schedule;
   readonly ledgerTimersScheduleRole: Role;
@@ -105,6 +110,13 @@ export class StatelessStack extends Stack {
     // PutItem writes the ACCEPTED marker; DescribeTable backs the health check.
     data.ledgerTable.grant(this.ingest.role, 'dynamodb:PutItem', 'dynamodb:DescribeTable');
 
+    // Every ledger function reads LEDGER_HOLD_TTL_SECONDS (the API sets an
+    // approval's expiresAt from it), so all of them get the one deployed value.
+    const ledgerEnv = {
+      [ENV.ledgerTableName]: data.ledgerTable.tableName,
+      [ENV.ledgerHoldTtlSeconds]: String(config.holdTtlSeconds),
+    };
+
     // ---- ledger: Kinesis -> DynamoDB ---------------------------------------------
     this.ledgerStream = new ServiceFunction(this, 'LedgerStream', {
       config,
@@ -116,7 +128,7 @@ export class StatelessStack extends Stack {
       memorySize: 1024,
       timeout: Duration.seconds(60),
       environment: {
-        [ENV.ledgerTableName]: data.ledgerTable.tableName,
+        ...ledgerEnv,
         [ENV.ledgerPoisonQueueUrl]: data.poisonQueue.queueUrl,
         [ENV.ledgerBatchConcurrency]: '10',
         [ENV.ledgerReversalWindowSeconds]: String(config.reversalWindowSeconds),
@@ -124,7 +136,8 @@ export class StatelessStack extends Stack {
     });
     // TransactWriteItems has no IAM action of its own: each Put, Update and
     // ConditionCheck inside it is authorised as PutItem, UpdateItem and
-    // ConditionCheckItem.
+    // ConditionCheckItem. A completion or release writes its authorization's
+    // item in the posting's transaction, under the same actions.
     data.ledgerTable.grant(
       this.ledgerStream.role,
       'dynamodb:BatchGetItem',
@@ -186,25 +199,36 @@ export class StatelessStack extends Stack {
     // Timers are items written with the decision that starts them, sorted by due
     // time in a few shards (docs/ledger.md): a sweep is one Query per shard.
     // EventBridge Scheduler's finest rate is a minute, which bounds how late an
-    // early reversal's wait ends; a schedule per timer would be a second write
+    // early reversal's wait ends and a hold expires (up to a minute after its
+    // expiresAt, plus the sweep's own run); a schedule per timer would be a second write
     // outside the ledger's transaction and would meet Scheduler's quota of
     // schedules per account long before the ledger's volume does.
     this.ledgerTimers = new ServiceFunction(this, 'LedgerTimers', {
       config,
       service: 'ledger',
       entry: ENTRIES.ledgerTimers,
-      description: 'atm-ledger ledger: decides what is due (early reversals that waited too long)',
+      description:
+        'atm-ledger ledger: decides what is due (early reversals that waited too long, holds that expired)',
       memorySize: 512,
       // A sweep that does not finish in time leaves the rest for the next minute.
       timeout: Duration.seconds(50),
-      environment: { [ENV.ledgerTableName]: data.ledgerTable.tableName },
+      environment: ledgerEnv,
     });
-    // Query the due timers, read the reversal, write its refusal, delete the timer.
+    // Query the due timers and delete each once decided. An early reversal:
+    // read it (GetItem), write its refusal (PutItem). A hold's expiry: read
+    // the authorization (GetItem), then it and its account (BatchGetItem), and
+    // in one TransactWriteItems put the EXPIRED authorization (PutItem) and
+    // give back the account's hold (UpdateItem). ConditionCheckItem is the
+    // adapter's form of an account operation that writes nothing; it reads
+    // no more than GetItem does.
     data.ledgerTable.grant(
       this.ledgerTimers.role,
       'dynamodb:Query',
       'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
       'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:ConditionCheckItem',
       'dynamodb:DeleteItem',
     );
     this.ledgerTimersScheduleRole = new Role(this, 'LedgerTimersScheduleRole', {
@@ -225,23 +249,31 @@ export class StatelessStack extends Stack {
       }),
     });
 
-    // ---- ledger: HTTP reads and account opening ----------------------------------
+    // ---- ledger: HTTP reads, account opening and authorizations ------------------
     this.ledgerApi = new ServiceFunction(this, 'LedgerApi', {
       config,
       service: 'ledger',
       entry: ENTRIES.ledgerApi,
-      description: 'atm-ledger ledger: account and transaction reads, account opening',
+      description:
+        'atm-ledger ledger: account and transaction reads, account opening, authorizations',
       memorySize: 512,
       timeout: Duration.seconds(10),
-      environment: { [ENV.ledgerTableName]: data.ledgerTable.tableName },
+      environment: ledgerEnv,
     });
-    // Scan backs the trial balance; PutItem opens an account.
+    // Scan backs the trial balance; PutItem opens an account. An authorization
+    // reads its record and account together (BatchGetItem), then decides in one
+    // TransactWriteItems: the record (PutItem), the account's hold and daily
+    // usage (UpdateItem) or, for a decline, a check of what it relied on
+    // (ConditionCheckItem), and an approval's expiry timer (PutItem).
     data.ledgerTable.grant(
       this.ledgerApi.role,
       'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
       'dynamodb:Query',
       'dynamodb:Scan',
       'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:ConditionCheckItem',
     );
 
     // ---- notifiers: SQS -> function ----------------------------------------------
@@ -334,7 +366,8 @@ export class StatelessStack extends Stack {
       config,
       service: 'ledger',
       entry: ENTRIES.ledgerPublish,
-      description: 'atm-ledger ledger: maps transaction stream records to ledger events',
+      description:
+        'atm-ledger ledger: maps transaction and authorization stream records to ledger events',
       // Pure mapping of at most ten records: no I/O, little memory.
       memorySize: 256,
       timeout: Duration.seconds(10),
@@ -366,12 +399,13 @@ export class StatelessStack extends Stack {
 
     this.pipe = new CfnPipe(this, 'LedgerEventsPipe', {
       name: pipeName,
-      description: 'Ledger transaction items, as they change, onto the event bus as ledger events',
+      description:
+        'Ledger transaction and authorization items, as they change, onto the event bus as ledger events',
       roleArn: pipeRole.roleArn,
       source: streamArn,
       sourceParameters: {
-        // Only transaction items go on (contracts); accounts, entries and
-        // acceptance markers are internal. Filtering before the enrichment
+        // Only transaction and authorization items go on (contracts);
+        // accounts, entries, timers and acceptance markers are internal. Filtering before the enrichment
         // means they are neither billed as pipe events nor invoke it.
         filterCriteria: { filters: [{ pattern: JSON.stringify(LEDGER_STREAM_FILTER_PATTERN) }] },
         dynamoDbStreamParameters: {
@@ -459,7 +493,7 @@ export class StatelessStack extends Stack {
       retention: config.logRetentionDays,
       removalPolicy: config.removalPolicy,
     });
-    new HttpStage(this, 'ApiStage', {
+    const stage = new HttpStage(this, 'ApiStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
@@ -497,19 +531,37 @@ export class StatelessStack extends Stack {
     const none = new HttpNoneAuthorizer();
     for (const route of ROUTES) {
       const [method, path] = route.routeKey.split(' ') as [keyof typeof HttpMethod, string];
-      this.api.addRoutes({
+      const [created] = this.api.addRoutes({
         path,
         methods: [HttpMethod[method]],
         integration: integrations[route.service],
         authorizer: route.authenticated ? iam : none,
       });
+      // The stage's settings for a route name it by key, so the route must exist first.
+      if (route.routeKey === AUTHORIZATION_ROUTE && created !== undefined) {
+        stage.node.addDependency(created);
+      }
     }
+    // Route-level metrics for the authorization route alone (its latency
+    // alarm needs them); for every route they would be six custom metrics per
+    // route. A route's settings replace the stage defaults rather than add to
+    // them, and an unset throttle there is 0, which refuses every request: the
+    // stage's throttle is repeated.
+    (stage.node.defaultChild as CfnStage).routeSettings = {
+      [AUTHORIZATION_ROUTE]: {
+        DetailedMetricsEnabled: true,
+        ThrottlingRateLimit: config.apiThrottle.rateLimit,
+        ThrottlingBurstLimit: config.apiThrottle.burstLimit,
+      },
+    };
 
     // ---- operations --------------------------------------------------------------
     this.operations = new Operations(this, 'Operations', {
       stage: config.stage,
       alarmTopic: data.alarms,
       api: this.api,
+      apiStageName: stage.stageName,
+      authorizationRoute: AUTHORIZATION_ROUTE,
       stream: data.transactions,
       functions: [
         { name: 'Ingest', fn: this.ingest.fn },

@@ -17,6 +17,8 @@ describe('readDeploymentConfig', () => {
       kinesis: { mode: 'provisioned', shards: 1 },
       logRetentionDays: 14,
       logLevel: 'INFO',
+      reversalWindowSeconds: 86_400,
+      holdTtlSeconds: 604_800,
     });
     expect(config.kinesisRetention.toHours()).toBe(24);
   });
@@ -38,6 +40,7 @@ describe('readDeploymentConfig', () => {
         logLevel: 'debug',
         region: 'eu-central-1',
         account: '123456789012',
+        holdTtlSeconds: '900',
       }),
       { CDK_DEFAULT_REGION: 'us-east-1' },
     );
@@ -48,6 +51,7 @@ describe('readDeploymentConfig', () => {
       logLevel: 'DEBUG',
       region: 'eu-central-1',
       account: '123456789012',
+      holdTtlSeconds: 900,
     });
   });
 
@@ -81,6 +85,9 @@ describe('readDeploymentConfig', () => {
     [{ kinesisShards: '0' }, /kinesisShards/],
     [{ logLevel: 'TRACE' }, /logLevel/],
     [{ alarmEmail: 'not-an-address' }, /alarmEmail/],
+    [{ holdTtlSeconds: '0' }, /holdTtlSeconds/],
+    [{ holdTtlSeconds: '31536001' }, /holdTtlSeconds/],
+    [{ holdTtlSeconds: 'a week' }, /holdTtlSeconds/],
   ])('rejects %o, naming the parameter', (values, message) => {
     expect(() => readDeploymentConfig(context(values), {})).toThrow(ConfigError);
     expect(() => readDeploymentConfig(context(values), {})).toThrow(message);

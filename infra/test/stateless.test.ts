@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import {
   LEDGER_EVENTS_RULE_PATTERN,
   LEDGER_STREAM_FILTER_PATTERN,
   ROUTES,
 } from '@atm-ledger/contracts';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildAtmLedger } from '../src/app.js';
 import { NOTIFIER_CHANNELS } from '../src/notifiers.js';
@@ -23,6 +25,49 @@ const statefulRef = (outputName: RegExp | string) =>
 
 /** ingest, ledger stream, ledger API, ledger publish, ledger timers, one per notifier. */
 const FUNCTIONS = 5 + NOTIFIER_CHANNELS.length;
+
+type PolicyResource = {
+  Properties: {
+    PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] };
+  };
+};
+
+/** statefulRef for plain vitest assertions, outside CDK's Template matchers. */
+const statefulRefValue = (outputName: string) =>
+  expect.objectContaining({
+    'Fn::GetStackOutput': expect.objectContaining({
+      StackName: 'AtmLedger-dev-Stateful',
+      OutputName: expect.stringMatching(outputName),
+    }),
+  });
+
+/** The DynamoDB actions a function's role may take, and the resources of those statements. */
+function tableAccess(template: Template, rolePrefix: string) {
+  const role = logicalId(template, 'AWS::IAM::Role', rolePrefix);
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: role }] },
+  });
+  const statements = Object.values(policies)
+    .flatMap((p) => (p as PolicyResource).Properties.PolicyDocument.Statement)
+    .map((st) => ({
+      actions: Array.isArray(st.Action) ? st.Action : [st.Action],
+      resource: st.Resource,
+    }))
+    .filter((st) => st.actions.some((a) => a.startsWith('dynamodb:')));
+  return {
+    actions: statements.flatMap((st) => st.actions).sort(),
+    resources: statements.map((st) => st.resource),
+  };
+}
+
+/** The environment of the function whose logical id starts with `prefix`. */
+function environmentOf(template: Template, prefix: string): Record<string, unknown> {
+  const id = logicalId(template, 'AWS::Lambda::Function', prefix);
+  const fn = template.findResources('AWS::Lambda::Function')[id] as {
+    Properties: { Environment: { Variables: Record<string, unknown> } };
+  };
+  return fn.Properties.Environment.Variables;
+}
 
 describe('StatelessStack (dev stage)', () => {
   let out: Synthesized;
@@ -82,6 +127,25 @@ describe('StatelessStack (dev stage)', () => {
           }),
         },
       });
+    });
+
+    it('give every ledger function that reads it the same LEDGER_HOLD_TTL_SECONDS, a week by default', () => {
+      for (const fn of ['LedgerApi', 'LedgerStream', 'LedgerTimers']) {
+        expect(environmentOf(out.template, fn)).toMatchObject({
+          LEDGER_TABLE_NAME: statefulRefValue('LedgerTable'),
+          LEDGER_HOLD_TTL_SECONDS: '604800',
+        });
+      }
+    });
+
+    it('take the hold TTL from context', () => {
+      const app = testApp({ stage: 'dev', holdTtlSeconds: '3600' });
+      const other = Template.fromStack(
+        buildAtmLedger(app, { env: TEST_ENV, nag: false }).stateless,
+      );
+      for (const fn of ['LedgerApi', 'LedgerStream', 'LedgerTimers']) {
+        expect(environmentOf(other, fn)).toMatchObject({ LEDGER_HOLD_TTL_SECONDS: '3600' });
+      }
     });
 
     // The kinds spelled out once here, so a change to the contracts' NOTIFIER_KINDS shows in review.
@@ -157,14 +221,14 @@ describe('StatelessStack (dev stage)', () => {
   });
 
   describe('events pipe', () => {
-    it('reads the ledger table stream and keeps only transaction items (contracts filter)', () => {
+    it('reads the ledger table stream and keeps only transaction and authorization items (contracts filter)', () => {
       const pipe = Object.values(out.template.findResources('AWS::Pipes::Pipe'))[0];
       const filters = pipe?.Properties.SourceParameters.FilterCriteria.Filters as {
         Pattern: string;
       }[];
       expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual([LEDGER_STREAM_FILTER_PATTERN]);
       expect(LEDGER_STREAM_FILTER_PATTERN).toEqual({
-        dynamodb: { NewImage: { entity: { S: ['TRANSACTION'] } } },
+        dynamodb: { NewImage: { entity: { S: ['TRANSACTION', 'AUTHORIZATION'] } } },
       });
       out.template.hasResourceProperties('AWS::Pipes::Pipe', {
         Source: statefulRef('LedgerTable.*StreamArn'),
@@ -268,6 +332,41 @@ describe('StatelessStack (dev stage)', () => {
       }
     });
 
+    it.each(['POST /v1/authorizations', 'GET /v1/authorizations/{authorizationId}'])(
+      'serves %s from the ledger API function, behind IAM',
+      (routeKey) => {
+        const ledgerApi = logicalId(out.template, 'AWS::Lambda::Function', 'LedgerApi');
+        const [integration] = Object.keys(
+          out.template.findResources('AWS::ApiGatewayV2::Integration', {
+            Properties: { IntegrationUri: { 'Fn::GetAtt': [ledgerApi, 'Arn'] } },
+          }),
+        );
+        out.template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+          RouteKey: routeKey,
+          AuthorizationType: 'AWS_IAM',
+          Target: { 'Fn::Join': ['', ['integrations/', { Ref: integration }]] },
+        });
+      },
+    );
+
+    it('sends route-level metrics for POST /v1/authorizations, throttled as the stage', () => {
+      const route = Object.entries(out.template.findResources('AWS::ApiGatewayV2::Route')).find(
+        ([, r]) => r.Properties.RouteKey === 'POST /v1/authorizations',
+      );
+      const stages = Object.values(out.template.findResources('AWS::ApiGatewayV2::Stage'));
+      expect(stages).toHaveLength(1);
+      // A route's settings replace the stage defaults: without a throttle of its own it would refuse everything.
+      expect(stages[0]?.Properties.RouteSettings).toEqual({
+        'POST /v1/authorizations': {
+          DetailedMetricsEnabled: true,
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        },
+      });
+      // CloudFormation must create the route before the stage names it.
+      expect(stages[0]?.DependsOn).toEqual(expect.arrayContaining([route?.[0]]));
+    });
+
     it('throttles the stage and logs every request', () => {
       out.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: '$default',
@@ -294,42 +393,29 @@ describe('StatelessStack (dev stage)', () => {
       });
     });
 
-    it('may query timers, read and refuse a reversal, and delete timers: nothing else', () => {
-      const fn = out.template.findResources('AWS::Lambda::Function', {
-        Properties: { Description: Match.stringLikeRegexp('what is due') },
-      });
-      const [roleRef] = Object.values(fn).map(
-        (r) =>
-          (r as { Properties: { Role: { 'Fn::GetAtt': [string] } } }).Properties.Role[
-            'Fn::GetAtt'
-          ][0],
-      );
-      const policies = out.template.findResources('AWS::IAM::Policy', {
-        Properties: { Roles: [{ Ref: roleRef }] },
-      });
-      const actions = Object.values(policies).flatMap((p) =>
-        (
-          p as { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } }
-        ).Properties.PolicyDocument.Statement.flatMap((s) =>
-          Array.isArray(s.Action) ? s.Action : [s.Action],
-        ),
-      );
-      expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual([
+    it('may query timers, refuse a reversal, expire a hold in one transaction, and delete timers: nothing else', () => {
+      const access = tableAccess(out.template, 'LedgerTimersRole');
+      expect(access.actions).toEqual([
+        'dynamodb:BatchGetItem',
+        'dynamodb:ConditionCheckItem',
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:Query',
+        'dynamodb:UpdateItem',
       ]);
+      // The table itself: no index, no stream, nothing else.
+      expect(access.resources).toEqual([statefulRefValue('LedgerTable.*Arn')]);
     });
 
-    it('alarm when the sweep stops running, fails, or expires a reversal', () => {
+    it('alarm when the sweep stops running, fails, expires a reversal or a hold', () => {
       out.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'Invocations',
         Namespace: 'AWS/Lambda',
         ComparisonOperator: 'LessThanThreshold',
         TreatMissingData: 'breaching',
       });
-      for (const metric of ['TimersFailed', 'ReversalsExpired', 'PoisonRecords']) {
+      for (const metric of ['TimersFailed', 'ReversalsExpired', 'HoldsExpired', 'PoisonRecords']) {
         out.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           MetricName: metric,
           Dimensions: [{ Name: 'service', Value: 'ledger' }],
@@ -345,6 +431,33 @@ describe('StatelessStack (dev stage)', () => {
       other.hasResourceProperties('AWS::Lambda::Function', {
         Environment: { Variables: Match.objectLike({ LEDGER_REVERSAL_WINDOW_SECONDS: '600' }) },
       });
+    });
+  });
+
+  describe('ledger API', () => {
+    it('may read, open accounts and decide authorizations in one transaction: no deletes, no stream', () => {
+      const access = tableAccess(out.template, 'LedgerApiRole');
+      expect(access.actions).toEqual([
+        'dynamodb:BatchGetItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:Scan',
+        'dynamodb:UpdateItem',
+      ]);
+      // The table itself: no index, no stream, nothing else.
+      expect(access.resources).toEqual([statefulRefValue('LedgerTable.*Arn')]);
+    });
+
+    it('may write what a completion or release adds to a posting (the authorization item) with its old actions', () => {
+      expect(tableAccess(out.template, 'LedgerStreamRole').actions).toEqual([
+        'dynamodb:BatchGetItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+      ]);
     });
   });
 
@@ -394,6 +507,25 @@ describe('StatelessStack (dev stage)', () => {
       });
     });
 
+    it('alarm on the 99th percentile latency of POST /v1/authorizations, ignoring a handful of requests', () => {
+      out.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/ApiGateway',
+        MetricName: 'Latency',
+        ExtendedStatistic: 'p99',
+        Dimensions: [
+          { Name: 'ApiId', Value: { Ref: Match.stringLikeRegexp('^Api') } },
+          { Name: 'Method', Value: 'POST' },
+          { Name: 'Resource', Value: '/v1/authorizations' },
+          { Name: 'Stage', Value: '$default' },
+        ],
+        Threshold: 1000,
+        EvaluationPeriods: 3,
+        EvaluateLowSampleCountPercentile: 'ignore',
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    });
+
     it('alarm on a notification possibly sent twice', () => {
       out.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'NotificationsTakenOver',
@@ -409,6 +541,22 @@ describe('StatelessStack (dev stage)', () => {
         AlarmActions: [statefulRef('AlarmTopic')],
         OKActions: [statefulRef('AlarmTopic')],
       });
+    });
+
+    it('are the ones docs/operations.md lists, as many as it counts', () => {
+      const doc = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+      const names = stack.operations.alarms.map((a) =>
+        (a.node.defaultChild as CfnAlarm).alarmName?.replace(/^atm-ledger-dev-/, ''),
+      );
+      expect(doc).toContain(`That is ${names.length} alarms`);
+      for (const name of names) {
+        // A family row names its members: `<Function>-Errors` lists `LedgerApi`, `<Queue>-DLQ` lists `LedgerPoison`.
+        const member = name?.replace(/-(Errors|Throttles|DLQ)$/, '');
+        expect(
+          doc.includes(`\`${name}\``) || doc.includes(`\`${member}\``),
+          `${name} in the table`,
+        ).toBe(true);
+      }
     });
 
     it('come with a dashboard', () => {

@@ -1,3 +1,4 @@
+import type { RouteKey } from '@atm-ledger/contracts';
 import { Duration } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
@@ -24,6 +25,10 @@ export interface OperationsProps {
   readonly stage: string;
   readonly alarmTopic: ITopic;
   readonly api: HttpApi;
+  /** The API's stage, a dimension of its route metrics. */
+  readonly apiStageName: string;
+  /** The route the ATMs wait on, with detailed (route-level) metrics enabled on the stage. */
+  readonly authorizationRoute: RouteKey;
   readonly stream: Stream;
   readonly functions: ReadonlyArray<{ readonly name: string; readonly fn: IFunction }>;
   /** The Kinesis consumer, whose iterator age says how far the ledger lags behind ingest. */
@@ -43,6 +48,15 @@ export interface OperationsProps {
 const ITERATOR_AGE_THRESHOLD = Duration.minutes(1);
 
 /**
+ * Authorization latency that pages someone: the ATM waits on it before it
+ * dispenses. A warm authorization is one DynamoDB call (tens of
+ * milliseconds); a second at the 99th percentile for fifteen minutes is far
+ * beyond cold starts at any real traffic, and close to the few seconds an ATM
+ * network waits before it gives up on the answer.
+ */
+const AUTHORIZATION_P99_THRESHOLD = Duration.seconds(1);
+
+/**
  * Alarms and a dashboard. Every alarm notifies the alarm topic on both
  * ALARM and OK, so whoever is paged also learns when it cleared. Missing data
  * counts as healthy: an idle stage emits no Lambda or queue datapoints at all.
@@ -60,7 +74,11 @@ export class Operations extends Construct {
       name: string,
       metric: IMetric,
       description: string,
-      opts: { threshold?: number; evaluationPeriods?: number } = {},
+      opts: {
+        threshold?: number;
+        evaluationPeriods?: number;
+        evaluateLowSampleCountPercentile?: string;
+      } = {},
     ) => {
       const created = new Alarm(this, name, {
         alarmName: alarmName(name),
@@ -70,6 +88,9 @@ export class Operations extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: opts.evaluationPeriods ?? 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
+        ...(opts.evaluateLowSampleCountPercentile === undefined
+          ? {}
+          : { evaluateLowSampleCountPercentile: opts.evaluateLowSampleCountPercentile }),
       });
       created.addAlarmAction(action);
       created.addOkAction(action);
@@ -154,12 +175,13 @@ export class Operations extends Construct {
         'recording it, so the customer may have received it twice (docs/operations.md).',
     );
 
-    // A sweep that stops running leaves early reversals waiting past their window.
+    // A sweep that stops running leaves early reversals waiting past their
+    // window, and holds counting against availableBalance past their expiry.
     const sweeps = new Alarm(this, 'LedgerTimers-NotRunning', {
       alarmName: alarmName('LedgerTimers-NotRunning'),
       alarmDescription:
-        'The ledger timer sweep has not run for 10 minutes: early reversals stay PENDING past their window. ' +
-        'Check the ledger-timers schedule and function (docs/operations.md).',
+        'The ledger timer sweep has not run for 10 minutes: early reversals stay PENDING past their window and ' +
+        'expired holds stay APPROVED, still held. Check the ledger-timers schedule and function (docs/operations.md).',
       metric: props.timerSweep.metricInvocations({ period: fiveMinutes, statistic: 'Sum' }),
       threshold: 1,
       comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -182,13 +204,21 @@ export class Operations extends Construct {
     alarm(
       'LedgerTimers-Failures',
       ledgerMetric('TimersFailed'),
-      'The ledger timer sweep could not decide some timers; they stay and are tried every minute. Check its log group.',
+      'The ledger timer sweep could not decide some timers (early reversals or hold expiries); they stay and are ' +
+        'tried every minute. Check its log group.',
     );
     alarm(
       'Ledger-ReversalsExpired',
       ledgerMetric('ReversalsExpired'),
       'An early reversal waited its whole window and its original never reached the ledger: it was refused ' +
         'ORIGINAL_NOT_FOUND. Reconcile it with the ATM network (docs/operations.md).',
+    );
+    alarm(
+      'Ledger-HoldsExpired',
+      ledgerMetric('HoldsExpired'),
+      'An approved authorization was neither completed nor released within LEDGER_HOLD_TTL_SECONDS, and its hold ' +
+        'was given back: the ATM may have dispensed without its completion reaching the ledger. Reconcile it with ' +
+        'the ATM network (docs/operations.md).',
     );
     alarm(
       'Ledger-RecordsParked',
@@ -201,6 +231,39 @@ export class Operations extends Construct {
       'Api-5xx',
       props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
       'The HTTP API returned 5xx responses. Check the ingest and ledger API functions.',
+    );
+
+    const [authorizationMethod, authorizationPath] = props.authorizationRoute.split(' ') as [
+      string,
+      string,
+    ];
+    // Route-level metrics, which API Gateway sends only for routes with
+    // detailed metrics enabled (the stage's route settings).
+    const authorizationMetric = (metricName: string, statistic: string) =>
+      new Metric({
+        namespace: 'AWS/ApiGateway',
+        metricName,
+        dimensionsMap: {
+          ApiId: props.api.apiId,
+          Stage: props.apiStageName,
+          Method: authorizationMethod,
+          Resource: authorizationPath,
+        },
+        period: fiveMinutes,
+        statistic,
+      });
+    alarm(
+      'Authorizations-LatencyP99',
+      authorizationMetric('Latency', 'p99'),
+      `POST /v1/authorizations answers slower than ${AUTHORIZATION_P99_THRESHOLD.toSeconds()} s at the 99th ` +
+        'percentile for 15 minutes: ATMs wait on it before they dispense. Look for ledger API throttles, ' +
+        'DynamoDB throttling on the ledger table, or hot accounts retrying (docs/operations.md).',
+      {
+        threshold: AUTHORIZATION_P99_THRESHOLD.toMilliseconds(),
+        evaluationPeriods: 3,
+        // A handful of requests (a quiet stage, one cold start) says nothing about the 99th percentile.
+        evaluateLowSampleCountPercentile: 'ignore',
+      },
     );
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
@@ -267,6 +330,22 @@ export class Operations extends Construct {
           queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }),
         ),
       ),
+    );
+    this.dashboard.addWidgets(
+      graph('Authorizations', [
+        ledgerMetric('AuthorizationsApproved'),
+        ledgerMetric('AuthorizationsDeclined'),
+        ledgerMetric('AuthorizationsConflicting'),
+      ]),
+      graph('Authorization latency p99 (ms)', [
+        authorizationMetric('Latency', 'p99'),
+        authorizationMetric('IntegrationLatency', 'p99'),
+      ]),
+      graph('Timer sweep', [
+        ledgerMetric('HoldsExpired'),
+        ledgerMetric('ReversalsExpired'),
+        ledgerMetric('TimersFailed'),
+      ]),
     );
     this.dashboard.addWidgets(
       new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 6 }),

@@ -1,3 +1,8 @@
+import {
+  DEFAULT_HOLD_TTL_SECONDS,
+  FUNCTION_ENV as ENV,
+  MAX_HOLD_TTL_SECONDS,
+} from '@atm-ledger/contracts';
 import { loadConfig } from '@atm-ledger/runtime';
 import * as z from 'zod';
 import type { LedgerPolicy } from './domain/index.js';
@@ -5,28 +10,33 @@ import type { LedgerPolicy } from './domain/index.js';
 const common = {
   AWS_REGION: z.string().min(1),
   /** The ledger's DynamoDB table. */
-  LEDGER_TABLE_NAME: z.string().min(1),
+  [ENV.ledgerTableName]: z.string().min(1),
   /** Emulator endpoint on the local cloud; unset in AWS. */
-  LEDGER_AWS_ENDPOINT: z.url().optional(),
+  [ENV.ledgerAwsEndpoint]: z.url().optional(),
   /**
    * How long an approved authorization holds its amount before it expires, if
    * not completed or released: a week, as card networks let completions come late.
    */
-  LEDGER_HOLD_TTL_SECONDS: z.coerce.number().int().min(1).max(31_536_000).default(604_800),
+  [ENV.ledgerHoldTtlSeconds]: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_HOLD_TTL_SECONDS)
+    .default(DEFAULT_HOLD_TTL_SECONDS),
 };
 
 const ApiConfigSchema = z.object(common);
 const StreamConfigSchema = z.object({
   ...common,
   /** SQS queue for Kinesis records that can never be posted (poison), with their reason. */
-  LEDGER_POISON_QUEUE_URL: z.url(),
+  [ENV.ledgerPoisonQueueUrl]: z.url(),
   /** Records of different accounts in one batch posted at once; one account's stay in order. */
-  LEDGER_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  [ENV.ledgerBatchConcurrency]: z.coerce.number().int().min(1).max(100).default(10),
   /**
    * How long before a reversal its original may have occurred, and how long an
    * early reversal waits for it: one day, as ATM networks settle reversals.
    */
-  LEDGER_REVERSAL_WINDOW_SECONDS: z.coerce.number().int().min(1).max(31_536_000).default(86_400),
+  [ENV.ledgerReversalWindowSeconds]: z.coerce.number().int().min(1).max(31_536_000).default(86_400),
 });
 
 export interface LedgerApiConfig {
@@ -46,9 +56,9 @@ export function readLedgerApiConfig(env: Record<string, string | undefined>): Le
   const c = loadConfig(ApiConfigSchema, env);
   return {
     region: c.AWS_REGION,
-    tableName: c.LEDGER_TABLE_NAME,
-    endpoint: c.LEDGER_AWS_ENDPOINT,
-    holdTtlSeconds: c.LEDGER_HOLD_TTL_SECONDS,
+    tableName: c[ENV.ledgerTableName],
+    endpoint: c[ENV.ledgerAwsEndpoint],
+    holdTtlSeconds: c[ENV.ledgerHoldTtlSeconds],
   };
 }
 
@@ -59,14 +69,14 @@ export function readLedgerStreamConfig(
   const c = loadConfig(StreamConfigSchema, env);
   return {
     region: c.AWS_REGION,
-    tableName: c.LEDGER_TABLE_NAME,
-    endpoint: c.LEDGER_AWS_ENDPOINT,
-    holdTtlSeconds: c.LEDGER_HOLD_TTL_SECONDS,
-    poisonQueueUrl: c.LEDGER_POISON_QUEUE_URL,
-    batchConcurrency: c.LEDGER_BATCH_CONCURRENCY,
+    tableName: c[ENV.ledgerTableName],
+    endpoint: c[ENV.ledgerAwsEndpoint],
+    holdTtlSeconds: c[ENV.ledgerHoldTtlSeconds],
+    poisonQueueUrl: c[ENV.ledgerPoisonQueueUrl],
+    batchConcurrency: c[ENV.ledgerBatchConcurrency],
     policy: {
-      reversalWindowSeconds: c.LEDGER_REVERSAL_WINDOW_SECONDS,
-      holdTtlSeconds: c.LEDGER_HOLD_TTL_SECONDS,
+      reversalWindowSeconds: c[ENV.ledgerReversalWindowSeconds],
+      holdTtlSeconds: c[ENV.ledgerHoldTtlSeconds],
     },
   };
 }

@@ -1,3 +1,4 @@
+import { FUNCTION_ENV as ENV } from '@atm-ledger/contracts';
 import { loadConfig } from '@atm-ledger/runtime';
 import * as z from 'zod';
 import { DEFAULT_LARGE_WITHDRAWAL_THRESHOLD, NotificationKind } from './domain/index.js';
@@ -47,14 +48,14 @@ const Contacts = z
 const Common = z.object({
   AWS_REGION: z.string().min(1),
   /** Emulator endpoint on the local cloud; unset in AWS. */
-  LEDGER_AWS_ENDPOINT: z.url().optional(),
+  [ENV.ledgerAwsEndpoint]: z.url().optional(),
   /** Idempotency records: string keys pk/sk, TTL attribute `expiresAt`. */
-  NOTIFIER_TABLE_NAME: z.string().min(1),
+  [ENV.notifierTableName]: z.string().min(1),
   /** The kinds this deployment sends, e.g. `RECEIPT` or `LOW_BALANCE,OVERDRAWN,LARGE_WITHDRAWAL,WITHDRAWAL_REJECTED`. */
-  NOTIFIER_KINDS: Kinds,
+  [ENV.notifierKinds]: Kinds,
   /** `{"<accountId>": {"email": "...", "phone": "+1..."}}` for the `ses` and `sms` channels. */
-  NOTIFIER_CONTACTS_JSON: Contacts.optional(),
-  NOTIFIER_LARGE_WITHDRAWAL_THRESHOLD: z.coerce
+  [ENV.notifierContactsJson]: Contacts.optional(),
+  [ENV.notifierLargeWithdrawalThreshold]: z.coerce
     .number()
     .int()
     .min(1)
@@ -64,32 +65,32 @@ const Common = z.object({
    * retention (14 days), so no redelivery or redrive of a kept message can
    * send twice; an EventBridge archive replay older than this does.
    */
-  NOTIFIER_IDEMPOTENCY_TTL_SECONDS: z.coerce
+  [ENV.notifierIdempotencyTtlSeconds]: z.coerce
     .number()
     .int()
     .min(60)
     .default(15 * 24 * 3600),
   /** How long a claim holds outside Lambda (the local cloud gives a context too). */
-  NOTIFIER_IN_PROGRESS_SECONDS: z.coerce.number().int().min(1).max(900).default(60),
-  NOTIFIER_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  [ENV.notifierInProgressSeconds]: z.coerce.number().int().min(1).max(900).default(60),
+  [ENV.notifierBatchConcurrency]: z.coerce.number().int().min(1).max(100).default(10),
 });
 
 /** Where notifications go (`NOTIFIER_CHANNEL`), and what each channel needs. */
-const Channel = z.discriminatedUnion('NOTIFIER_CHANNEL', [
+const Channel = z.discriminatedUnion(ENV.notifierChannel, [
   z.object({
-    NOTIFIER_CHANNEL: z.literal('jsonl'),
+    [ENV.notifierChannel]: z.literal('jsonl'),
     /** The file the `jsonl` channel appends to. */
-    NOTIFIER_JSONL_PATH: z.string().min(1),
+    [ENV.notifierJsonlPath]: z.string().min(1),
   }),
   z.object({
-    NOTIFIER_CHANNEL: z.literal('ses'),
+    [ENV.notifierChannel]: z.literal('ses'),
     /** Verified SES sender identity. */
-    NOTIFIER_SES_FROM: z.email(),
-    NOTIFIER_SES_CONFIGURATION_SET: z.string().min(1).optional(),
+    [ENV.notifierSesFrom]: z.email(),
+    [ENV.notifierSesConfigurationSet]: z.string().min(1).optional(),
   }),
   z.object({
-    NOTIFIER_CHANNEL: z.literal('sms'),
-    NOTIFIER_SMS_SENDER_ID: z
+    [ENV.notifierChannel]: z.literal('sms'),
+    [ENV.notifierSmsSenderId]: z
       .string()
       .regex(/^[A-Za-z0-9]{1,11}$/, 'expected up to 11 letters and digits')
       .optional(),
@@ -128,27 +129,30 @@ export interface NotifierConfig {
 /** Settings of a notifier function; the receipts and alerts notifiers differ only in these. */
 export function readNotifierConfig(env: Record<string, string | undefined>): NotifierConfig {
   const c = loadConfig(Schema, env);
-  const contacts = c.NOTIFIER_CONTACTS_JSON ?? {};
+  const contacts = c[ENV.notifierContactsJson] ?? {};
+  // TypeScript narrows the union by `c[key]` only when the key is a plain
+  // identifier, not a property access such as `ENV.notifierChannel`.
+  const kind = ENV.notifierChannel;
   const channel: NotifierChannelConfig =
-    c.NOTIFIER_CHANNEL === 'jsonl'
-      ? { kind: 'jsonl', path: c.NOTIFIER_JSONL_PATH }
-      : c.NOTIFIER_CHANNEL === 'ses'
+    c[kind] === 'jsonl'
+      ? { kind: 'jsonl', path: c[ENV.notifierJsonlPath] }
+      : c[kind] === 'ses'
         ? {
             kind: 'ses',
-            from: c.NOTIFIER_SES_FROM,
-            configurationSet: c.NOTIFIER_SES_CONFIGURATION_SET,
+            from: c[ENV.notifierSesFrom],
+            configurationSet: c[ENV.notifierSesConfigurationSet],
             contacts,
           }
-        : { kind: 'sms', senderId: c.NOTIFIER_SMS_SENDER_ID, contacts };
+        : { kind: 'sms', senderId: c[ENV.notifierSmsSenderId], contacts };
   return {
     region: c.AWS_REGION,
-    endpoint: c.LEDGER_AWS_ENDPOINT,
-    tableName: c.NOTIFIER_TABLE_NAME,
-    kinds: new Set(c.NOTIFIER_KINDS),
+    endpoint: c[ENV.ledgerAwsEndpoint],
+    tableName: c[ENV.notifierTableName],
+    kinds: new Set(c[ENV.notifierKinds]),
     channel,
-    largeWithdrawalThreshold: c.NOTIFIER_LARGE_WITHDRAWAL_THRESHOLD,
-    idempotencyTtlSeconds: c.NOTIFIER_IDEMPOTENCY_TTL_SECONDS,
-    inProgressSeconds: c.NOTIFIER_IN_PROGRESS_SECONDS,
-    batchConcurrency: c.NOTIFIER_BATCH_CONCURRENCY,
+    largeWithdrawalThreshold: c[ENV.notifierLargeWithdrawalThreshold],
+    idempotencyTtlSeconds: c[ENV.notifierIdempotencyTtlSeconds],
+    inProgressSeconds: c[ENV.notifierInProgressSeconds],
+    batchConcurrency: c[ENV.notifierBatchConcurrency],
   };
 }

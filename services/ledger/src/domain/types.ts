@@ -10,6 +10,7 @@ import type {
   TransactionEvent,
   TransactionType,
 } from '@atm-ledger/contracts';
+import { DEFAULT_HOLD_TTL_SECONDS } from '@atm-ledger/contracts';
 
 /** The ledger's settings that decisions depend on: read once from config, passed in, never global. */
 export interface LedgerPolicy {
@@ -28,7 +29,7 @@ export interface LedgerPolicy {
 
 export const DEFAULT_LEDGER_POLICY: LedgerPolicy = {
   reversalWindowSeconds: 86_400,
-  holdTtlSeconds: 604_800,
+  holdTtlSeconds: DEFAULT_HOLD_TTL_SECONDS,
 };
 
 /** Reversals that may wait for one original: a bound on the item that lists them. */
