@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { type Health, notifierKindsSetting } from '@atm-ledger/contracts';
+import { FUNCTION_ENV as ENV, type Health, notifierKindsSetting } from '@atm-ledger/contracts';
 import { createIngestHandler, readIngestConfig } from '@atm-ledger/ingest';
 import {
   createLedgerApiHandler,
@@ -42,9 +42,9 @@ import { SqsEventSourceMapping } from './sqs/index.js';
 
 /** Settings of the functions a user may tune from the shell; nothing else of its environment leaks in. */
 const TUNABLE_SETTINGS = [
-  'LEDGER_REVERSAL_WINDOW_SECONDS',
-  'LEDGER_HOLD_TTL_SECONDS',
-  'LEDGER_BATCH_CONCURRENCY',
+  ENV.ledgerReversalWindowSeconds,
+  ENV.ledgerHoldTtlSeconds,
+  ENV.ledgerBatchConcurrency,
 ] as const;
 
 export function functionSettings(env: Record<string, string | undefined>): Record<string, string> {
@@ -159,16 +159,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       // functions; the resource names are the local cloud's own, below.
       ...functionSettings(process.env),
       AWS_REGION: LOCAL_REGION,
-      LEDGER_AWS_ENDPOINT: awsEndpoint,
-      LEDGER_TABLE_NAME: resources.names.ledgerTable,
-      LEDGER_STREAM_NAME: resources.names.stream,
-      LEDGER_POISON_QUEUE_URL: resources.poisonQueueUrl,
+      [ENV.ledgerAwsEndpoint]: awsEndpoint,
+      [ENV.ledgerTableName]: resources.names.ledgerTable,
+      [ENV.ledgerStreamName]: resources.names.stream,
+      [ENV.ledgerPoisonQueueUrl]: resources.poisonQueueUrl,
       ...(options.reversalWindowSeconds === undefined
         ? {}
-        : { LEDGER_REVERSAL_WINDOW_SECONDS: String(options.reversalWindowSeconds) }),
+        : { [ENV.ledgerReversalWindowSeconds]: String(options.reversalWindowSeconds) }),
       ...(options.holdTtlSeconds === undefined
         ? {}
-        : { LEDGER_HOLD_TTL_SECONDS: String(options.holdTtlSeconds) }),
+        : { [ENV.ledgerHoldTtlSeconds]: String(options.holdTtlSeconds) }),
     };
     const handlerOptions: HandlerOptions = {
       requestHandler: options.requestHandler,
@@ -228,14 +228,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const notificationsPath = join(rootDir, '.local-cloud', `${prefix}-notifications.jsonl`);
     const notifierEnv = {
       ...env,
-      NOTIFIER_TABLE_NAME: resources.names.notifierTable,
-      NOTIFIER_CHANNEL: 'jsonl',
-      NOTIFIER_JSONL_PATH: notificationsPath,
+      [ENV.notifierTableName]: resources.names.notifierTable,
+      [ENV.notifierChannel]: 'jsonl',
+      [ENV.notifierJsonlPath]: notificationsPath,
     };
     const notifiers = {} as Record<'receipts' | 'alerts', SqsEventSourceMapping>;
     for (const channel of ['receipts', 'alerts'] as const) {
       const handler = createNotifierHandler(
-        readNotifierConfig({ ...notifierEnv, NOTIFIER_KINDS: notifierKindsSetting(channel) }),
+        readNotifierConfig({ ...notifierEnv, [ENV.notifierKinds]: notifierKindsSetting(channel) }),
         handlerOptions,
       );
       notifiers[channel] = new SqsEventSourceMapping({
