@@ -1583,6 +1583,74 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         });
       });
 
+      it('postTransaction decides a completion again when the hold expired between its read and its write', async () => {
+        // Prepare: the sweep runs between the completion's read and its write
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        await authorizeNow(anAuthorization('auth-1'));
+        let swept: Promise<unknown> | undefined;
+        const racing = delegateTo(store, {
+          commit: async (state, events) => {
+            swept ??= sweepAt(EXPIRES);
+            await swept;
+            return store.commit(state, events);
+          },
+        });
+
+        // Act
+        const result = await postTransaction(
+          { store: racing, clock },
+          command(tx('w-1', 'WITHDRAWAL', { authorizationId: 'auth-1', amount: 70 })),
+        );
+
+        // Assess: the expiry ended the hold, so the completion releases none of it
+        expect(await swept).toMatchObject({ holdsExpired: 1 });
+        expect(result.outcome).toBe('POSTED');
+        expect(result.outcome === 'POSTED' ? result.events[1] : undefined).toMatchObject({
+          type: 'ledger.authorization.completed',
+          releasedHold: 0,
+        });
+        expect(await store.getAuthorization('auth-1')).toMatchObject({
+          status: 'COMPLETED',
+          completedAmount: 70,
+        });
+        expect(await store.getAccount('acct-1')).toMatchObject({
+          balance: 430,
+          heldAmount: 0,
+          withdrawn: { [DAY]: 70 },
+        });
+      });
+
+      it('ends a hold exactly once when completions and a release race for it', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        await authorizeNow(anAuthorization('auth-1'));
+        const racers = [
+          tx('w-1', 'WITHDRAWAL', { authorizationId: 'auth-1', amount: 100 }),
+          tx('r-1', 'REVERSAL', { authorizationId: 'auth-1' }),
+          tx('w-2', 'WITHDRAWAL', { authorizationId: 'auth-1', amount: 50 }),
+        ];
+
+        // Act
+        const outcomes = await Promise.all(racers.map((r) => post(r)));
+
+        // Assess
+        const won = outcomes.filter((o) => o.outcome === 'POSTED');
+        expect(won).toHaveLength(1);
+        const winner = won[0]?.record.transaction;
+        expect(
+          outcomes
+            .filter((o) => o.outcome === 'REJECTED')
+            .map((o) => o.record.reason)
+            .every((r) => r === 'ALREADY_COMPLETED' || r === 'AUTHORIZATION_NOT_ACTIVE'),
+        ).toBe(true);
+        const account = await store.getAccount('acct-1');
+        expect(account?.heldAmount).toBe(0);
+        expect(account?.balance).toBe(
+          winner?.type === 'WITHDRAWAL' ? 500 - (winner.amount ?? 0) : 500,
+        );
+        expect((await store.getAuthorization('auth-1'))?.endedBy).toBe(winner?.transactionId);
+      });
+
       it('approves exactly 30 of 50 concurrent authorizations of 100 against 3000 available', async () => {
         // Prepare: 1000 + 2000 overdraft
         await store.createAccount(anAccount('acct-1', { balance: 1_000, overdraftLimit: 2_000 }));
