@@ -1651,6 +1651,52 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         expect((await store.getAuthorization('auth-1'))?.endedBy).toBe(winner?.transactionId);
       });
 
+      it('refuses a plain withdrawal DAILY_LIMIT_EXCEEDED when a hold filled the day between its read and its write', async () => {
+        // Prepare: plenty of funds, so only the day's usage can refuse it
+        await store.createAccount(
+          anAccount('acct-1', { balance: 1_000, dailyWithdrawalLimit: 100 }),
+        );
+        const withdrawal = tx('w-1', 'WITHDRAWAL', { amount: 100 });
+        const decision = await decideNow(withdrawal);
+        await authorizeNow(anAuthorization('auth-1'));
+
+        // Act
+        const outcome = await commit(decision);
+        const decidedAgain = await post(withdrawal);
+
+        // Assess
+        expect(decision.kind).toBe('Post');
+        expect(outcome).toMatchObject({ kind: 'Stale' });
+        expect(decidedAgain).toMatchObject({
+          outcome: 'REJECTED',
+          record: { reason: 'DAILY_LIMIT_EXCEEDED' },
+        });
+        expect(await store.getAccount('acct-1')).toMatchObject({
+          balance: 1_000,
+          heldAmount: 100,
+          withdrawn: { [DAY]: 100 },
+        });
+      });
+
+      it('drops days of usage past the retention as it writes the account', async () => {
+        // Prepare: 25 January is the oldest day a write on 1 March keeps
+        await store.createAccount(
+          anAccount('acct-1', {
+            balance: 500,
+            withdrawn: { '2026-01-24': 50, '2026-01-25': 30, [DAY]: 20 },
+          }),
+        );
+
+        // Act
+        await authorizeNow(anAuthorization('auth-1'));
+
+        // Assess
+        expect((await store.getAccount('acct-1'))?.withdrawn).toEqual({
+          '2026-01-25': 30,
+          [DAY]: 120,
+        });
+      });
+
       it('approves exactly 30 of 50 concurrent authorizations of 100 against 3000 available', async () => {
         // Prepare: 1000 + 2000 overdraft
         await store.createAccount(anAccount('acct-1', { balance: 1_000, overdraftLimit: 2_000 }));
