@@ -1326,6 +1326,34 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         expect(await store.getAuthorization('auth-2')).toBeUndefined();
       });
 
+      it('reads back the authorization as decided: the request, its card’s last 4, its correlation id and its journal', async () => {
+        // Prepare
+        const account = anAccount('acct-1', { balance: 500, dailyWithdrawalLimit: 1_000 });
+        await store.createAccount(account);
+
+        // Act
+        const decided = await authorize(
+          { store, clock, policy },
+          { ...anAuthorization('auth-1'), pan: '4111111111114242' },
+          'corr-7',
+        );
+
+        // Assess
+        const record = expectKind(decided, 'Decided').record;
+        expect(record).toMatchObject({
+          fields: { panLast4: '4242' },
+          correlationId: 'corr-7',
+          events: [{ type: 'ledger.authorization.approved', correlationId: 'corr-7' }],
+        });
+        expect(JSON.stringify(record)).not.toContain('4111111111114242');
+        expect(await store.getAuthorization('auth-1')).toEqual(record);
+        expect(await store.getAccount('acct-1')).toEqual({
+          ...account,
+          heldAmount: 100,
+          withdrawn: { [DAY]: 100 },
+        });
+      });
+
       it('is AlreadyDecided with the record on file for a second commit of the same id, holding nothing twice', async () => {
         // Prepare
         await store.createAccount(anAccount('acct-1', { balance: 500 }));
