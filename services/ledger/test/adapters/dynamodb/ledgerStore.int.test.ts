@@ -10,7 +10,12 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { testLedgerStore } from '../../../../../test/suites/ledgerStore.suite.js';
-import { acceptancePut, keys, TOTALS_SHARDS } from '../../../src/adapters/dynamodb/items.js';
+import {
+  acceptancePut,
+  accountToItem,
+  keys,
+  TOTALS_SHARDS,
+} from '../../../src/adapters/dynamodb/items.js';
 import { DynamoDbLedgerStore } from '../../../src/adapters/dynamodb/ledgerStore.js';
 import { pkSkTableInput } from '../../../src/adapters/dynamodb/table.js';
 import { AccountCache } from '../../../src/application/accountCache.js';
@@ -317,6 +322,28 @@ describe('DynamoDbLedgerStore', () => {
       expect(retry).toMatchObject({ kind: 'Identical', record: { status: 'APPROVED' } });
       expect(sent).toEqual(['TransactWriteItemsCommand']);
       expect(await store.getAccount('acct-1')).toMatchObject({ heldAmount: 100 });
+    });
+
+    it('authorizes against an account item written before holds: no heldAmount and no usage read as 0', async () => {
+      // Prepare: the item as the ledger wrote accounts before authorizations existed
+      const {
+        heldAmount: _h,
+        withdrawn: _w,
+        ...legacy
+      } = accountToItem(anAccount({ balance: 500, dailyWithdrawalLimit: 300 }));
+      await client.send(new PutItemCommand({ TableName: tableName, Item: marshall(legacy) }));
+
+      // Act
+      const first = await authorize(api(), request('auth-1'));
+      const second = await authorize(api(), { ...request('auth-2'), amount: 201 });
+
+      // Assess
+      expect(first).toMatchObject({ kind: 'Decided', record: { status: 'APPROVED' } });
+      expect(second).toMatchObject({ record: { reason: 'DAILY_LIMIT_EXCEEDED' } });
+      expect(await rawItem(keys.account('acct-1'))).toMatchObject({
+        heldAmount: 100,
+        [`withdrawn#${NOW.slice(0, 10)}`]: 100,
+      });
     });
 
     it('refreshes an account another instance held from since, from the failed write, with no read', async () => {
