@@ -1,11 +1,11 @@
-import {
-  type AtmTransaction,
-  type AuthorizationEvent,
-  type AuthorizationFields,
-  type LedgerEvent,
-  type ReversalPending,
-  type TransactionConflict,
-  type TransactionPosted,
+import type {
+  AtmTransaction,
+  AuthorizationEvent,
+  AuthorizationFields,
+  LedgerEvent,
+  ReversalPending,
+  TransactionConflict,
+  TransactionPosted,
 } from '@atm-ledger/contracts';
 import {
   type AttributeValue,
