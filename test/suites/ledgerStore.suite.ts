@@ -1,15 +1,25 @@
-import { type AtmTransaction, type LedgerEvent, payloadHash } from '@atm-ledger/contracts';
+import {
+  type AtmTransaction,
+  type AuthorizationFields,
+  authorizationPayloadHash,
+  type LedgerEvent,
+  payloadHash,
+} from '@atm-ledger/contracts';
 import { createLogger } from '@atm-ledger/runtime';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 // Relative to the source, not the package: the suite runs before (and without) any build.
 import {
   type Acceptance,
   type Account,
+  type Authorize,
+  authorize,
   type CommitOutcome,
   DEFAULT_LEDGER_POLICY,
   decide,
+  decideAuthorization,
   entriesOf,
   evolve,
+  evolveAuthorizationState,
   isInvalidCursorError,
   isStoreError,
   type LedgerState,
@@ -68,6 +78,25 @@ const command = (transaction: AtmTransaction): PostTransaction => ({
   kind: 'PostTransaction',
   transaction,
   payloadHash: payloadHash(transaction),
+});
+
+const anAuthorization = (
+  authorizationId: string,
+  fields: Partial<AuthorizationFields> = {},
+): AuthorizationFields => ({
+  authorizationId,
+  accountId: 'acct-1',
+  amount: 100,
+  currency: 'EUR',
+  atmId: 'atm-1',
+  occurredAt: T0,
+  ...fields,
+});
+
+const authorizeCommand = (fields: AuthorizationFields): Authorize => ({
+  kind: 'Authorize',
+  fields,
+  payloadHash: authorizationPayloadHash(fields),
 });
 
 /** Narrows a decision or outcome to the kind the case expects, failing with the whole value if it is not. */
@@ -1201,6 +1230,529 @@ export function testLedgerStore(name: string, factory: () => Promise<LedgerStore
         });
         expect(await store.getAccount('acct-1')).toMatchObject({ balance: 60 });
       });
+    });
+
+    describe('authorizations', () => {
+      const DAY = T0.slice(0, 10);
+      const policy = { ...DEFAULT_LEDGER_POLICY, holdTtlSeconds: 60 };
+      /** When a hold approved at T1 expires under `policy`. */
+      const EXPIRES = '2026-03-01T12:01:01.000Z';
+      const at = (iso: string) => ({ now: () => new Date(iso) });
+      const quiet = () => {
+        const logger = createLogger('suite');
+        logger.setLogLevel('SILENT');
+        return logger;
+      };
+      const sweepAt = (iso: string) => sweepTimers({ store, clock: at(iso), logger: quiet() });
+
+      /** Decides `fields` from what the store holds now, as authorize() does on a cold cache. */
+      const decideAuthorizationNow = async (fields: AuthorizationFields) => {
+        const command = authorizeCommand(fields);
+        const state = { ...(await store.loadAuthorization(fields)), request: command };
+        const events = decideAuthorization(command, state, T1, policy);
+        const after = events.reduce(evolveAuthorizationState, state);
+        return { state, events, record: after.existing };
+      };
+
+      /** The real authorize(), as the API runs it. */
+      const authorizeNow = (fields: AuthorizationFields, clockAt = clock) =>
+        authorize({ store, clock: clockAt, policy }, fields);
+
+      const holdTimers = async (authorizationId: string, now: string) =>
+        (await store.dueTimers(timerShard(authorizationId), now, 100)).filter(
+          (t) => t.kind === 'HOLD_EXPIRY',
+        );
+
+      it('commits an approval: its record, the hold, the day’s usage and its expiry timer, in one write', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 500, withdrawn: { [DAY]: 20 } }));
+        const decision = await decideAuthorizationNow(anAuthorization('auth-1'));
+
+        // Act
+        const outcome = await store.commitAuthorization(decision.state, decision.events);
+
+        // Assess
+        expect(outcome).toEqual({ kind: 'Committed' });
+        expect(decision.record).toMatchObject({ status: 'APPROVED', expiresAt: EXPIRES });
+        expect(await store.getAuthorization('auth-1')).toEqual(decision.record);
+        expect(await store.getAccount('acct-1')).toEqual(
+          anAccount('acct-1', { balance: 500, heldAmount: 100, withdrawn: { [DAY]: 120 } }),
+        );
+        expect(await holdTimers('auth-1', '2026-03-01T12:01:00.999Z')).toEqual([]);
+        expect(await holdTimers('auth-1', EXPIRES)).toEqual([
+          { kind: 'HOLD_EXPIRY', authorizationId: 'auth-1', dueAt: EXPIRES },
+        ]);
+      });
+
+      it('commits a decline: its record, and nothing on the account and no timer', async () => {
+        // Prepare
+        const account = anAccount('acct-1', { balance: 50 });
+        await store.createAccount(account);
+        const decision = await decideAuthorizationNow(anAuthorization('auth-1'));
+
+        // Act
+        const outcome = await store.commitAuthorization(decision.state, decision.events);
+
+        // Assess
+        expect(outcome).toEqual({ kind: 'Committed' });
+        expect(await store.getAuthorization('auth-1')).toMatchObject({
+          status: 'DECLINED',
+          reason: 'INSUFFICIENT_FUNDS',
+          availableBalance: 50,
+        });
+        expect(await store.getAccount('acct-1')).toEqual(account);
+        expect(await holdTimers('auth-1', '2027-01-01T00:00:00.000Z')).toEqual([]);
+      });
+
+      it('commits a decline for an unknown account, and is Stale once the account exists', async () => {
+        // Prepare
+        const first = await decideAuthorizationNow(anAuthorization('auth-1'));
+        const second = await decideAuthorizationNow(anAuthorization('auth-2'));
+        await store.commitAuthorization(first.state, first.events);
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+
+        // Act
+        const outcome = await store.commitAuthorization(second.state, second.events);
+
+        // Assess
+        expect(await store.getAuthorization('auth-1')).toMatchObject({
+          status: 'DECLINED',
+          reason: 'ACCOUNT_NOT_FOUND',
+        });
+        expect(outcome).toEqual({
+          kind: 'Stale',
+          account: anAccount('acct-1', { balance: 500 }),
+        });
+        expect(await store.getAuthorization('auth-2')).toBeUndefined();
+      });
+
+      it('reads back the authorization as decided: the request, its card’s last 4, its correlation id and its journal', async () => {
+        // Prepare
+        const account = anAccount('acct-1', { balance: 500, dailyWithdrawalLimit: 1_000 });
+        await store.createAccount(account);
+
+        // Act
+        const decided = await authorize(
+          { store, clock, policy },
+          { ...anAuthorization('auth-1'), pan: '4111111111114242' },
+          'corr-7',
+        );
+
+        // Assess
+        const record = expectKind(decided, 'Decided').record;
+        expect(record).toMatchObject({
+          fields: { panLast4: '4242' },
+          correlationId: 'corr-7',
+          events: [{ type: 'ledger.authorization.approved', correlationId: 'corr-7' }],
+        });
+        expect(JSON.stringify(record)).not.toContain('4111111111114242');
+        expect(await store.getAuthorization('auth-1')).toEqual(record);
+        expect(await store.getAccount('acct-1')).toEqual({
+          ...account,
+          heldAmount: 100,
+          withdrawn: { [DAY]: 100 },
+        });
+      });
+
+      it('is AlreadyDecided with the record on file for a second commit of the same id, holding nothing twice', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        const decision = await decideAuthorizationNow(anAuthorization('auth-1'));
+        await store.commitAuthorization(decision.state, decision.events);
+
+        // Act
+        const outcome = await store.commitAuthorization(decision.state, decision.events);
+
+        // Assess
+        expect(outcome).toEqual({ kind: 'AlreadyDecided', existing: decision.record });
+        expect(await store.getAccount('acct-1')).toMatchObject({ heldAmount: 100 });
+      });
+
+      it('is Stale with the current account, and writes nothing, when a posting landed since the read', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        const decision = await decideAuthorizationNow(anAuthorization('auth-1'));
+        await post(tx('d-1', 'DEPOSIT', { amount: 10 }));
+
+        // Act
+        const outcome = await store.commitAuthorization(decision.state, decision.events);
+
+        // Assess
+        const current = await store.getAccount('acct-1');
+        expect(current).toMatchObject({ balance: 510, version: 1, heldAmount: 0 });
+        expect(outcome).toEqual({ kind: 'Stale', account: current });
+        expect(await store.getAuthorization('auth-1')).toBeUndefined();
+        expect(await holdTimers('auth-1', '2027-01-01T00:00:00.000Z')).toEqual([]);
+      });
+
+      it('is Stale when another hold landed since the read, though the version did not move', async () => {
+        // Prepare: both decided from one read; the answer's availableBalance must be exact
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        const one = await decideAuthorizationNow(anAuthorization('auth-1'));
+        const two = await decideAuthorizationNow(anAuthorization('auth-2'));
+        await store.commitAuthorization(one.state, one.events);
+
+        // Act
+        const outcome = await store.commitAuthorization(two.state, two.events);
+
+        // Assess
+        const current = await store.getAccount('acct-1');
+        expect(current).toMatchObject({ version: 0, heldAmount: 100 });
+        expect(outcome).toEqual({ kind: 'Stale', account: current });
+        expect(await store.getAuthorization('auth-2')).toBeUndefined();
+      });
+
+      it('authorize() answers an identical retry with the decision on file, and a conflict with the fields that differ', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        const first = await authorizeNow(anAuthorization('auth-1'));
+
+        // Act
+        const again = await authorizeNow(anAuthorization('auth-1'));
+        const other = await authorizeNow(
+          anAuthorization('auth-1', { amount: 200, atmId: 'atm-2' }),
+        );
+
+        // Assess
+        expect(first.kind).toBe('Decided');
+        expect(again).toMatchObject({ kind: 'Identical', record: { status: 'APPROVED' } });
+        expect(other).toMatchObject({ kind: 'Conflict', fields: ['amount', 'atmId'] });
+        expect(await store.getAccount('acct-1')).toMatchObject({ heldAmount: 100 });
+      });
+
+      it('completes against the hold: the withdrawal posts, COMPLETED, the hold ends', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 100 }));
+        await authorizeNow(anAuthorization('auth-1'));
+
+        // Act
+        const completion = await post(tx('w-1', 'WITHDRAWAL', { authorizationId: 'auth-1' }));
+
+        // Assess
+        expect(completion.outcome).toBe('POSTED');
+        expect(await store.getAuthorization('auth-1')).toMatchObject({
+          status: 'COMPLETED',
+          completedAmount: 100,
+          endedBy: 'w-1',
+        });
+        expect(await store.getAccount('acct-1')).toMatchObject({
+          balance: 0,
+          version: 1,
+          heldAmount: 0,
+          withdrawn: { [DAY]: 100 },
+        });
+        expect(Object.fromEntries(await store.trialBalance())).toEqual({
+          EUR: { debits: 100n, credits: 100n },
+        });
+      });
+
+      it('completes partly: the rest of the hold is released and the day gets it back', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        await authorizeNow(anAuthorization('auth-1'));
+
+        // Act
+        await post(tx('w-1', 'WITHDRAWAL', { authorizationId: 'auth-1', amount: 60 }));
+
+        // Assess
+        expect(await store.getAuthorization('auth-1')).toMatchObject({
+          status: 'COMPLETED',
+          completedAmount: 60,
+        });
+        expect(await store.getAccount('acct-1')).toMatchObject({
+          balance: 440,
+          heldAmount: 0,
+          withdrawn: { [DAY]: 60 },
+        });
+      });
+
+      it('conditions a completion on the status it read: an expiry landing in between is AuthorizationChanged', async () => {
+        // Prepare: the completion is decided while the hold is APPROVED; then the hold expires
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        await authorizeNow(anAuthorization('auth-1'));
+        const completion = tx('w-1', 'WITHDRAWAL', { authorizationId: 'auth-1' });
+        const decision = await decideNow(completion);
+        await sweepAt(EXPIRES);
+
+        // Act
+        const outcome = await commit(decision);
+
+        // Assess: nothing moved; decided again, it completes without releasing the hold twice
+        expect(outcome).toEqual({
+          kind: 'AuthorizationChanged',
+          authorization: expect.objectContaining({ status: 'EXPIRED' }),
+        });
+        expect(await store.getAccount('acct-1')).toMatchObject({ balance: 500, heldAmount: 0 });
+        expect(await store.getTransaction('w-1')).toBeUndefined();
+        expect((await post(completion)).outcome).toBe('POSTED');
+        expect(await store.getAuthorization('auth-1')).toMatchObject({ status: 'COMPLETED' });
+        expect(await store.getAccount('acct-1')).toMatchObject({
+          balance: 400,
+          heldAmount: 0,
+          withdrawn: { [DAY]: 100 },
+        });
+      });
+
+      it('conditions a refusal AUTHORIZATION_NOT_FOUND on the absence: an approval landing in between is AuthorizationChanged', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        const completion = tx('w-1', 'WITHDRAWAL', { authorizationId: 'auth-1' });
+        const decision = await decideNow(completion);
+        await authorizeNow(anAuthorization('auth-1'));
+
+        // Act
+        const outcome = await commit(decision);
+
+        // Assess
+        expect(decision.record).toMatchObject({ reason: 'AUTHORIZATION_NOT_FOUND' });
+        expect(outcome).toEqual({
+          kind: 'AuthorizationChanged',
+          authorization: expect.objectContaining({ status: 'APPROVED' }),
+        });
+        expect(await store.getTransaction('w-1')).toBeUndefined();
+      });
+
+      it('releases a hold: RELEASED, no entry, the hold and the day given back', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        await authorizeNow(anAuthorization('auth-1'));
+
+        // Act
+        const release = await post(tx('r-1', 'REVERSAL', { authorizationId: 'auth-1' }));
+        const late = await post(tx('w-1', 'WITHDRAWAL', { authorizationId: 'auth-1' }));
+
+        // Assess
+        expect(release.outcome).toBe('POSTED');
+        expect(await store.getAuthorization('auth-1')).toMatchObject({
+          status: 'RELEASED',
+          endedBy: 'r-1',
+        });
+        expect(await store.getAccount('acct-1')).toMatchObject({
+          balance: 500,
+          version: 0,
+          heldAmount: 0,
+          withdrawn: { [DAY]: 0 },
+        });
+        expect((await store.listEntries('acct-1', 10)).items).toEqual([]);
+        expect(late).toMatchObject({
+          outcome: 'REJECTED',
+          record: { reason: 'AUTHORIZATION_NOT_ACTIVE' },
+        });
+      });
+
+      it('sweepTimers expires a due hold, not a millisecond early, and restores availability', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        await authorizeNow(anAuthorization('auth-1'));
+
+        // Act
+        const early = await sweepAt('2026-03-01T12:01:00.999Z');
+        const due = await sweepAt(EXPIRES);
+        const again = await sweepAt('2026-03-01T12:05:00.000Z');
+
+        // Assess: the day keeps it, as a completion may still come
+        expect([early.holdsExpired, due.holdsExpired, again.fired]).toEqual([0, 1, 0]);
+        expect(await store.getAuthorization('auth-1')).toMatchObject({ status: 'EXPIRED' });
+        expect(await store.getAccount('acct-1')).toMatchObject({
+          balance: 500,
+          heldAmount: 0,
+          withdrawn: { [DAY]: 100 },
+        });
+        expect(await holdTimers('auth-1', '2027-01-01T00:00:00.000Z')).toEqual([]);
+        expect(await authorizeNow(anAuthorization('auth-2', { amount: 500 }))).toMatchObject({
+          record: { status: 'APPROVED', availableBalance: 0 },
+        });
+      });
+
+      it('sweepTimers leaves a completed hold alone, and removes its timer', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        await authorizeNow(anAuthorization('auth-1'));
+        await post(tx('w-1', 'WITHDRAWAL', { authorizationId: 'auth-1', amount: 60 }));
+
+        // Act
+        const sweep = await sweepAt(EXPIRES);
+
+        // Assess
+        expect(sweep).toEqual({
+          fired: 1,
+          expired: 0,
+          holdsExpired: 0,
+          alreadyDecided: 1,
+          failed: 0,
+        });
+        expect(await store.getAuthorization('auth-1')).toMatchObject({ status: 'COMPLETED' });
+        expect(await store.getAccount('acct-1')).toMatchObject({ balance: 440, heldAmount: 0 });
+        expect(await holdTimers('auth-1', '2027-01-01T00:00:00.000Z')).toEqual([]);
+      });
+
+      it('refuses a funds-checked withdrawal that a hold overtook between its read and its write', async () => {
+        // Prepare: the withdrawal is decided on 100 available; the hold takes it first
+        await store.createAccount(anAccount('acct-1', { balance: 100 }));
+        const withdrawal = tx('w-1', 'WITHDRAWAL', { amount: 100 });
+        const decision = await decideNow(withdrawal);
+        await authorizeNow(anAuthorization('auth-1'));
+
+        // Act
+        const outcome = await commit(decision);
+        const decidedAgain = await post(withdrawal);
+
+        // Assess
+        expect(decision.kind).toBe('Post');
+        expect(outcome).toMatchObject({ kind: 'Stale' });
+        expect(decidedAgain).toMatchObject({
+          outcome: 'REJECTED',
+          record: { reason: 'INSUFFICIENT_FUNDS' },
+        });
+        expect(await store.getAccount('acct-1')).toMatchObject({
+          balance: 100,
+          version: 0,
+          heldAmount: 100,
+        });
+      });
+
+      it('postTransaction decides a completion again when the hold expired between its read and its write', async () => {
+        // Prepare: the sweep runs between the completion's read and its write
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        await authorizeNow(anAuthorization('auth-1'));
+        let swept: Promise<unknown> | undefined;
+        const racing = delegateTo(store, {
+          commit: async (state, events) => {
+            swept ??= sweepAt(EXPIRES);
+            await swept;
+            return store.commit(state, events);
+          },
+        });
+
+        // Act
+        const result = await postTransaction(
+          { store: racing, clock },
+          command(tx('w-1', 'WITHDRAWAL', { authorizationId: 'auth-1', amount: 70 })),
+        );
+
+        // Assess: the expiry ended the hold, so the completion releases none of it
+        expect(await swept).toMatchObject({ holdsExpired: 1 });
+        expect(result.outcome).toBe('POSTED');
+        expect(result.outcome === 'POSTED' ? result.events[1] : undefined).toMatchObject({
+          type: 'ledger.authorization.completed',
+          releasedHold: 0,
+        });
+        expect(await store.getAuthorization('auth-1')).toMatchObject({
+          status: 'COMPLETED',
+          completedAmount: 70,
+        });
+        expect(await store.getAccount('acct-1')).toMatchObject({
+          balance: 430,
+          heldAmount: 0,
+          withdrawn: { [DAY]: 70 },
+        });
+      });
+
+      it('ends a hold exactly once when completions and a release race for it', async () => {
+        // Prepare
+        await store.createAccount(anAccount('acct-1', { balance: 500 }));
+        await authorizeNow(anAuthorization('auth-1'));
+        const racers = [
+          tx('w-1', 'WITHDRAWAL', { authorizationId: 'auth-1', amount: 100 }),
+          tx('r-1', 'REVERSAL', { authorizationId: 'auth-1' }),
+          tx('w-2', 'WITHDRAWAL', { authorizationId: 'auth-1', amount: 50 }),
+        ];
+
+        // Act
+        const outcomes = await Promise.all(racers.map((r) => post(r)));
+
+        // Assess
+        const won = outcomes.filter((o) => o.outcome === 'POSTED');
+        expect(won).toHaveLength(1);
+        const winner = won[0]?.record.transaction;
+        expect(
+          outcomes
+            .filter((o) => o.outcome === 'REJECTED')
+            .map((o) => o.record.reason)
+            .every((r) => r === 'ALREADY_COMPLETED' || r === 'AUTHORIZATION_NOT_ACTIVE'),
+        ).toBe(true);
+        const account = await store.getAccount('acct-1');
+        expect(account?.heldAmount).toBe(0);
+        expect(account?.balance).toBe(
+          winner?.type === 'WITHDRAWAL' ? 500 - (winner.amount ?? 0) : 500,
+        );
+        expect((await store.getAuthorization('auth-1'))?.endedBy).toBe(winner?.transactionId);
+      });
+
+      it('refuses a plain withdrawal DAILY_LIMIT_EXCEEDED when a hold filled the day between its read and its write', async () => {
+        // Prepare: plenty of funds, so only the day's usage can refuse it
+        await store.createAccount(
+          anAccount('acct-1', { balance: 1_000, dailyWithdrawalLimit: 100 }),
+        );
+        const withdrawal = tx('w-1', 'WITHDRAWAL', { amount: 100 });
+        const decision = await decideNow(withdrawal);
+        await authorizeNow(anAuthorization('auth-1'));
+
+        // Act
+        const outcome = await commit(decision);
+        const decidedAgain = await post(withdrawal);
+
+        // Assess
+        expect(decision.kind).toBe('Post');
+        expect(outcome).toMatchObject({ kind: 'Stale' });
+        expect(decidedAgain).toMatchObject({
+          outcome: 'REJECTED',
+          record: { reason: 'DAILY_LIMIT_EXCEEDED' },
+        });
+        expect(await store.getAccount('acct-1')).toMatchObject({
+          balance: 1_000,
+          heldAmount: 100,
+          withdrawn: { [DAY]: 100 },
+        });
+      });
+
+      it('drops days of usage past the retention as it writes the account', async () => {
+        // Prepare: 25 January is the oldest day a write on 1 March keeps
+        await store.createAccount(
+          anAccount('acct-1', {
+            balance: 500,
+            withdrawn: { '2026-01-24': 50, '2026-01-25': 30, [DAY]: 20 },
+          }),
+        );
+
+        // Act
+        await authorizeNow(anAuthorization('auth-1'));
+
+        // Assess
+        expect((await store.getAccount('acct-1'))?.withdrawn).toEqual({
+          '2026-01-25': 30,
+          [DAY]: 120,
+        });
+      });
+
+      it('approves exactly 30 of 50 concurrent authorizations of 100 against 3000 available', async () => {
+        // Prepare: 1000 + 2000 overdraft
+        await store.createAccount(anAccount('acct-1', { balance: 1_000, overdraftLimit: 2_000 }));
+        const requests = Array.from({ length: 50 }, (_, i) => anAuthorization(`auth-${i}`));
+
+        // Act
+        const outcomes = await Promise.all(requests.map((r) => authorizeNow(r)));
+
+        // Assess: each approval answered the balance it left, so no two answered the same
+        const records = outcomes.map((o) => expectKind(o, 'Decided').record);
+        const approved = records.filter((r) => r.status === 'APPROVED');
+        const declined = records.filter((r) => r.status === 'DECLINED');
+        expect([approved.length, declined.length]).toEqual([30, 20]);
+        expect(declined.every((r) => r.reason === 'INSUFFICIENT_FUNDS')).toBe(true);
+        expect(approved.map((r) => r.availableBalance).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(
+          Array.from({ length: 30 }, (_, i) => i * 100),
+        );
+        expect(await store.getAccount('acct-1')).toMatchObject({
+          balance: 1_000,
+          version: 0,
+          heldAmount: 3_000,
+          withdrawn: { [DAY]: 3_000 },
+        });
+        for (const r of records) {
+          expect((await store.getAuthorization(r.fields.authorizationId))?.status).toBe(r.status);
+        }
+        // Every loser reads the account from its failed write and tries again, backing off.
+      }, 120_000);
     });
   });
 }

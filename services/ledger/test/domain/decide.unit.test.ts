@@ -1,19 +1,25 @@
-import type { AtmTransaction } from '@atm-ledger/contracts';
+import type { AtmTransaction, AuthorizationEvent, LedgerEvent } from '@atm-ledger/contracts';
 import { legacyPayloadHash, MAX_BALANCE } from '@atm-ledger/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type Account,
+  type AuthorizationRecord,
   accountsTouched,
   atmCashAccount,
+  authorizationRelianceOf,
   DEFAULT_LEDGER_POLICY,
   decide,
+  decideAuthorization,
   decideExpiry,
+  decideHoldExpiry,
+  evolveAuthorization,
   isBalanced,
   LedgerInvariantError,
   type LedgerPolicy,
   MAX_CONFLICTS_COUNTED,
   MAX_WAITING_REVERSALS,
+  relianceOf,
   type TransactionRecord,
 } from '../../src/domain/index.js';
 import {
@@ -29,8 +35,12 @@ import {
   aBalanceInquiry,
   aDeposit,
   anAccount,
+  anAuthorization,
+  aRelease,
   aReversal,
   aTransfer,
+  authorizeCommand,
+  authorized,
   aWithdrawal,
   decisionOf,
   expectKind,
@@ -1306,5 +1316,496 @@ describe('decide: properties', () => {
     );
     expect([...seen].sort()).toEqual(['BALANCE_INQUIRY', 'DEPOSIT', 'TRANSFER', 'WITHDRAWAL']);
     expect([...kinds].sort()).toEqual(['Pend', 'Post', 'Reject']);
+  });
+});
+
+describe('decide: WITHDRAWAL completing an authorization', () => {
+  const DAY = NOW.slice(0, 10);
+  /** An account with `amount` approved and held, and the authorization's record. */
+  const held = (amount = 100, account = anAccount({ balance: amount })) =>
+    authorized(anAuthorization({ amount }), account);
+  const completion = (o: Partial<AtmTransaction> = {}) =>
+    postCommand(aWithdrawal({ authorizationId: 'auth-1', amount: 100, ...o }));
+  const completing = (
+    tx: ReturnType<typeof completion>,
+    authorization: AuthorizationRecord | undefined,
+    account: Account,
+  ) =>
+    decisionOf(
+      tx,
+      stateOf({ accounts: [account], ...(authorization === undefined ? {} : { authorization }) }),
+      LATER,
+    );
+
+  it('posts against the hold, never refused for funds: the available balance is zero, the balance too', () => {
+    // Prepare: the hold took all the available balance; then the balance went too
+    const { record, account } = held(100);
+    const broke = { ...account, balance: 0 };
+
+    // Act
+    const decision = expectKind(completing(completion(), record, broke), 'Post');
+
+    // Assess
+    expect(decision.events.map((e) => e.type)).toEqual([
+      'ledger.transaction.posted',
+      'ledger.authorization.completed',
+    ]);
+    expect(decision.events[1]).toEqual({
+      schemaVersion: 1,
+      id: 'auth-1:authorization:completed',
+      type: 'ledger.authorization.completed',
+      authorizationId: 'auth-1',
+      accountId: 'acct-1',
+      occurredAt: record.fields.occurredAt,
+      amount: 100,
+      currency: 'EUR',
+      transactionId: 'w-1',
+      completedAmount: 100,
+      releasedHold: 100,
+      completedAt: LATER,
+    });
+    expect(decision.writes[0]?.after).toMatchObject({
+      balance: -100,
+      heldAmount: 0,
+      withdrawn: { [DAY]: 100 },
+    });
+    expect(decision.after.authorization).toMatchObject({
+      status: 'COMPLETED',
+      completedAmount: 100,
+      endedBy: 'w-1',
+    });
+  });
+
+  it('completes partly: posts what was dispensed, releases the whole hold, gives the rest of the day back', () => {
+    // Prepare
+    const { record, account } = held(100, anAccount({ balance: 500 }));
+
+    // Act
+    const decision = expectKind(completing(completion({ amount: 60 }), record, account), 'Post');
+
+    // Assess
+    expect(decision.events[1]).toMatchObject({ completedAmount: 60, releasedHold: 100 });
+    expect(decision.writes[0]?.after).toMatchObject({
+      balance: 440,
+      heldAmount: 0,
+      withdrawn: { [DAY]: 60 },
+    });
+    expect(decision.after.authorization).toMatchObject({
+      status: 'COMPLETED',
+      completedAmount: 60,
+    });
+  });
+
+  it('rejects EXCEEDS_AUTHORIZATION one minor unit over what was authorized', () => {
+    const { record, account } = held(100, anAccount({ balance: 500 }));
+
+    const decision = expectKind(completing(completion({ amount: 101 }), record, account), 'Reject');
+
+    expect(decision.record.reason).toBe('EXCEEDS_AUTHORIZATION');
+    expect(decision.after.authorization).toEqual(record);
+  });
+
+  it('rejects a second completion ALREADY_COMPLETED', () => {
+    // Prepare
+    const { record, account } = held(100, anAccount({ balance: 500 }));
+    const first = expectKind(completing(completion(), record, account), 'Post');
+
+    // Act
+    const second = completing(
+      completion({ transactionId: 'w-2', amount: 10 }),
+      first.after.authorization,
+      first.writes[0]?.after as Account,
+    );
+
+    // Assess
+    expect(expectKind(second, 'Reject').record.reason).toBe('ALREADY_COMPLETED');
+  });
+
+  it('rejects AUTHORIZATION_NOT_FOUND for an authorization never decided, relying on its absence', () => {
+    // Act
+    const decision = expectKind(
+      completing(completion(), undefined, anAccount({ balance: 500 })),
+      'Reject',
+    );
+
+    // Assess
+    expect(decision.record.reason).toBe('AUTHORIZATION_NOT_FOUND');
+    expect(relianceOf(decision.after, decision.events[0] as LedgerEvent).authorization).toEqual({
+      authorizationId: 'auth-1',
+      status: 'ABSENT',
+    });
+  });
+
+  it.each([
+    ['DECLINED', 'AUTHORIZATION_NOT_ACTIVE'],
+    ['RELEASED', 'AUTHORIZATION_NOT_ACTIVE'],
+  ] as const)('rejects a completion of a %s authorization %s', (status, reason) => {
+    const { record, account } = held(100, anAccount({ balance: 500 }));
+
+    const decision = completing(completion(), { ...record, status }, account);
+
+    expect(expectKind(decision, 'Reject').record.reason).toBe(reason);
+  });
+
+  it('completes an EXPIRED authorization (the cash left), releasing no hold: the expiry did', () => {
+    // Prepare: expired, its hold already given back
+    const { record, account } = held(100, anAccount({ balance: 500 }));
+    const [expiry] = decideHoldExpiry(record, '2026-03-09T00:00:00.000Z');
+    const expired = evolveAuthorization(record, expiry as AuthorizationEvent);
+    const unheld = { ...account, heldAmount: 0 };
+
+    // Act
+    const decision = expectKind(completing(completion({ amount: 80 }), expired, unheld), 'Post');
+
+    // Assess
+    expect(decision.events[1]).toMatchObject({ completedAmount: 80, releasedHold: 0 });
+    expect(decision.writes[0]?.after).toMatchObject({
+      balance: 420,
+      heldAmount: 0,
+      withdrawn: { [DAY]: 80 },
+    });
+    expect(decision.after.authorization?.status).toBe('COMPLETED');
+  });
+
+  it('rejects ORIGINAL_MISMATCH a completion sent for another account than the authorization’s', () => {
+    // Prepare
+    const { record } = authorized(
+      anAuthorization({ accountId: 'acct-2' }),
+      anAccount({ accountId: 'acct-2', balance: 500 }),
+    );
+
+    // Act
+    const decision = completing(completion(), record, anAccount({ balance: 500 }));
+
+    // Assess
+    expect(expectKind(decision, 'Reject').record.reason).toBe('ORIGINAL_MISMATCH');
+  });
+
+  it('rejects CURRENCY_MISMATCH a completion in another currency than the authorization’s', () => {
+    const { record, account } = held(100, anAccount({ balance: 500 }));
+
+    const decision = completing(completion({ currency: 'GBP' }), record, account);
+
+    expect(expectKind(decision, 'Reject').record.reason).toBe('CURRENCY_MISMATCH');
+  });
+
+  it('is not held to the daily limit: the approval counted it', () => {
+    // Prepare: the day is full, with this authorization in it
+    const { record, account } = held(100, anAccount({ balance: 500, dailyWithdrawalLimit: 100 }));
+
+    // Act
+    const decision = completing(completion(), record, account);
+
+    // Assess
+    expect(expectKind(decision, 'Post').writes[0]?.after.withdrawn).toEqual({ [DAY]: 100 });
+  });
+});
+
+describe('decide: REVERSAL releasing an authorization', () => {
+  const DAY = NOW.slice(0, 10);
+  const releasing = (authorization: AuthorizationRecord, account: Account, o = {}) =>
+    decisionOf(
+      postCommand(aRelease('auth-1', o)),
+      stateOf({ accounts: [account], authorization }),
+      LATER,
+    );
+
+  it('releases an APPROVED hold: RELEASED, the hold and the day given back, and no entries', () => {
+    // Prepare
+    const { record, account } = authorized(anAuthorization(), anAccount({ balance: 500 }));
+
+    // Act
+    const decision = expectKind(releasing(record, account), 'Post');
+
+    // Assess
+    expect(decision.events.map((e) => e.type)).toEqual([
+      'ledger.transaction.posted',
+      'ledger.authorization.released',
+    ]);
+    expect(decision.events[0]).toMatchObject({ movements: [], legs: [], amount: 100 });
+    expect(decision.events[1]).toMatchObject({
+      id: 'auth-1:authorization:released',
+      transactionId: 'rel-auth-1',
+      releasedAt: LATER,
+    });
+    expect(decision.writes).toEqual([]);
+    expect(decision.after.accounts.get('acct-1')).toMatchObject({
+      balance: 500,
+      version: 0,
+      heldAmount: 0,
+      withdrawn: { [DAY]: 0 },
+    });
+    expect(decision.after.authorization).toMatchObject({
+      status: 'RELEASED',
+      endedBy: 'rel-auth-1',
+    });
+  });
+
+  it('rejects the release of a completed authorization ALREADY_COMPLETED: reverse the withdrawal instead', () => {
+    const { record, account } = authorized(anAuthorization(), anAccount({ balance: 500 }));
+
+    const decision = releasing({ ...record, status: 'COMPLETED' }, account);
+
+    expect(expectKind(decision, 'Reject').record.reason).toBe('ALREADY_COMPLETED');
+  });
+
+  it.each(['EXPIRED', 'DECLINED', 'RELEASED'] as const)(
+    'rejects the release of a %s authorization AUTHORIZATION_NOT_ACTIVE',
+    (status) => {
+      const { record, account } = authorized(anAuthorization(), anAccount({ balance: 500 }));
+
+      const decision = releasing({ ...record, status }, account);
+
+      expect(expectKind(decision, 'Reject').record.reason).toBe('AUTHORIZATION_NOT_ACTIVE');
+    },
+  );
+
+  it('rejects AUTHORIZATION_NOT_FOUND for an authorization never decided', () => {
+    const decision = decisionOf(
+      postCommand(aRelease('auth-1')),
+      stateOf({ accounts: [anAccount()] }),
+      LATER,
+    );
+
+    expect(expectKind(decision, 'Reject').record.reason).toBe('AUTHORIZATION_NOT_FOUND');
+  });
+
+  it('rejects ORIGINAL_MISMATCH a release carrying another amount than authorized', () => {
+    const { record, account } = authorized(anAuthorization(), anAccount({ balance: 500 }));
+
+    const decision = releasing(record, account, { amount: 99 });
+
+    expect(expectKind(decision, 'Reject').record.reason).toBe('ORIGINAL_MISMATCH');
+  });
+});
+
+describe('decide: WITHDRAWAL without an authorization, against holds and the daily limit', () => {
+  const DAY = NOW.slice(0, 10);
+  const withdraw = (account: Account, o: Partial<AtmTransaction> = {}) =>
+    decisionOf(postCommand(aWithdrawal(o)), stateOf({ accounts: [account] }), NOW);
+
+  it('counts the holds: available is balance + overdraft - held, exactly', () => {
+    // Prepare: 100 + 50 - 100 = 50 available
+    const account = anAccount({ balance: 100, overdraftLimit: 50, heldAmount: 100 });
+
+    // Act
+    const exact = withdraw(account, { amount: 50 });
+    const oneMore = withdraw(account, { amount: 51 });
+
+    // Assess
+    expect(expectKind(exact, 'Post').writes[0]?.after.balance).toBe(50);
+    const reject = expectKind(oneMore, 'Reject');
+    expect(reject.record.reason).toBe('INSUFFICIENT_FUNDS');
+    expect(relianceOf(reject.after, reject.events[0] as LedgerEvent).held).toEqual([
+      { accountId: 'acct-1', is: 100 },
+    ]);
+  });
+
+  it('rejects DAILY_LIMIT_EXCEEDED one minor unit past the day’s limit, and posts up to it', () => {
+    // Prepare
+    const account = anAccount({
+      balance: 1_000,
+      dailyWithdrawalLimit: 500,
+      withdrawn: { [DAY]: 450 },
+    });
+
+    // Act
+    const past = withdraw(account, { amount: 51 });
+    const upTo = withdraw(account, { amount: 50 });
+
+    // Assess
+    expect(expectKind(past, 'Reject').record.reason).toBe('DAILY_LIMIT_EXCEEDED');
+    expect(expectKind(upTo, 'Post').writes[0]?.after.withdrawn).toEqual({ [DAY]: 500 });
+  });
+
+  it('refuses for funds before the daily limit, when both would refuse', () => {
+    const account = anAccount({ balance: 10, dailyWithdrawalLimit: 50, withdrawn: { [DAY]: 50 } });
+
+    expect(expectKind(withdraw(account, { amount: 20 }), 'Reject').record.reason).toBe(
+      'INSUFFICIENT_FUNDS',
+    );
+  });
+
+  it('posts an advice beyond the overdraft and past the daily limit: it was dispensed already', () => {
+    // Prepare
+    const account = anAccount({
+      balance: 0,
+      overdraftLimit: 50,
+      heldAmount: 30,
+      dailyWithdrawalLimit: 100,
+      withdrawn: { [DAY]: 100 },
+    });
+
+    // Act
+    const decision = expectKind(withdraw(account, { amount: 500, advice: true }), 'Post');
+
+    // Assess
+    expect(decision.events[0]).toMatchObject({ advice: true, amount: 500 });
+    expect(decision.writes[0]?.after).toMatchObject({ balance: -500, withdrawn: { [DAY]: 600 } });
+    expect(relianceOf(decision.after, decision.events[0] as LedgerEvent)).toMatchObject({
+      held: [],
+      withdrawn: [],
+    });
+  });
+
+  it('rejects an advice only for an unknown account or another currency', () => {
+    expect(
+      expectKind(
+        decisionOf(
+          postCommand(aWithdrawal({ advice: true })),
+          stateOf({ absent: ['acct-1'] }),
+          NOW,
+        ),
+        'Reject',
+      ).record.reason,
+    ).toBe('ACCOUNT_NOT_FOUND');
+    expect(
+      expectKind(withdraw(anAccount(), { advice: true, currency: 'USD' }), 'Reject').record.reason,
+    ).toBe('CURRENCY_MISMATCH');
+  });
+});
+
+describe('relianceOf: what a posting relies on, now that holds and usage change without the version', () => {
+  const DAY = NOW.slice(0, 10);
+  const relied = (
+    tx: AtmTransaction,
+    accounts: readonly Account[],
+    authorization?: AuthorizationRecord,
+  ) => {
+    const state = stateOf({ accounts, ...(authorization === undefined ? {} : { authorization }) });
+    const [event] = decide(postCommand(tx), state, NOW);
+    return relianceOf(state, event as LedgerEvent);
+  };
+
+  it('a funds-checked debit relies on the hold leaving it within the available balance, and on room in the day', () => {
+    const reliance = relied(aWithdrawal({ amount: 100 }), [
+      anAccount({ balance: 500, overdraftLimit: 50, heldAmount: 20, dailyWithdrawalLimit: 300 }),
+    ]);
+
+    expect(reliance).toEqual({
+      unchanged: [],
+      absent: [],
+      held: [{ accountId: 'acct-1', atMost: 450 }],
+      withdrawn: [{ accountId: 'acct-1', day: DAY, atMost: 200 }],
+    });
+  });
+
+  it('a withdrawal with no daily limit relies on no usage', () => {
+    expect(relied(aWithdrawal(), [anAccount({ balance: 500 })]).withdrawn).toEqual([]);
+  });
+
+  it('a refusal by the daily limit relies on the account, its hold and its day exactly as read', () => {
+    const account = anAccount({
+      balance: 500,
+      heldAmount: 7,
+      dailyWithdrawalLimit: 100,
+      withdrawn: { [DAY]: 90 },
+    });
+
+    expect(relied(aWithdrawal({ amount: 20 }), [account])).toEqual({
+      unchanged: [account],
+      absent: [],
+      held: [{ accountId: 'acct-1', is: 7 }],
+      withdrawn: [{ accountId: 'acct-1', day: DAY, is: 90 }],
+    });
+  });
+
+  it('a completion relies on the authorization’s status as read and on no hold', () => {
+    // Prepare
+    const { record, account } = authorized(anAuthorization(), anAccount({ balance: 100 }));
+
+    // Act
+    const state = stateOf({ accounts: [account], authorization: record });
+    const events = decide(postCommand(aWithdrawal({ authorizationId: 'auth-1' })), state, NOW);
+
+    // Assess
+    for (const event of events) {
+      expect(relianceOf(state, event)).toMatchObject({
+        held: [],
+        withdrawn: [],
+        authorization: { authorizationId: 'auth-1', status: 'APPROVED' },
+      });
+    }
+  });
+
+  it('a refusal by the authorization’s final status relies on nothing that can change', () => {
+    const { record, account } = authorized(anAuthorization(), anAccount({ balance: 100 }));
+
+    const reliance = relied(aWithdrawal({ authorizationId: 'auth-1' }), [account], {
+      ...record,
+      status: 'COMPLETED',
+    });
+
+    expect(reliance).toEqual({ unchanged: [], absent: [], held: [], withdrawn: [] });
+  });
+});
+
+describe('authorizationRelianceOf', () => {
+  const DAY = NOW.slice(0, 10);
+  const reliedOn = (account: Account | undefined, amount = 100) => {
+    const command = authorizeCommand(anAuthorization({ amount }));
+    const state = { request: command, existing: undefined, account };
+    const [event] = decideAuthorization(command, state, NOW);
+    return authorizationRelianceOf(state, event as LedgerEvent);
+  };
+
+  it('an approval relies on the account and its hold exactly as read, and on room in the day', () => {
+    const account = anAccount({ balance: 500, heldAmount: 40, dailyWithdrawalLimit: 300 });
+
+    expect(reliedOn(account)).toEqual({
+      unchanged: [account],
+      absent: [],
+      held: [{ accountId: 'acct-1', is: 40 }],
+      withdrawn: [{ accountId: 'acct-1', day: DAY, atMost: 200 }],
+    });
+  });
+
+  it('an approval without a daily limit relies on no usage', () => {
+    expect(reliedOn(anAccount({ balance: 500 })).withdrawn).toEqual([]);
+  });
+
+  it('a decline for funds relies on the account and its hold exactly as read', () => {
+    const account = anAccount({ balance: 50, heldAmount: 10 });
+
+    expect(reliedOn(account)).toEqual({
+      unchanged: [account],
+      absent: [],
+      held: [{ accountId: 'acct-1', is: 10 }],
+      withdrawn: [],
+    });
+  });
+
+  it('a decline by the daily limit relies on the day’s usage as read', () => {
+    const account = anAccount({
+      balance: 500,
+      dailyWithdrawalLimit: 100,
+      withdrawn: { [DAY]: 60 },
+    });
+
+    expect(reliedOn(account).withdrawn).toEqual([{ accountId: 'acct-1', day: DAY, is: 60 }]);
+  });
+
+  it('a decline for an unknown account relies on its absence', () => {
+    expect(reliedOn(undefined)).toEqual({
+      unchanged: [],
+      absent: ['acct-1'],
+      held: [],
+      withdrawn: [],
+    });
+  });
+
+  it('an expiry relies on the authorization still APPROVED', () => {
+    const { record } = authorized(anAuthorization(), anAccount({ balance: 500 }));
+    const [expiry] = decideHoldExpiry(record, '2026-03-09T00:00:00.000Z');
+
+    expect(
+      authorizationRelianceOf({ existing: record, account: undefined }, expiry as LedgerEvent),
+    ).toEqual({
+      unchanged: [],
+      absent: [],
+      held: [],
+      withdrawn: [],
+      authorization: { authorizationId: 'auth-1', status: 'APPROVED' },
+    });
   });
 });

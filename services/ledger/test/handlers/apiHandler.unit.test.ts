@@ -94,6 +94,44 @@ describe('apiHandler: POST /v1/accounts', () => {
     expect(problem.detail).toContain('USD');
   });
 
+  it('keeps dailyWithdrawalLimit as part of the account: the same limit is 200, another or none is 409', async () => {
+    // Prepare
+    const { open } = setup();
+    const created = await open({ accountId: 'acct-1', currency: 'EUR', dailyWithdrawalLimit: 500 });
+
+    // Act
+    const same = await open({ accountId: 'acct-1', currency: 'EUR', dailyWithdrawalLimit: 500 });
+    const other = await open({ accountId: 'acct-1', currency: 'EUR', dailyWithdrawalLimit: 501 });
+    const none = await open({ accountId: 'acct-1', currency: 'EUR' });
+
+    // Assess
+    expect(created.statusCode).toBe(201);
+    expect(body(created)).toMatchObject({ dailyWithdrawalLimit: 500 });
+    expect(same.statusCode).toBe(200);
+    expect(body(same)).toEqual(body(created));
+    expect(String(expectProblem(other, 409, 'account-conflict').detail)).toContain('501');
+    expectProblem(none, 409, 'account-conflict');
+  });
+
+  it('answers 409 for a limit asked of an account opened without one', async () => {
+    const { open } = setup();
+    await open({ accountId: 'acct-1', currency: 'EUR' });
+
+    const result = await open({ accountId: 'acct-1', currency: 'EUR', dailyWithdrawalLimit: 500 });
+
+    expectProblem(result, 409, 'account-conflict');
+  });
+
+  it('answers 400 naming dailyWithdrawalLimit when it is not a count of minor units', async () => {
+    const { open } = setup();
+
+    const result = await open({ accountId: 'acct-1', currency: 'EUR', dailyWithdrawalLimit: -1 });
+
+    expect(fields(expectProblem(result, 400, 'validation-error'))).toEqual([
+      'dailyWithdrawalLimit',
+    ]);
+  });
+
   it('answers 400 naming the field for an invalid currency', async () => {
     const { open, store } = setup();
 

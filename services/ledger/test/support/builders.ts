@@ -1,5 +1,7 @@
 import {
   type AtmTransaction,
+  type AuthorizationFields,
+  authorizationPayloadHash,
   isSamePayload,
   type LedgerEvent,
   payloadHash,
@@ -8,10 +10,14 @@ import { type Clock, createLogger } from '@atm-ledger/runtime';
 import { expect } from 'vitest';
 import {
   type Account,
+  type AuthorizationRecord,
+  type Authorize,
   decide,
+  decideAuthorization,
   type Entry,
   entriesOf,
   evolve,
+  evolveAuthorizationState,
   type LedgerPolicy,
   type LedgerState,
   type PostTransaction,
@@ -97,6 +103,18 @@ export const aReversal = (
     ...o,
   }) as AtmTransaction;
 
+/** A REVERSAL that releases an authorization's hold: it names the authorization, not an original. */
+export const aRelease = (
+  authorizationId: string,
+  o: Partial<AtmTransaction> = {},
+): AtmTransaction =>
+  base({
+    transactionId: `rel-${authorizationId}`,
+    type: 'REVERSAL',
+    authorizationId,
+    ...o,
+  }) as AtmTransaction;
+
 export const postCommand = (
   transaction: AtmTransaction,
   correlationId?: string,
@@ -107,6 +125,45 @@ export const postCommand = (
   correlationId,
 });
 
+/** An authorization's fields as the ledger keeps them (the PAN reduced to its last 4 digits). */
+export const anAuthorization = (o: Partial<AuthorizationFields> = {}): AuthorizationFields => ({
+  authorizationId: 'auth-1',
+  accountId: 'acct-1',
+  amount: 100,
+  currency: 'EUR',
+  atmId: 'atm-1',
+  occurredAt: OCCURRED_AT,
+  ...o,
+});
+
+export const authorizeCommand = (
+  fields: AuthorizationFields,
+  correlationId?: string,
+): Authorize => ({
+  kind: 'Authorize',
+  fields,
+  payloadHash: authorizationPayloadHash(fields),
+  ...(correlationId === undefined ? {} : { correlationId }),
+});
+
+/**
+ * `fields` authorized against `account` at `now`, as the API decides and
+ * folds it: the record on file and the account after (hold and daily usage).
+ * Fails if the account is missing.
+ */
+export function authorized(
+  fields: AuthorizationFields,
+  account: Account,
+  now: string = NOW,
+): { readonly record: AuthorizationRecord; readonly account: Account } {
+  const command = authorizeCommand(fields);
+  const state = { request: command, existing: undefined, account };
+  const after = decideAuthorization(command, state, now).reduce(evolveAuthorizationState, state);
+  if (after.existing === undefined || after.account === undefined)
+    throw new Error('authorizing decided nothing');
+  return { record: after.existing, account: after.account };
+}
+
 /** The state `decide` sees: the given accounts exist, the `absent` ids are looked up and missing. */
 export function stateOf(
   opts: {
@@ -115,6 +172,7 @@ export function stateOf(
     existing?: TransactionRecord;
     original?: TransactionRecord;
     waiting?: readonly string[];
+    authorization?: AuthorizationRecord;
   } = {},
 ): LedgerState {
   const accounts = new Map<string, Account | undefined>();
@@ -125,6 +183,7 @@ export function stateOf(
     accounts,
     original: opts.original,
     waiting: opts.waiting ?? [],
+    ...(opts.authorization === undefined ? {} : { authorization: opts.authorization }),
   };
 }
 

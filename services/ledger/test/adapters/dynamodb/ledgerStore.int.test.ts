@@ -10,12 +10,18 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { testLedgerStore } from '../../../../../test/suites/ledgerStore.suite.js';
-import { acceptancePut, keys, TOTALS_SHARDS } from '../../../src/adapters/dynamodb/items.js';
+import {
+  acceptancePut,
+  accountToItem,
+  keys,
+  TOTALS_SHARDS,
+} from '../../../src/adapters/dynamodb/items.js';
 import { DynamoDbLedgerStore } from '../../../src/adapters/dynamodb/ledgerStore.js';
 import { pkSkTableInput } from '../../../src/adapters/dynamodb/table.js';
 import { AccountCache } from '../../../src/application/accountCache.js';
+import { authorize } from '../../../src/application/authorize.js';
 import { postTransaction } from '../../../src/application/postTransaction.js';
-import { decide } from '../../../src/domain/index.js';
+import { DEFAULT_LEDGER_POLICY, decide } from '../../../src/domain/index.js';
 import {
   aDeposit,
   anAccount,
@@ -263,6 +269,97 @@ describe('DynamoDbLedgerStore', () => {
       expect(result.outcome).toBe('POSTED');
       expect(sent).toEqual(['TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
       expect(await store.getAccount('acct-1')).toMatchObject({ balance: 650, version: 2 });
+    });
+  });
+
+  describe('calls per authorization', () => {
+    const request = (authorizationId: string) => ({
+      authorizationId,
+      accountId: 'acct-1',
+      amount: 100,
+      currency: 'EUR',
+      atmId: 'atm-1',
+      occurredAt: NOW,
+    });
+    const api = () => ({
+      store,
+      clock: fixedClock(),
+      policy: DEFAULT_LEDGER_POLICY,
+      cache: new AccountCache(),
+    });
+
+    it('decides in one write and no read once the instance knows the account; the first costs one read', async () => {
+      // Prepare
+      await store.createAccount(anAccount({ balance: 500 }));
+      const deps = api();
+
+      // Act
+      sent = [];
+      const first = await authorize(deps, request('auth-1'));
+      const cold = sent;
+      sent = [];
+      const second = await authorize(deps, request('auth-2'));
+      const warm = sent;
+
+      // Assess
+      expect([first.kind, second.kind]).toEqual(['Decided', 'Decided']);
+      expect(cold).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
+      expect(warm).toEqual(['TransactWriteItemsCommand']);
+      expect(await store.getAccount('acct-1')).toMatchObject({ heldAmount: 200 });
+    });
+
+    it('answers an identical retry on a warm instance with one call: the failed write returns the record', async () => {
+      // Prepare
+      await store.createAccount(anAccount({ balance: 500 }));
+      const deps = api();
+      await authorize(deps, request('auth-1'));
+
+      // Act
+      sent = [];
+      const retry = await authorize(deps, request('auth-1'));
+
+      // Assess
+      expect(retry).toMatchObject({ kind: 'Identical', record: { status: 'APPROVED' } });
+      expect(sent).toEqual(['TransactWriteItemsCommand']);
+      expect(await store.getAccount('acct-1')).toMatchObject({ heldAmount: 100 });
+    });
+
+    it('authorizes against an account item written before holds: no heldAmount and no usage read as 0', async () => {
+      // Prepare: the item as the ledger wrote accounts before authorizations existed
+      const {
+        heldAmount: _h,
+        withdrawn: _w,
+        ...legacy
+      } = accountToItem(anAccount({ balance: 500, dailyWithdrawalLimit: 300 }));
+      await client.send(new PutItemCommand({ TableName: tableName, Item: marshall(legacy) }));
+
+      // Act
+      const first = await authorize(api(), request('auth-1'));
+      const second = await authorize(api(), { ...request('auth-2'), amount: 201 });
+
+      // Assess
+      expect(first).toMatchObject({ kind: 'Decided', record: { status: 'APPROVED' } });
+      expect(second).toMatchObject({ record: { reason: 'DAILY_LIMIT_EXCEEDED' } });
+      expect(await rawItem(keys.account('acct-1'))).toMatchObject({
+        heldAmount: 100,
+        [`withdrawn#${NOW.slice(0, 10)}`]: 100,
+      });
+    });
+
+    it('refreshes an account another instance held from since, from the failed write, with no read', async () => {
+      // Prepare
+      await store.createAccount(anAccount({ balance: 500 }));
+      const deps = api();
+      await authorize(deps, request('auth-1'));
+      await authorize(api(), request('auth-2'));
+
+      // Act
+      sent = [];
+      const result = await authorize(deps, request('auth-3'));
+
+      // Assess: the answer is the balance after all three holds
+      expect(result).toMatchObject({ kind: 'Decided', record: { availableBalance: 200 } });
+      expect(sent).toEqual(['TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
     });
   });
 
