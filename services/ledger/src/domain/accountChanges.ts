@@ -80,7 +80,7 @@ export function accountChangesOf(event: LedgerEvent): readonly AccountChange[] {
     case 'ledger.authorization.completed':
       return change(
         event.accountId,
-        -event.releasedHold,
+        0 - event.releasedHold, // not -x, which makes -0 of an expired hold
         utcDay(event.occurredAt),
         -(event.amount - event.completedAmount),
         at,
