@@ -210,7 +210,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       requests[request.kind] = (requests[request.kind] ?? 0) + 1;
       if (status !== expectedStatus(request))
         requests.unexpectedStatus = (requests.unexpectedStatus ?? 0) + 1;
-      if (status === 202) accepted.add(request.body.transactionId as string);
+      if (status === 202 && 'transactionId' in request.body)
+        accepted.add(request.body.transactionId as string);
     }
 
     const notifierConfig = readNotifierConfig({
