@@ -585,6 +585,28 @@ function insertByDue(pending: FollowUp[], f: FollowUp): void {
   pending.splice(i, 0, f);
 }
 
+/**
+ * The same traffic for a path with no real-time authorization (the legacy
+ * batch): the ATM dispenses and reports what came out. Authorizations and
+ * their producer retries go; a completion posts as the plain withdrawal of
+ * what was dispensed; a release, which moved no money, goes too. Sequence
+ * numbers are kept, so a request is still found by its place in the original.
+ */
+export function withoutAuthorizations(requests: readonly TrafficRequest[]): TrafficRequest[] {
+  return requests.flatMap((r): TrafficRequest[] => {
+    if (r.kind === 'invalid') return [r];
+    if (isAuthorizationBody(r.body)) return [];
+    const body = r.body;
+    if (body.type === 'REVERSAL' && body.authorizationId !== undefined) return [];
+    if (body.type !== 'WITHDRAWAL' || body.authorizationId === undefined) return [r];
+    const { authorizationId, ...plain } = body;
+    if (r.kind === 'duplicate') return [{ ...r, body: plain }];
+    if (r.kind !== 'new') return [r];
+    const { settles, ...rest } = r;
+    return [{ ...rest, body: plain }];
+  });
+}
+
 function validate(o: WorkloadOptions): void {
   const fail = (what: string) => {
     throw new RangeError(`workload: ${what}`);

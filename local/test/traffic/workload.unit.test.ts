@@ -6,6 +6,7 @@ import {
   generateWorkload,
   isAuthorizationBody,
   type TrafficRequest,
+  withoutAuthorizations,
 } from '../../src/traffic/workload.js';
 
 const START = Date.parse('2026-11-27T10:00:00.000Z');
@@ -355,6 +356,34 @@ describe('generateWorkload: authorize-then-complete', () => {
       false,
     );
     expect(w.requests.some((r) => 'authorizationId' in r.body)).toBe(false);
+  });
+});
+
+describe('withoutAuthorizations', () => {
+  it('gives the legacy path the same cash movements: completions as plain withdrawals, no authorizations, no releases', () => {
+    // Prepare
+    const w = generateWorkload({ ...options, transactions: 2_000 });
+
+    // Act
+    const legacy = withoutAuthorizations(w.requests);
+
+    // Assess
+    expect(legacy.some((r) => 'authorizationId' in r.body)).toBe(false);
+    expect(legacy.some((r) => r.kind === 'authorize' || (r.kind === 'new' && r.settles))).toBe(
+      false,
+    );
+    const completions = w.requests.filter(
+      (r) => r.kind === 'new' && r.settles && r.settles.settlement !== 'RELEASE',
+    );
+    expect(completions.length).toBeGreaterThan(0);
+    const bySeq = new Map(legacy.map((r) => [r.seq, r]));
+    for (const c of completions) {
+      const { authorizationId, ...plain } = c.body as { authorizationId: string };
+      expect(bySeq.get(c.seq)?.body).toEqual(plain);
+      expect(PostTransactionRequest.safeParse(plain).success).toBe(true);
+    }
+    const untouched = w.requests.filter((r) => !('authorizationId' in r.body));
+    expect(legacy.filter((r) => untouched.includes(r))).toHaveLength(untouched.length);
   });
 });
 
