@@ -296,6 +296,9 @@ export async function runLoadTest(options: LoadTestOptions = {}): Promise<LoadTe
           'invalidRate',
           'mix',
           'misdispenseShare',
+          'authorizationShare',
+          'settlementMix',
+          'settleDelayMs',
           'currency',
         ].includes(k),
     ),
@@ -800,7 +803,15 @@ export async function runLoadTest(options: LoadTestOptions = {}): Promise<LoadTe
         invalidRate: w.options.invalidRate,
         requestsByKind: countBy(w.requests, (r) => r.kind),
         transactionsByType: countBy(fresh, (r) =>
-          r.kind === 'new' ? (r.reversal ? `REVERSAL (${r.reversal})` : r.body.type) : '',
+          r.kind === 'new'
+            ? r.reversal
+              ? `REVERSAL (${r.reversal})`
+              : r.settles
+                ? r.settles.settlement === 'RELEASE'
+                  ? 'REVERSAL (release)'
+                  : `WITHDRAWAL (completion, ${r.settles.settlement})`
+                : r.body.type
+            : '',
         ),
       },
       batchIntervalMs: intervalMs,
