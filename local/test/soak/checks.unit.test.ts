@@ -192,6 +192,23 @@ describe('checkHolds', () => {
     expect(check.detail).toContain('B: availableBalance 49000, balance + overdraft - held = 50000');
   });
 
+  it('counts a completion after the expiry as posting the cash, not as a second ending', () => {
+    // Prepare: a1's completion reached the ledger after its hold expired.
+    const late = {
+      authorizationRecords: new Map(journals.authorizationRecords).set(
+        'a1',
+        journal('approved', 'expired', 'completed') as never,
+      ),
+    };
+
+    // Act
+    const check = checkHolds(sent, ended, [account('A', 0), account('B', 0)], late);
+
+    // Assess
+    expect(check.ok, check.detail).toBe(true);
+    expect(check.detail).toContain('completed after they expired 1');
+  });
+
   it('accepts a release that lost to the expiry, but not an abandoned hold that completed', () => {
     // Prepare
     const views = new Map(ended)
