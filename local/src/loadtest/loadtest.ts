@@ -21,6 +21,7 @@ import { runBatchJob } from '../batch/job.js';
 import { BatchLanding } from '../batch/landing.js';
 import { batchTableNames, ensureBatchTables } from '../batch/resources.js';
 import { BatchScheduler } from '../batch/scheduler.js';
+import { latencyRow, percentile } from '../bench/auth-stats.js';
 import { type LocalCloud, startLocalCloud } from '../cloud.js';
 import type { InvokedEvent } from '../esm/index.js';
 import { findRepoRoot } from '../moto/index.js';
@@ -37,11 +38,23 @@ import { formatMs, trafficProgress } from '../traffic/progress.js';
 import { runSchedule, type SendStats, type SentRequest } from '../traffic/schedule.js';
 import { sigV4Signer } from '../traffic/sigv4.js';
 import { HttpSink, type SendOutcome, type TrafficSink } from '../traffic/sinks.js';
-import { generateWorkload, type Workload, type WorkloadOptions } from '../traffic/workload.js';
+import {
+  generateWorkload,
+  type TrafficRequest,
+  type Workload,
+  type WorkloadOptions,
+  withoutAuthorizations,
+} from '../traffic/workload.js';
 import { renderCdfSvg } from './chart.js';
 import { costPerMillion, loadPricing, type ModeCost, type Pricing, pricingPath } from './cost.js';
 import { installSdkMeter, type Mode, UsageMeter } from './meter.js';
-import { type LoadTestReport, type ModeReport, renderMarkdown, renderTable } from './report.js';
+import {
+  type AuthorizationReport,
+  type LoadTestReport,
+  type ModeReport,
+  renderMarkdown,
+  renderTable,
+} from './report.js';
 import { peakRate, ratios, summarize } from './stats.js';
 
 export interface RemoteTarget {
@@ -105,6 +118,15 @@ class MeteredSink implements TrafficSink {
     const outcome = await this.inner.send(body);
     this.onSent(body, outcome);
     return outcome;
+  }
+  get authorize(): ((body: unknown) => Promise<SendOutcome>) | undefined {
+    const inner = this.inner.authorize?.bind(this.inner);
+    if (inner === undefined) return undefined;
+    return async (body) => {
+      const outcome = await inner(body);
+      this.onSent(body, outcome);
+      return outcome;
+    };
   }
 }
 
@@ -207,6 +229,26 @@ async function untilQuiet(probe: () => Promise<number> | number, quietMs: number
   }
 }
 
+/** What the ATMs saw of `POST /v1/authorizations`: decisions, and the round trip of each 201. */
+function authorizationReport(sent: {
+  stats: SendStats;
+  sent: SentRequest[];
+  skipped: readonly unknown[];
+}): AuthorizationReport {
+  const first = sent.sent.filter((s) => s.request.kind === 'authorize');
+  const decided = first.filter((s) => s.outcome.status === 201);
+  const latencies = decided.map((s) => s.outcome.ms);
+  const row = latencyRow(latencies);
+  return {
+    sent: first.length,
+    approved: decided.filter((s) => s.outcome.decision === 'APPROVED').length,
+    declined: decided.filter((s) => s.outcome.decision === 'DECLINED').length,
+    errors: first.length - decided.length,
+    followUpsSkipped: sent.skipped.length,
+    latency: { ...row, p95: percentile(latencies, 95) },
+  };
+}
+
 function countBy<T>(items: readonly T[], key: (t: T) => string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const i of items) out[key(i)] = (out[key(i)] ?? 0) + 1;
@@ -254,6 +296,9 @@ export async function runLoadTest(options: LoadTestOptions = {}): Promise<LoadTe
           'invalidRate',
           'mix',
           'misdispenseShare',
+          'authorizationShare',
+          'settlementMix',
+          'settleDelayMs',
           'currency',
         ].includes(k),
     ),
@@ -365,9 +410,11 @@ export async function runLoadTest(options: LoadTestOptions = {}): Promise<LoadTe
     );
 
     const startAt = Date.now() + 1_500;
+    const batchWorkload = generateWorkload({ ...wopts, idPrefix: prefixes.batch, startAt });
     const workloads = {
       streaming: generateWorkload({ ...wopts, idPrefix: prefixes.streaming, startAt }),
-      batch: generateWorkload({ ...wopts, idPrefix: prefixes.batch, startAt }),
+      // The legacy path has no real-time authorization: what the ATMs dispensed, as plain withdrawals.
+      batch: { ...batchWorkload, requests: withoutAuthorizations(batchWorkload.requests) },
     };
     const w = workloads.streaming;
 
@@ -475,7 +522,13 @@ export async function runLoadTest(options: LoadTestOptions = {}): Promise<LoadTe
 
     // ---- settle -------------------------------------------------------------------------------
     const settleTimeoutMs = options.settleTimeoutMs ?? 90_000;
-    const sValid = distinctValid(workloads.streaming);
+    // Completions and releases the ATMs never sent (their authorization declined) are not awaited.
+    const notSent = new Set(
+      streamingSent.skipped.flatMap((r) =>
+        'transactionId' in r.body ? [String(r.body.transactionId)] : [],
+      ),
+    );
+    const sValid = distinctValid(workloads.streaming).filter((v) => !notSent.has(v.id));
     const bValid = distinctValid(workloads.batch);
     const [undecidedStreaming] = await Promise.all([
       (async () => {
@@ -565,11 +618,16 @@ export async function runLoadTest(options: LoadTestOptions = {}): Promise<LoadTe
     const modeReport = (
       mode: Mode,
       workload: Workload,
-      sent: { stats: SendStats; sent: SentRequest[] },
+      sent: { stats: SendStats; sent: SentRequest[]; skipped: readonly TrafficRequest[] },
       decided: Map<string, Decided>,
       undecided: number,
     ): ModeReport => {
-      const valid = distinctValid(workload);
+      const skippedIds = new Set(
+        sent.skipped.flatMap((r) =>
+          'transactionId' in r.body ? [String(r.body.transactionId)] : [],
+        ),
+      );
+      const valid = distinctValid(workload).filter((v) => !skippedIds.has(v.id));
       const posted = valid.flatMap((v) => {
         const d = decided.get(v.id);
         return d?.status === 'POSTED' && d.postedAt !== undefined
@@ -659,6 +717,7 @@ export async function runLoadTest(options: LoadTestOptions = {}): Promise<LoadTe
               })),
             }
           : {}),
+        authorizations: mode === 'streaming' ? authorizationReport(sent) : undefined,
         cost: pricing ? costPerMillion(rows, mode, valid.length, pricing) : undefined,
       };
     };
@@ -744,7 +803,15 @@ export async function runLoadTest(options: LoadTestOptions = {}): Promise<LoadTe
         invalidRate: w.options.invalidRate,
         requestsByKind: countBy(w.requests, (r) => r.kind),
         transactionsByType: countBy(fresh, (r) =>
-          r.kind === 'new' ? (r.reversal ? `REVERSAL (${r.reversal})` : r.body.type) : '',
+          r.kind === 'new'
+            ? r.reversal
+              ? `REVERSAL (${r.reversal})`
+              : r.settles
+                ? r.settles.settlement === 'RELEASE'
+                  ? 'REVERSAL (release)'
+                  : `WITHDRAWAL (completion, ${r.settles.settlement})`
+                : r.body.type
+            : '',
         ),
       },
       batchIntervalMs: intervalMs,

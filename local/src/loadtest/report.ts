@@ -52,7 +52,38 @@ export interface ModeReport {
     /** Not posted because an earlier transaction of their account failed in the run. */
     readonly skipped: number;
   }[];
+  /** `POST /v1/authorizations`, as the ATMs saw it; absent for a path without it (the batch). */
+  readonly authorizations?: AuthorizationReport | undefined;
   readonly cost: ModeCost | undefined;
+}
+
+export interface AuthorizationReport {
+  /** Authorizations first sent (producer retries apart). */
+  readonly sent: number;
+  readonly approved: number;
+  readonly declined: number;
+  /** Answered otherwise: 5xx, no answer, anything but 201. */
+  readonly errors: number;
+  /** Completions and releases not sent, their authorization not approved. */
+  readonly followUpsSkipped: number;
+  /** Round trip of `POST /v1/authorizations` on this machine's clock, answered 201, ms. */
+  readonly latency: {
+    readonly count: number;
+    readonly p50: number | undefined;
+    readonly p95: number | undefined;
+    readonly p99: number | undefined;
+    readonly max: number | undefined;
+  };
+}
+
+/** The authorization line of a report, for the terminal and the Markdown. */
+export function authorizationLine(a: AuthorizationReport): string {
+  const l = a.latency;
+  return (
+    `${a.sent} authorizations (${a.approved} approved, ${a.declined} declined, ${a.errors} other answers; ` +
+    `${a.followUpsSkipped} completions or releases not sent after a decline): ` +
+    `POST /v1/authorizations p50 ${ms(l.p50)}, p95 ${ms(l.p95)}, p99 ${ms(l.p99)}, max ${ms(l.max)} over ${l.count}`
+  );
 }
 
 export interface LoadTestReport {
@@ -191,13 +222,15 @@ export function renderTable(r: LoadTestReport): string {
   }
   const all = [header, ...body];
   const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? '').length)));
-  return all
+  const table = all
     .map((row) =>
       row
         .map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
         .join('  '),
     )
     .join('\n');
+  const a = r.modes.streaming.authorizations;
+  return a && a.sent > 0 ? `${table}\n\nstreaming: ${authorizationLine(a)}` : table;
 }
 
 const mdTable = (header: readonly string[], body: readonly (readonly string[])[]) =>
@@ -290,6 +323,15 @@ export function renderMarkdown(r: LoadTestReport, chartFileName: string): string
     `- Notifications: ${s.latency.notifications}.`,
     '',
   );
+  if (s.authorizations && s.authorizations.sent > 0)
+    out.push(
+      '## Authorizations',
+      '',
+      `${authorizationLine(s.authorizations)}.`,
+      '',
+      '- Measured from the send to the answer on this machine, for the answers decided then (201). The batch has no real-time authorization: its ATMs dispense and report, so its share of the workload is the plain withdrawals of what was dispensed, and no releases.',
+      '',
+    );
   if (r.projection) out.push('## Projection to the hourly batch', '', r.projection.assumption, '');
 
   out.push('## Outcomes and errors', '');

@@ -10,7 +10,7 @@ import {
   rebuild,
   type TransactionRecord,
 } from '@atm-ledger/ledger';
-import { itemToRecord } from '@atm-ledger/ledger/items';
+import { itemToAuthorization, itemToRecord } from '@atm-ledger/ledger/items';
 import {
   formatMoney,
   type Notification,
@@ -43,15 +43,26 @@ export interface LedgerSnapshot {
   /** The same items read as the ledger reads them: the request folded with its journal. */
   readonly records: ReadonlyMap<string, TransactionRecord>;
   readonly entries: readonly Image[];
+  /** Authorization items by id, and the same read as the ledger reads them. */
+  readonly authorizations: ReadonlyMap<string, Image>;
+  readonly authorizationRecords: ReadonlyMap<string, AuthorizationRecord>;
 }
+
+type AuthorizationRecord = ReturnType<typeof itemToAuthorization>;
 
 export function ledgerSnapshot(items: readonly Image[]): LedgerSnapshot {
   const transactions = new Map<string, Image>();
   const records = new Map<string, TransactionRecord>();
   const entries: Image[] = [];
+  const authorizations = new Map<string, Image>();
+  const authorizationRecords = new Map<string, AuthorizationRecord>();
   for (const item of items) {
     const entity = s(item, 'entity');
-    if (entity === 'TRANSACTION' && s(item, 'sk') === 'TX') {
+    if (entity === 'AUTHORIZATION') {
+      const id = s(item, 'authorizationId') ?? '';
+      authorizations.set(id, item);
+      authorizationRecords.set(id, itemToAuthorization(unmarshall(item)));
+    } else if (entity === 'TRANSACTION' && s(item, 'sk') === 'TX') {
       const id = s(item, 'transactionId') ?? '';
       transactions.set(id, item);
       records.set(id, itemToRecord(unmarshall(item)));
@@ -59,7 +70,7 @@ export function ledgerSnapshot(items: readonly Image[]): LedgerSnapshot {
       entries.push(item);
     }
   }
-  return { transactions, records, entries };
+  return { transactions, records, entries, authorizations, authorizationRecords };
 }
 
 const DECIDED = new Set(['POSTED', 'REJECTED']);
@@ -215,8 +226,12 @@ export function checkNotifications(
   window: CrashWindow,
 ): Check & { readonly crashDuplicates: number } {
   const expected = new Set<string>();
-  for (const item of snapshot.transactions.values()) {
-    if (!DECIDED.has(s(item, 'status') ?? '')) continue;
+  // Authorizations are published from their items too: a decline sends the rejected-withdrawal notice.
+  const published = [
+    ...[...snapshot.transactions.values()].filter((i) => DECIDED.has(s(i, 'status') ?? '')),
+    ...snapshot.authorizations.values(),
+  ];
+  for (const item of published) {
     const record = {
       eventName: 'INSERT',
       dynamodb: { NewImage: item },
@@ -421,5 +436,157 @@ export async function checkDeadLetters(
           .map((l) => `\n      ${l}`)
           .join(''),
     },
+  };
+}
+
+/** What the soak's ATMs did after each authorization, and what they were answered. */
+export interface SentAuthorization {
+  readonly authorizationId: string;
+  readonly accountId: string;
+  readonly amount: number;
+  /** What the ATM does after an approval (`ABANDON`: nothing, so it must expire). */
+  readonly settlement: 'FULL' | 'PARTIAL' | 'RELEASE' | 'ABANDON';
+  /** The decision the ATM was answered; the follow-up was sent only after an approval. */
+  readonly decision: 'APPROVED' | 'DECLINED';
+  /** What the completion posted, for FULL and PARTIAL. */
+  readonly completedAmount?: number;
+}
+
+/** `GET /v1/authorizations/{id}`, as far as the checks read it. */
+export interface AuthorizationViewLike {
+  readonly authorizationId: string;
+  readonly accountId: string;
+  readonly status: string;
+  readonly amount: number;
+  readonly completedAmount?: number;
+}
+
+/** `GET /v1/accounts/{id}`, as far as the checks read it. */
+export interface AccountViewLike {
+  readonly accountId: string;
+  readonly balance: number;
+  readonly overdraftLimit: number;
+  readonly heldAmount: number;
+  readonly availableBalance: number;
+}
+
+const ENDINGS = new Set([
+  'ledger.authorization.completed',
+  'ledger.authorization.released',
+  'ledger.authorization.expired',
+]);
+
+/**
+ * Holds after the drain (expiry and its sweep included), from the API and
+ * the items:
+ * - every authorization ended exactly once: none left APPROVED; an approved
+ *   one has exactly one completion, release or expiry in its journal (a
+ *   completion after the expiry posts the cash but ends nothing), a declined
+ *   one none;
+ * - each ended as its ATM acted: a completion COMPLETED for what was posted
+ *   (an expired hold still completes), a release RELEASED (or EXPIRED, if the
+ *   expiry came first), an abandoned hold EXPIRED, a decline DECLINED;
+ * - every account's heldAmount is the sum of its authorizations still
+ *   APPROVED, and availableBalance = balance + overdraftLimit − heldAmount.
+ */
+export function checkHolds(
+  sent: readonly SentAuthorization[],
+  views: ReadonlyMap<string, AuthorizationViewLike | undefined>,
+  accounts: readonly AccountViewLike[],
+  snapshot: Pick<LedgerSnapshot, 'authorizationRecords'>,
+): Check {
+  const problems: string[] = [];
+  const note = (p: string) => {
+    if (problems.length < 12) problems.push(p);
+  };
+  const byStatus: Record<string, number> = {};
+  let stillApproved = 0;
+  let endedOtherwise = 0;
+  let notOnce = 0;
+  let completedAfterExpiry = 0;
+  const held = new Map<string, number>();
+  for (const a of sent) {
+    const view = views.get(a.authorizationId);
+    if (view === undefined) {
+      note(`${a.authorizationId}: GET /v1/authorizations answered no authorization`);
+      endedOtherwise++;
+      continue;
+    }
+    byStatus[view.status] = (byStatus[view.status] ?? 0) + 1;
+    if (view.status === 'APPROVED') {
+      stillApproved++;
+      held.set(view.accountId, (held.get(view.accountId) ?? 0) + view.amount);
+      note(`${a.authorizationId}: still APPROVED after expiry and its sweep`);
+    }
+    const journal = snapshot.authorizationRecords.get(a.authorizationId)?.events ?? [];
+    const types = journal.map((e) => e.type);
+    // An expired hold still completes (the cash left): its completion posts, but the hold ended
+    // at the expiry, so it is not a second ending.
+    const expiredAt = types.indexOf('ledger.authorization.expired');
+    const lateCompletion =
+      expiredAt >= 0 && types.indexOf('ledger.authorization.completed') > expiredAt;
+    if (lateCompletion) completedAfterExpiry++;
+    const endings = types.filter((t) => ENDINGS.has(t)).length - (lateCompletion ? 1 : 0);
+    const wantEndings = a.decision === 'APPROVED' ? 1 : 0;
+    if (endings !== wantEndings) {
+      notOnce++;
+      note(`${a.authorizationId}: ${endings} endings in its journal, expected ${wantEndings}`);
+    }
+    const allowed: readonly string[] =
+      a.decision === 'DECLINED'
+        ? ['DECLINED']
+        : a.settlement === 'RELEASE'
+          ? ['RELEASED', 'EXPIRED']
+          : a.settlement === 'ABANDON'
+            ? ['EXPIRED']
+            : ['COMPLETED'];
+    const amountOk =
+      view.status !== 'COMPLETED' || view.completedAmount === (a.completedAmount ?? a.amount);
+    if (!allowed.includes(view.status) || !amountOk) {
+      endedOtherwise++;
+      note(
+        `${a.authorizationId} (${a.decision}, ${a.settlement}): ${view.status}` +
+          (view.status === 'COMPLETED'
+            ? ` for ${view.completedAmount}, posted ${a.completedAmount ?? a.amount}`
+            : '') +
+          `, expected ${allowed.join(' or ')}`,
+      );
+    }
+  }
+  let heldWrong = 0;
+  let availableWrong = 0;
+  for (const account of accounts) {
+    const want = held.get(account.accountId) ?? 0;
+    if (account.heldAmount !== want) {
+      heldWrong++;
+      note(
+        `${account.accountId}: heldAmount ${account.heldAmount}, its APPROVED authorizations hold ${want}`,
+      );
+    }
+    const available = account.balance + account.overdraftLimit - account.heldAmount;
+    if (account.availableBalance !== available) {
+      availableWrong++;
+      note(
+        `${account.accountId}: availableBalance ${account.availableBalance}, balance + overdraft - held = ${available}`,
+      );
+    }
+  }
+  return {
+    name: 'every hold ended exactly once, and the accounts hold what is still approved',
+    ok:
+      stillApproved === 0 &&
+      endedOtherwise === 0 &&
+      notOnce === 0 &&
+      heldWrong === 0 &&
+      availableWrong === 0 &&
+      sent.length > 0,
+    detail:
+      `${sent.length} authorizations (${Object.entries(byStatus)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(
+          ', ',
+        )}); completed after they expired ${completedAfterExpiry}; still approved ${stillApproved}, not ended as the ATM acted ${endedOtherwise}, ` +
+      `not ended exactly once ${notOnce}; ${accounts.length} accounts: heldAmount wrong ${heldWrong}, availableBalance wrong ${availableWrong}` +
+      problems.map((p) => `\n      ${p}`).join(''),
   };
 }

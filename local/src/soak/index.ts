@@ -32,6 +32,12 @@ export function soakCommand(): Command {
     )
     .option('--seed <n>', 'workload seed', seedArg, 1)
     .option(
+      '--hold-ttl <seconds>',
+      'hold TTL of the runtime, so abandoned holds expire during the soak',
+      positiveInteger,
+      20,
+    )
+    .option(
       '--drain-timeout <seconds>',
       'longest fault-free drain before the checks',
       positiveNumber,
@@ -51,6 +57,7 @@ export function soakCommand(): Command {
         faults: string;
         poisonEvery: number;
         seed: number;
+        holdTtl: number;
         drainTimeout: number;
         awsEndpoint?: string;
       }) => {
@@ -62,6 +69,7 @@ export function soakCommand(): Command {
           faults: opts.faults,
           poisonEverySeconds: opts.poisonEvery,
           seed: opts.seed,
+          holdTtlSeconds: opts.holdTtl,
           drainTimeoutSeconds: opts.drainTimeout,
           awsEndpoint: opts.awsEndpoint || undefined,
           log: (line) => console.log(line),

@@ -28,19 +28,28 @@ import {
   resourceNames,
 } from '../resources.js';
 import { scanTable } from '../shared/dynamodb.js';
-import { prepareAccounts } from '../traffic/accounts.js';
+import { forEachLimited, prepareAccounts } from '../traffic/accounts.js';
 import { Prng } from '../traffic/prng.js';
 import { HttpSink } from '../traffic/sinks.js';
-import { DEFAULT_WORKLOAD, expectedStatus, generateWorkload } from '../traffic/workload.js';
 import {
+  DEFAULT_WORKLOAD,
+  expectedStatus,
+  generateWorkload,
+  type TrafficRequest,
+} from '../traffic/workload.js';
+import {
+  type AccountViewLike,
+  type AuthorizationViewLike,
   type Check,
   checkDeadLetters,
   checkExactlyOnce,
+  checkHolds,
   checkNotifications,
   checkRebuild,
   checkTrialBalance,
   deadLetterQueues,
   ledgerSnapshot,
+  type SentAuthorization,
 } from './checks.js';
 import { RuntimeSupervisor } from './supervisor.js';
 import { type InjectedPoison, injectPoison, RetryingApiClient, sendTraffic } from './traffic.js';
@@ -64,6 +73,11 @@ export interface SoakOptions {
   readonly seed: number;
   /** How long the fault-free drain may take before the checks run anyway. */
   readonly drainTimeoutSeconds: number;
+  /**
+   * LEDGER_HOLD_TTL_SECONDS of the runtime (default 20): short, so the holds the
+   * ATMs abandon expire during the run and the checks see them ended.
+   */
+  readonly holdTtlSeconds?: number;
   /** An emulator that is already running; otherwise one is started for the soak. */
   readonly awsEndpoint?: string | undefined;
   readonly log: (line: string) => void;
@@ -76,6 +90,7 @@ export interface SoakReport {
   readonly drainSeconds: number;
   readonly requests: Readonly<Record<string, number>>;
   readonly accepted: number;
+  readonly holdTtlSeconds: number;
   readonly atmRetries: number;
   /** Batches a mapping invoked again, and notifier invocations that left messages to redeliver. */
   readonly platformRetries: {
@@ -119,6 +134,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const faultSpec = parseFaultSpec(options.faults);
   const rootDir = findRepoRoot();
   const runId = `soak-${Date.now().toString(36)}`;
+  const holdTtlSeconds = options.holdTtlSeconds ?? 20;
   const directory = join(rootDir, '.local-cloud', runId);
   mkdirSync(directory, { recursive: true });
   const journalPath = join(directory, 'faults.jsonl');
@@ -139,6 +155,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     workerId: `${runId}-worker`,
     logFile: join(directory, 'runtime.log'),
     faultJournal: journalPath,
+    holdTtlSeconds,
     log,
   });
   const clientOptions = sdkClientOptions({ endpoint, region: LOCAL_REGION });
@@ -158,6 +175,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       transactions: Math.max(20, Math.round(options.rate * trafficSeconds)),
       accounts: options.accounts,
       atms: options.atms,
+      // Every way a hold ends: completed in full or in part, released, and abandoned to expire.
+      settlementMix: { FULL: 70, PARTIAL: 8, RELEASE: 12, ABANDON: 10 },
       idPrefix: runId,
       startAt: Date.now(),
     });
@@ -206,11 +225,25 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
     const accepted = new Set<string>(workload.fundings.map((f) => f.transactionId));
     const requests: Record<string, number> = { sent: outcomes.length, unexpectedStatus: 0 };
+    const unexpectedAnswers: string[] = [];
     for (const { request, status } of outcomes) {
+      if (status === undefined) {
+        // A completion or release of a declined authorization: the ATM sent nothing.
+        requests.notSentAfterDecline = (requests.notSentAfterDecline ?? 0) + 1;
+        continue;
+      }
       requests[request.kind] = (requests[request.kind] ?? 0) + 1;
-      if (status !== expectedStatus(request))
+      // An ATM that lost an authorization's answer asks again and is told the decision on file.
+      const retried = request.kind === 'authorize' && status === 200;
+      if (status !== expectedStatus(request) && !retried) {
         requests.unexpectedStatus = (requests.unexpectedStatus ?? 0) + 1;
-      if (status === 202) accepted.add(request.body.transactionId as string);
+        if (unexpectedAnswers.length < 5)
+          unexpectedAnswers.push(
+            `#${request.seq} ${request.kind} ${JSON.stringify(request.body).slice(0, 120)}: ${status}, expected ${expectedStatus(request)}`,
+          );
+      }
+      if (status === 202 && 'transactionId' in request.body)
+        accepted.add(request.body.transactionId as string);
     }
 
     const notifierConfig = readNotifierConfig({
@@ -275,7 +308,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         settings,
         crashWindow,
       );
-      const settled = exactly.ok && notified.ok && (await queuesEmpty());
+      // Abandoned holds end by expiry: the sweep must have run past the last one's expiresAt.
+      const approved = [...snapshot.authorizations.values()].filter(
+        (i) => i.status?.S === 'APPROVED',
+      ).length;
+      const settled = exactly.ok && notified.ok && approved === 0 && (await queuesEmpty());
       if (settled) quietSince ??= Date.now();
       else quietSince = undefined;
       if (quietSince !== undefined && Date.now() - quietSince > 12_000) break;
@@ -300,6 +337,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       poison,
       { received, settings, crashes: crashWindow.crashes.length },
     );
+    const holds = await readHolds(api, workload, outcomes);
     const faults = Object.fromEntries(FAULT_CLASSES.map((c) => [c, 0])) as Record<
       FaultClass,
       number
@@ -318,9 +356,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       {
         name: 'every request answered as the contract says',
         ok: requests.unexpectedStatus === 0,
-        detail: `${outcomes.length} requests (${['new', 'duplicate', 'invalid'].map((k) => `${requests[k] ?? 0} ${k}`).join(', ')}); ${requests.unexpectedStatus} answered otherwise`,
+        detail: `${outcomes.length} requests (${['new', 'authorize', 'duplicate', 'invalid', 'notSentAfterDecline'].map((k) => `${requests[k] ?? 0} ${k}`).join(', ')}); ${requests.unexpectedStatus} answered otherwise${unexpectedAnswers.map((l) => `\n      ${l}`).join('')}`,
       },
       checkExactlyOnce(snapshot, accepted),
+      checkHolds(holds.sent, holds.views, holds.accounts, snapshot),
       await checkTrialBalance(snapshot, api),
       await checkRebuild(dynamodb, names.ledgerTable),
       notified,
@@ -341,6 +380,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       drainSeconds,
       requests,
       accepted: accepted.size,
+      holdTtlSeconds,
       atmRetries: api.retries,
       platformRetries: retries,
       faults,
@@ -358,6 +398,53 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     for (const c of [dynamodb, sqs, kinesis]) c.destroy();
     await moto?.stop();
   }
+}
+
+/**
+ * What the ATMs did with each authorization (from the workload and the answers),
+ * and what the API says now of every authorization and account.
+ */
+async function readHolds(
+  api: RetryingApiClient,
+  workload: ReturnType<typeof generateWorkload>,
+  outcomes: readonly { request: TrafficRequest; decision?: 'APPROVED' | 'DECLINED' }[],
+): Promise<{
+  sent: SentAuthorization[];
+  views: Map<string, AuthorizationViewLike | undefined>;
+  accounts: AccountViewLike[];
+}> {
+  const completed = new Map<number, number>();
+  for (const r of workload.requests)
+    if (r.kind === 'new' && r.settles && r.body.type === 'WITHDRAWAL')
+      completed.set(r.settles.authorizationSeq, r.body.amount);
+  const sent: SentAuthorization[] = [];
+  for (const { request, decision } of outcomes) {
+    if (request.kind !== 'authorize' || decision === undefined) continue;
+    const amount = completed.get(request.seq);
+    sent.push({
+      authorizationId: request.body.authorizationId,
+      accountId: request.body.accountId,
+      amount: request.body.amount,
+      settlement: request.settlement,
+      decision,
+      ...(amount === undefined ? {} : { completedAmount: amount }),
+    });
+  }
+  const views = new Map<string, AuthorizationViewLike | undefined>();
+  await forEachLimited(sent, 8, async (a) => {
+    const r = await api.getAuthorization(a.authorizationId);
+    views.set(a.authorizationId, r.status === 200 ? (r.body as AuthorizationViewLike) : undefined);
+  });
+  const accounts: AccountViewLike[] = [];
+  await forEachLimited(workload.accounts, 8, async (a) => {
+    const r = await api.getAccount(a.accountId);
+    if (r.status !== 200)
+      throw new Error(
+        `GET /v1/accounts/${a.accountId} answered ${r.status}: ${JSON.stringify(r.body)}`,
+      );
+    accounts.push(r.body as AccountViewLike);
+  });
+  return { sent, views, accounts };
 }
 
 /** The queue URLs the checks read, found by the names the runtime created them under. */
@@ -383,7 +470,7 @@ export function formatSoakReport(r: SoakReport): string {
     `  requests      ${Object.entries(r.requests)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
-    `  accepted      ${r.accepted} transactions (fundings included)`,
+    `  accepted      ${r.accepted} transactions (fundings included); hold TTL ${r.holdTtlSeconds} s`,
     `  faults        ${Object.entries(r.faults)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,

@@ -15,6 +15,8 @@ export interface RuntimeSupervisorOptions {
   readonly logFile: string;
   /** Where the runtime journals every fault it injects. */
   readonly faultJournal: string;
+  /** LEDGER_HOLD_TTL_SECONDS of the runtime: short, so holds expire while the soak watches. */
+  readonly holdTtlSeconds?: number;
   readonly log: (line: string) => void;
 }
 
@@ -113,6 +115,7 @@ export class RuntimeSupervisor {
         o.prefix,
         '--worker-id',
         o.workerId,
+        ...(o.holdTtlSeconds === undefined ? [] : ['--hold-ttl', String(o.holdTtlSeconds)]),
       ],
       {
         cwd: o.rootDir,

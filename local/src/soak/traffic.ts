@@ -2,7 +2,11 @@ import { backoffDelayMs, sleep } from '@atm-ledger/runtime';
 import { type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { type ApiAuth, type ApiResponse, LedgerApiClient } from '../traffic/api.js';
 import type { Prng } from '../traffic/prng.js';
-import type { TrafficRequest } from '../traffic/workload.js';
+import {
+  authorizationIdOf,
+  isAuthorizationBody,
+  type TrafficRequest,
+} from '../traffic/workload.js';
 
 /** How the soak's traffic retries: ATMs that lost an answer do not all retry at the same instant. */
 const RETRY_BACKOFF = { baseMs: 200, maxMs: 2_000 };
@@ -41,12 +45,18 @@ export class RetryingApiClient extends LedgerApiClient {
 /** What became of each request of the traffic phase. */
 export interface TrafficOutcome {
   readonly request: TrafficRequest;
-  readonly status: number;
+  /** HTTP status; undefined when not sent (a completion or release after a decline). */
+  readonly status: number | undefined;
+  /** An authorization's decision, when it was answered with one. */
+  readonly decision?: 'APPROVED' | 'DECLINED';
 }
 
 /**
  * Sends the workload's requests at their planned offsets, at most
  * `concurrency` in flight, until the requests run out or `untilMs` passes.
+ * Authorizations go to `POST /v1/authorizations`; one account's requests go
+ * one at a time (a card session), so a completion or release leaves after
+ * its authorization's answer, and only after an approval.
  */
 export async function sendTraffic(
   api: RetryingApiClient,
@@ -55,17 +65,40 @@ export async function sendTraffic(
 ): Promise<TrafficOutcome[]> {
   const outcomes: TrafficOutcome[] = [];
   const inFlight = new Set<Promise<void>>();
+  const lastOfAccount = new Map<string, Promise<void>>();
+  const decisions = new Map<string, 'APPROVED' | 'DECLINED'>();
   for (const request of requests) {
     const due = options.startAt + request.offsetMs;
     if (due > options.untilMs) break;
     const wait = due - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     while (inFlight.size >= options.concurrency) await Promise.race(inFlight);
-    const p = api.postTransaction(request.body).then((r) => {
+    const account = (request.body as { accountId?: unknown }).accountId;
+    const before = typeof account === 'string' ? lastOfAccount.get(account) : undefined;
+    const p = (async () => {
+      if (before !== undefined) await before;
+      if (isAuthorizationBody(request.body)) {
+        const r = await api.postAuthorization(request.body);
+        const status = (r.body as { status?: unknown } | undefined)?.status;
+        const decision =
+          (r.status === 200 || r.status === 201) && (status === 'APPROVED' || status === 'DECLINED')
+            ? status
+            : undefined;
+        if (decision !== undefined) decisions.set(request.body.authorizationId, decision);
+        outcomes.push({ request, status: r.status, ...(decision ? { decision } : {}) });
+        return;
+      }
+      const dependsOn = authorizationIdOf(request.body);
+      if (dependsOn !== undefined && decisions.get(dependsOn) !== 'APPROVED') {
+        outcomes.push({ request, status: undefined });
+        return;
+      }
+      const r = await api.postTransaction(request.body);
       outcomes.push({ request, status: r.status });
-    });
+    })();
     const tracked = p.finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
+    if (typeof account === 'string') lastOfAccount.set(account, tracked);
   }
   await Promise.all(inFlight);
   return outcomes;

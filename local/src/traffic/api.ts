@@ -76,6 +76,18 @@ export class LedgerApiClient {
     return this.request('POST', '/v1/transactions', body);
   }
 
+  postAuthorization(body: unknown): Promise<ApiResponse> {
+    return this.request('POST', '/v1/authorizations', body);
+  }
+
+  getAuthorization(authorizationId: string): Promise<ApiResponse> {
+    return this.request('GET', `/v1/authorizations/${encodeURIComponent(authorizationId)}`);
+  }
+
+  getAccount(accountId: string): Promise<ApiResponse> {
+    return this.request('GET', `/v1/accounts/${encodeURIComponent(accountId)}`);
+  }
+
   openAccount(body: unknown): Promise<ApiResponse> {
     return this.request('POST', '/v1/accounts', body);
   }

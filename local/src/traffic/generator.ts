@@ -81,7 +81,7 @@ function sinkFor(
       ? { credentials: defaultProvider({ profile: options.profile }) }
       : {}),
   });
-  return { sink: new KinesisSink(client, options.streamName), close: () => client.destroy() };
+  return { sink: new KinesisSink(client, options.streamName, api), close: () => client.destroy() };
 }
 
 /**
@@ -329,6 +329,7 @@ export function postCommand(): Command {
           [
             `sent ${s.sent} in ${formatMs(result.durationMs)} (${result.achievedRate.toFixed(1)} req/s; planned ${formatMs(result.workload.plannedDurationMs)})`,
             `  accepted (202)   ${s.accepted}`,
+            `  authorized       ${s.approved} approved, ${s.declined} declined (completions and releases of declined ones not sent: ${s.skipped})`,
             `  refused (400)    ${s.refused}  (invalid messages generated: ${result.workload.requests.filter((r) => r.kind === 'invalid').length})`,
             `  errors           ${s.errors}  ${JSON.stringify(s.byStatus)}`,
             `  unexpected       ${s.unexpected}`,

@@ -1,5 +1,10 @@
 import type { SendOutcome, TrafficSink } from './sinks.js';
-import { expectedStatus, type TrafficRequest } from './workload.js';
+import {
+  authorizationIdOf,
+  expectedStatus,
+  isAuthorizationBody,
+  type TrafficRequest,
+} from './workload.js';
 
 /** One request as it went out. */
 export interface SentRequest {
@@ -19,6 +24,14 @@ export interface SendStats {
   accepted: number;
   /** 400 */
   refused: number;
+  /** Authorizations answered 201 or 200, by decision. */
+  approved: number;
+  declined: number;
+  /**
+   * Completions and releases not sent because their authorization was not
+   * approved: an ATM dispenses, and reports, only after an approval.
+   */
+  skipped: number;
   /** Anything else, 0 (no answer) included. */
   errors: number;
   /** Answers other than the expected one: a 400 for a valid request, a 202 for an invalid one, an error. */
@@ -61,7 +74,7 @@ export async function runSchedule(
   requests: readonly TrafficRequest[],
   sink: TrafficSink,
   options: ScheduleOptions,
-): Promise<{ stats: SendStats; sent: SentRequest[] }> {
+): Promise<{ stats: SendStats; sent: SentRequest[]; skipped: TrafficRequest[] }> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? realSleep;
   const stats: SendStats = {
@@ -69,6 +82,9 @@ export async function runSchedule(
     sent: 0,
     accepted: 0,
     refused: 0,
+    approved: 0,
+    declined: 0,
+    skipped: 0,
     errors: 0,
     unexpected: 0,
     byStatus: {},
@@ -78,6 +94,8 @@ export async function runSchedule(
     lastAnsweredAt: undefined,
   };
   const sent: SentRequest[] = [];
+  const skipped: TrafficRequest[] = [];
+  const decisions = new Map<string, 'APPROVED' | 'DECLINED'>();
   const inFlight = new Set<Promise<void>>();
   const lastOfAccount = new Map<string, Promise<void>>();
 
@@ -91,20 +109,34 @@ export async function runSchedule(
     const before = account === undefined ? undefined : lastOfAccount.get(account);
     const task = (async () => {
       if (before !== undefined) await before;
+      const authorization = isAuthorizationBody(request.body);
+      const dependsOn = authorization ? undefined : authorizationIdOf(request.body);
+      // One account's requests go one at a time, so its authorization has been answered by now.
+      if (dependsOn !== undefined && decisions.get(dependsOn) !== 'APPROVED') {
+        stats.skipped += 1;
+        skipped.push(request);
+        return;
+      }
       const sentAt = now();
       stats.firstSentAt ??= sentAt;
       stats.lagMs = Math.max(0, sentAt - due);
       stats.maxLagMs = Math.max(stats.maxLagMs, stats.lagMs);
       let outcome: SendOutcome;
       try {
-        outcome = await sink.send(request.body);
+        if (!authorization) outcome = await sink.send(request.body);
+        else if (sink.authorize) outcome = await sink.authorize(request.body);
+        else outcome = { status: 0, ms: 0, error: `the ${sink.name} sink sends no authorizations` };
       } catch (error) {
         outcome = { status: 0, ms: now() - sentAt, error: (error as Error).message };
       }
       stats.sent += 1;
       stats.lastAnsweredAt = now();
       stats.byStatus[String(outcome.status)] = (stats.byStatus[String(outcome.status)] ?? 0) + 1;
-      if (outcome.status === 202) stats.accepted += 1;
+      if (outcome.decision !== undefined) {
+        decisions.set(authorizationIdOf(request.body) ?? '', outcome.decision);
+        if (outcome.decision === 'APPROVED') stats.approved += 1;
+        else stats.declined += 1;
+      } else if (outcome.status === 202) stats.accepted += 1;
       else if (outcome.status === 400) stats.refused += 1;
       else stats.errors += 1;
       const asExpected = outcome.status === expectedStatus(request);
@@ -122,5 +154,5 @@ export async function runSchedule(
     if (account !== undefined) lastOfAccount.set(account, task);
   }
   await Promise.all(inFlight);
-  return { stats, sent };
+  return { stats, sent, skipped };
 }

@@ -14,12 +14,33 @@ export interface SendOutcome {
   /** Time to the answer, on this machine's clock. */
   readonly ms: number;
   readonly error?: string;
+  /** For an authorization answered 200 or 201: the decision. */
+  readonly decision?: 'APPROVED' | 'DECLINED';
 }
 
 /** Where generated transactions go. */
 export interface TrafficSink {
   readonly name: string;
   send(body: unknown): Promise<SendOutcome>;
+  /**
+   * `POST /v1/authorizations`: always through the API, whatever carries the
+   * transactions, since the answer is the point. Absent where there is none.
+   */
+  authorize?(body: unknown): Promise<SendOutcome>;
+}
+
+/** `POST /v1/authorizations`, its decision read from the answer. */
+export async function authorizeThrough(api: LedgerApiClient, body: unknown): Promise<SendOutcome> {
+  const r = await api.postAuthorization(body);
+  const status = (r.body as { status?: unknown } | undefined)?.status;
+  return {
+    status: r.status,
+    ms: r.ms,
+    ...(r.error === undefined ? {} : { error: r.error }),
+    ...((r.status === 200 || r.status === 201) && (status === 'APPROVED' || status === 'DECLINED')
+      ? { decision: status }
+      : {}),
+  };
 }
 
 /** `POST /v1/transactions` on the local API (bearer token) or a deployed one (SigV4). */
@@ -30,6 +51,10 @@ export class HttpSink implements TrafficSink {
   async send(body: unknown): Promise<SendOutcome> {
     const r = await this.api.postTransaction(body);
     return { status: r.status, ms: r.ms, ...(r.error === undefined ? {} : { error: r.error }) };
+  }
+
+  authorize(body: unknown): Promise<SendOutcome> {
+    return authorizeThrough(this.api, body);
   }
 }
 
@@ -43,9 +68,12 @@ export class HttpSink implements TrafficSink {
 export class KinesisSink implements TrafficSink {
   readonly name = 'kinesis';
   readonly #publisher: KinesisTransactionPublisher;
+  readonly authorize?: (body: unknown) => Promise<SendOutcome>;
 
-  constructor(client: KinesisClient, streamName: string) {
+  /** `api`: where authorizations go; without it the sink has none to send. */
+  constructor(client: KinesisClient, streamName: string, api?: LedgerApiClient) {
     this.#publisher = new KinesisTransactionPublisher(client, streamName);
+    if (api !== undefined) this.authorize = (body) => authorizeThrough(api, body);
   }
 
   async send(body: unknown): Promise<SendOutcome> {

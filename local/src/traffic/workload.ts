@@ -1,4 +1,5 @@
 import {
+  type AuthorizationRequest,
   isActiveCurrency,
   minorUnitExponent,
   type OpenAccountInput,
@@ -30,6 +31,16 @@ export interface WorkloadOptions {
   readonly mix: Readonly<Record<TransactionType, number>>;
   /** Share of reversals that are misdispenses (part of the cash came out); the rest are timeouts. */
   readonly misdispenseShare: number;
+  /**
+   * Share of withdrawals that go authorize-then-complete (`POST /v1/authorizations`,
+   * then a WITHDRAWAL or a release naming it); the rest post as plain withdrawals,
+   * decided at posting as in v1.
+   */
+  readonly authorizationShare: number;
+  /** Relative weights of what follows an approved authorization (see {@link Settlement}). */
+  readonly settlementMix: Readonly<Record<Settlement, number>>;
+  /** `[min, max]` milliseconds from an authorization to its completion or release: the dispense. */
+  readonly settleDelayMs: readonly [number, number];
   /** Prefixes every account, ATM and transaction id, so runs and modes do not collide. */
   readonly idPrefix: string;
   /** `occurredAt` of the request at offset 0, epoch milliseconds. */
@@ -45,6 +56,29 @@ export const DEFAULT_MIX: Readonly<Record<TransactionType, number>> = {
   REVERSAL: 4,
 };
 
+/**
+ * What the ATM does after an approval:
+ * - `FULL`: dispenses it all, and posts a WITHDRAWAL of the amount authorized;
+ * - `PARTIAL`: dispenses less (a jam, the cassette ran low), and posts what came out;
+ * - `RELEASE`: dispenses nothing (cancelled, card retained), and releases the hold;
+ * - `ABANDON`: never reports back (the ATM went offline), so the hold expires.
+ */
+export const SETTLEMENTS = ['FULL', 'PARTIAL', 'RELEASE', 'ABANDON'] as const;
+export type Settlement = (typeof SETTLEMENTS)[number];
+
+/**
+ * Most approvals are dispensed in full; releases come from cancelled sessions
+ * and partial dispenses from faults, both uncommon but far from rare across a
+ * network. Abandoned holds are off by default: with the default hold TTL of a
+ * week they would only sit there; the soak turns them on with a short TTL.
+ */
+export const DEFAULT_SETTLEMENT_MIX: Readonly<Record<Settlement, number>> = {
+  FULL: 85,
+  PARTIAL: 5,
+  RELEASE: 10,
+  ABANDON: 0,
+};
+
 export const DEFAULT_WORKLOAD: Omit<WorkloadOptions, 'startAt'> = {
   seed: 1,
   transactions: 300,
@@ -58,6 +92,9 @@ export const DEFAULT_WORKLOAD: Omit<WorkloadOptions, 'startAt'> = {
   invalidRate: 0.02,
   mix: DEFAULT_MIX,
   misdispenseShare: 0.4,
+  authorizationShare: 0.5,
+  settlementMix: DEFAULT_SETTLEMENT_MIX,
+  settleDelayMs: [1_500, 6_000],
   idPrefix: 'gen-1',
   currency: 'USD',
 };
@@ -92,10 +129,24 @@ export type TrafficRequest =
       readonly kind: 'new';
       readonly body: PostTransactionRequest;
       readonly reversal?: 'MISDISPENSE' | 'TIMEOUT';
+      /**
+       * A completion (WITHDRAWAL) or a release (REVERSAL) of an earlier authorization:
+       * sent only if that authorization was approved, as an ATM dispenses only then.
+       */
+      readonly settles?: {
+        readonly authorizationSeq: number;
+        readonly settlement: Exclude<Settlement, 'ABANDON'>;
+      };
+    })
+  | (RequestBase & {
+      readonly kind: 'authorize';
+      readonly body: AuthorizationRequest;
+      /** What the ATM will do if it is approved. */
+      readonly settlement: Settlement;
     })
   | (RequestBase & {
       readonly kind: 'duplicate';
-      readonly body: PostTransactionRequest;
+      readonly body: PostTransactionRequest | AuthorizationRequest;
       /** `seq` of the request it repeats. */
       readonly duplicateOf: number;
     })
@@ -118,8 +169,34 @@ export interface Workload {
   readonly peak: { readonly fromMs: number; readonly toMs: number };
 }
 
-/** What the edge must answer a request with. */
-export const expectedStatus = (r: TrafficRequest): 202 | 400 => (r.kind === 'invalid' ? 400 : 202);
+/** An authorization's body, as opposed to a transaction's: it goes to `POST /v1/authorizations`. */
+export const isAuthorizationBody = (body: unknown): body is AuthorizationRequest =>
+  typeof body === 'object' &&
+  body !== null &&
+  'authorizationId' in body &&
+  !('transactionId' in body);
+
+/**
+ * The authorization a request depends on: its own id for an authorization, the
+ * one it completes or releases for a transaction naming one, else undefined.
+ */
+export const authorizationIdOf = (body: unknown): string | undefined => {
+  const id = (body as { authorizationId?: unknown } | null)?.authorizationId;
+  return typeof id === 'string' ? id : undefined;
+};
+
+/**
+ * What the edge must answer a request with: 400 for an invalid one; for an
+ * authorization 201 when first decided and 200 for a producer's retry (sent
+ * after the first was answered: one account's requests go one at a time);
+ * 202 for any transaction.
+ */
+export const expectedStatus = (r: TrafficRequest): 200 | 201 | 202 | 400 => {
+  if (r.kind === 'invalid') return 400;
+  if (r.kind === 'authorize') return 201;
+  if (r.kind === 'duplicate' && isAuthorizationBody(r.body)) return 200;
+  return 202;
+};
 
 // Cash amounts in whole currency units: what ATMs dispense (20s, 50s and 100s) and
 // how often people ask for them. In USD, 500 and up trips the large-withdrawal alert
@@ -237,16 +314,73 @@ export function generateWorkload(
     toMs: Math.round((options.burstStart + options.burstShare) * plannedDurationMs),
   };
 
+  // Follow-ups are requests too: sessions arrive that much slower, so `rate` stays the
+  // rate of requests (and the planned duration holds).
+  const followUpsPerArrival = (inPeak: boolean) => {
+    const weights = TYPE_ORDER.map((type) => {
+      const w = options.mix[type] ?? 0;
+      return type === 'WITHDRAWAL' && inPeak ? w * PEAK_WITHDRAWAL_BOOST : w;
+    });
+    const withdrawals = (weights[0] ?? 0) / weights.reduce((a, b) => a + b, 0);
+    const settled = SETTLEMENTS.reduce((n, k) => n + (options.settlementMix[k] ?? 0), 0);
+    const reported = settled > 0 ? 1 - (options.settlementMix.ABANDON ?? 0) / settled : 0;
+    return (
+      (1 - options.invalidRate - options.duplicateRate) *
+      withdrawals *
+      options.authorizationShare *
+      reported
+    );
+  };
+  const arrivalRate = (inPeak: boolean) =>
+    (options.rate * (inPeak ? options.burstMultiplier : 1)) / (1 + followUpsPerArrival(inPeak));
+
   const requests: TrafficRequest[] = [];
-  const recentValid: { seq: number; body: PostTransactionRequest }[] = [];
+  const recentValid: { seq: number; body: PostTransactionRequest | AuthorizationRequest }[] = [];
   const reversible: Withdrawal[] = [];
+  // Completions and releases still to come, in due order.
+  const pending: FollowUp[] = [];
+  const settlementWeights = SETTLEMENTS.map((k) => [k, options.settlementMix[k] ?? 0] as const);
   let txNo = 0;
   let invalidNo = 0;
+  let authNo = 0;
   let t = 0;
+  let lastOffset = 0;
+  // The next arrival, drawn ahead so a follow-up due before it goes first.
+  let nextArrival: number | undefined;
+  const remember = (seq: number, body: PostTransactionRequest | AuthorizationRequest) => {
+    recentValid.push({ seq, body });
+    if (recentValid.length > RECENT) recentValid.shift();
+  };
   for (let seq = 0; seq < options.transactions; seq++) {
-    const inPeak = t >= peak.fromMs && t < peak.toMs;
-    t += rng.exponential(options.rate * (inPeak ? options.burstMultiplier : 1)) * 1000;
-    const offsetMs = Math.round(t);
+    if (nextArrival === undefined) {
+      const inPeak = t >= peak.fromMs && t < peak.toMs;
+      t += rng.exponential(arrivalRate(inPeak)) * 1000;
+      nextArrival = Math.round(t);
+    }
+    const followUp = pending[0];
+    // Every follow-up gets a slot: once the slots left are as many as the follow-ups, they fill them.
+    if (
+      followUp !== undefined &&
+      (followUp.offsetMs <= nextArrival || options.transactions - seq <= pending.length)
+    ) {
+      pending.shift();
+      const offsetMs = Math.max(followUp.offsetMs, lastOffset);
+      lastOffset = offsetMs;
+      const body: PostTransactionRequest = { ...followUp.body, occurredAt: at(offsetMs) };
+      remember(seq, body);
+      requests.push({
+        seq,
+        offsetMs,
+        peak: offsetMs >= peak.fromMs && offsetMs < peak.toMs,
+        kind: 'new',
+        body,
+        settles: { authorizationSeq: followUp.authorizationSeq, settlement: followUp.settlement },
+      });
+      continue;
+    }
+    const offsetMs = nextArrival;
+    nextArrival = undefined;
+    lastOffset = offsetMs;
     const isPeak = offsetMs >= peak.fromMs && offsetMs < peak.toMs;
     const occurredAt = at(offsetMs);
     const roll = rng.next();
@@ -326,10 +460,69 @@ export function generateWorkload(
       };
       switch (type) {
         case 'WITHDRAWAL': {
+          const amount = rng.weighted(WITHDRAWAL_AMOUNTS) * minor;
+          // A follow-up needs a slot of its own before the run ends.
+          const room = options.transactions - seq - 1 > pending.length;
+          if (rng.chance(options.authorizationShare)) {
+            let settlement = rng.weighted(settlementWeights);
+            const notes = amount / (20 * minor);
+            // One note cannot come out in part.
+            if (settlement === 'PARTIAL' && notes < 2) settlement = 'FULL';
+            if (settlement === 'ABANDON' || room) {
+              const authorizationId = `${p}-a${pad(authNo++, 6)}`;
+              const authorization: AuthorizationRequest = {
+                authorizationId,
+                accountId: profile.accountId,
+                amount,
+                currency: options.currency,
+                atmId,
+                occurredAt,
+                pan: profile.pan,
+              };
+              const dueMs = offsetMs + rng.int(options.settleDelayMs[0], options.settleDelayMs[1]);
+              if (settlement !== 'ABANDON') {
+                // The transaction id drawn for this withdrawal goes to what settles it.
+                const base = {
+                  transactionId,
+                  accountId: profile.accountId,
+                  atmId,
+                  occurredAt: at(dueMs),
+                  pan: profile.pan,
+                  authorizationId,
+                };
+                const followBody: PostTransactionRequest =
+                  settlement === 'RELEASE'
+                    ? { ...base, type: 'REVERSAL' }
+                    : {
+                        ...base,
+                        type: 'WITHDRAWAL',
+                        currency: options.currency,
+                        amount:
+                          settlement === 'PARTIAL' ? rng.int(1, notes - 1) * 20 * minor : amount,
+                      };
+                insertByDue(pending, {
+                  offsetMs: dueMs,
+                  body: followBody,
+                  authorizationSeq: seq,
+                  settlement,
+                });
+              }
+              remember(seq, authorization);
+              requests.push({
+                seq,
+                offsetMs,
+                peak: isPeak,
+                kind: 'authorize',
+                body: authorization,
+                settlement,
+              });
+              continue;
+            }
+          }
           const withdrawal = {
             ...common,
             type,
-            amount: rng.weighted(WITHDRAWAL_AMOUNTS) * minor,
+            amount,
             currency: options.currency,
           };
           reversible.push({ body: withdrawal, profile });
@@ -365,8 +558,7 @@ export function generateWorkload(
           throw new Error(`unreachable: ${type}`);
       }
     }
-    recentValid.push({ seq, body });
-    if (recentValid.length > RECENT) recentValid.shift();
+    remember(seq, body);
     requests.push({
       seq,
       offsetMs,
@@ -377,6 +569,42 @@ export function generateWorkload(
     });
   }
   return { options, accounts, fundings, requests, plannedDurationMs, peak };
+}
+
+interface FollowUp {
+  readonly offsetMs: number;
+  readonly body: PostTransactionRequest;
+  readonly authorizationSeq: number;
+  readonly settlement: Exclude<Settlement, 'ABANDON'>;
+}
+
+/** Keeps `pending` in due order; equal dues stay in the order they were drawn. */
+function insertByDue(pending: FollowUp[], f: FollowUp): void {
+  let i = pending.length;
+  while (i > 0 && (pending[i - 1] as FollowUp).offsetMs > f.offsetMs) i--;
+  pending.splice(i, 0, f);
+}
+
+/**
+ * The same traffic for a path with no real-time authorization (the legacy
+ * batch): the ATM dispenses and reports what came out. Authorizations and
+ * their producer retries go; a completion posts as the plain withdrawal of
+ * what was dispensed; a release, which moved no money, goes too. Sequence
+ * numbers are kept, so a request is still found by its place in the original.
+ */
+export function withoutAuthorizations(requests: readonly TrafficRequest[]): TrafficRequest[] {
+  return requests.flatMap((r): TrafficRequest[] => {
+    if (r.kind === 'invalid') return [r];
+    if (isAuthorizationBody(r.body)) return [];
+    const body = r.body;
+    if (body.type === 'REVERSAL' && body.authorizationId !== undefined) return [];
+    if (body.type !== 'WITHDRAWAL' || body.authorizationId === undefined) return [r];
+    const { authorizationId, ...plain } = body;
+    if (r.kind === 'duplicate') return [{ ...r, body: plain }];
+    if (r.kind !== 'new') return [r];
+    const { settles, ...rest } = r;
+    return [{ ...rest, body: plain }];
+  });
 }
 
 function validate(o: WorkloadOptions): void {
@@ -398,6 +626,20 @@ function validate(o: WorkloadOptions): void {
     fail('duplicateRate and invalidRate must be >= 0 and add up to less than 1');
   if (!(o.misdispenseShare >= 0 && o.misdispenseShare <= 1))
     fail('misdispenseShare must be in [0, 1]');
+  if (!(o.authorizationShare >= 0 && o.authorizationShare <= 1))
+    fail('authorizationShare must be in [0, 1]');
+  if (o.authorizationShare > 0 && SETTLEMENTS.every((k) => !((o.settlementMix[k] ?? 0) > 0)))
+    fail('settlementMix needs a positive weight');
+  const [minDelay, maxDelay] = o.settleDelayMs;
+  if (
+    !(
+      Number.isInteger(minDelay) &&
+      Number.isInteger(maxDelay) &&
+      minDelay >= 0 &&
+      maxDelay >= minDelay
+    )
+  )
+    fail('settleDelayMs must be integer milliseconds [min, max] with 0 <= min <= max');
   if (!Number.isFinite(o.startAt)) fail('startAt must be epoch milliseconds');
   if (!isActiveCurrency(o.currency))
     fail(`currency must be an active ISO 4217 code, got "${o.currency}"`);

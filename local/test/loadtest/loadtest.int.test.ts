@@ -42,8 +42,19 @@ describe('runLoadTest on the local cloud', () => {
       expect(m?.cost?.usdPerMillion).toBeGreaterThan(0);
       expect(m?.cost?.lines.some((l) => l.unit === 'dynamodb.wru')).toBe(true);
     }
-    // Same shapes in both namespaces: the same transactions are posted or rejected.
-    expect(batch?.transactions.posted).toBe(streaming.transactions.posted);
+    // Same shapes in both namespaces: the same cash movements are posted or rejected. The batch
+    // has no authorizations, so no releases; with every authorization approved (the accounts
+    // are funded well beyond this traffic), nothing else differs.
+    const auth = streaming.authorizations;
+    expect(auth?.sent).toBeGreaterThan(0);
+    expect(auth?.declined).toBe(0);
+    expect(auth?.latency.count).toBe(auth?.approved);
+    expect(batch?.authorizations).toBeUndefined();
+    expect(batch?.transactions.posted).toBe(
+      streaming.transactions.posted -
+        (report.workload.transactionsByType['REVERSAL (release)'] ?? 0),
+    );
+    expect(table).toContain('POST /v1/authorizations p50');
     expect(report.ratio?.p50).toBeGreaterThan(1);
     expect(report.projection?.batch?.p50).toBeGreaterThan(60_000);
     expect(table).toContain('batch ÷ streaming');

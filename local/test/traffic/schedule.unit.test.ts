@@ -21,6 +21,13 @@ const fakeEdge = (
       ms,
     } satisfies SendOutcome;
   },
+  // Approves up to 200.00, declines more.
+  async authorize(body) {
+    const { authorizationId, amount } = body as { authorizationId: string; amount: number };
+    log.push({ id: authorizationId, at: Date.now() });
+    await new Promise((r) => setTimeout(r, ms));
+    return { status: 201, ms, decision: amount <= 20_000 ? 'APPROVED' : 'DECLINED' };
+  },
 });
 
 const req = (seq: number, offsetMs: number, accountId: string): TrafficRequest => ({
@@ -74,11 +81,13 @@ describe('runSchedule', () => {
       transactions: 200,
       rate: 2_000,
       invalidRate: 0.1,
+      settleDelayMs: [0, 5],
       idPrefix: 's',
       startAt: 0,
     });
     const invalid = w.requests.filter((r) => r.kind === 'invalid').length;
-    const first = w.requests.find((r) => r.kind === 'new');
+    const authorizations = w.requests.filter((r) => r.kind === 'authorize').length;
+    const first = w.requests.find((r) => r.kind === 'new' && !r.settles);
     const failingId = first?.kind === 'new' ? first.body.transactionId : '';
 
     // Act
@@ -89,13 +98,71 @@ describe('runSchedule', () => {
 
     // Assess
     expect(invalid).toBeGreaterThan(5);
+    expect(authorizations).toBeGreaterThan(5);
+    expect(stats.sent + stats.skipped).toBe(200);
     expect(stats).toMatchObject({
-      sent: 200,
       refused: invalid,
-      accepted: 199 - invalid,
+      accepted: stats.sent - authorizations - invalid - 1,
       errors: 1,
     });
+    expect(stats.approved + stats.declined).toBe(authorizations);
     expect(stats.unexpected).toBe(1);
     expect(sent.filter((s) => !s.asExpected).map((s) => s.outcome.status)).toEqual([503]);
+  });
+
+  it('sends a completion or release only after its authorization was approved, as an ATM dispenses only then', async () => {
+    // Prepare: one approval (100.00) and one decline (500.00), each followed by its completion.
+    const log: { id: string; at: number }[] = [];
+    const authorize = (seq: number, id: string, amount: number): TrafficRequest => ({
+      seq,
+      offsetMs: seq * 5,
+      peak: false,
+      kind: 'authorize',
+      settlement: 'FULL',
+      body: {
+        authorizationId: id,
+        accountId: `acct-${id}`,
+        amount,
+        currency: 'USD',
+        atmId: 'atm-1',
+        occurredAt: new Date(seq * 5).toISOString(),
+      },
+    });
+    const complete = (seq: number, id: string, amount: number): TrafficRequest => ({
+      seq,
+      offsetMs: seq * 5,
+      peak: false,
+      kind: 'new',
+      settles: { authorizationSeq: seq - 2, settlement: 'FULL' },
+      body: {
+        transactionId: `t-${id}`,
+        type: 'WITHDRAWAL',
+        accountId: `acct-${id}`,
+        atmId: 'atm-1',
+        amount,
+        currency: 'USD',
+        occurredAt: new Date(seq * 5).toISOString(),
+        authorizationId: id,
+      },
+    });
+    const requests = [
+      authorize(0, 'ok', 10_000),
+      authorize(1, 'no', 50_000),
+      complete(2, 'ok', 10_000),
+      complete(3, 'no', 50_000),
+    ];
+
+    // Act
+    const { stats, sent, skipped } = await runSchedule(requests, fakeEdge(1, log), {
+      startAt: Date.now(),
+      concurrency: 8,
+    });
+
+    // Assess
+    expect(log.map((l) => l.id).sort()).toEqual(['no', 'ok', 't-ok']);
+    expect(skipped.map((r) => r.seq)).toEqual([3]);
+    expect(stats).toMatchObject({ sent: 3, skipped: 1, approved: 1, declined: 1, accepted: 1 });
+    expect(stats.unexpected).toBe(0);
+    expect(sent.every((s) => s.asExpected)).toBe(true);
   });
 });

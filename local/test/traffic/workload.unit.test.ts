@@ -1,14 +1,27 @@
-import { PostTransactionRequest } from '@atm-ledger/contracts';
+import { AuthorizationRequest, PostTransactionRequest } from '@atm-ledger/contracts';
 import { describe, expect, it } from 'vitest';
 import { Prng } from '../../src/traffic/prng.js';
-import { generateWorkload, type TrafficRequest } from '../../src/traffic/workload.js';
+import {
+  expectedStatus,
+  generateWorkload,
+  isAuthorizationBody,
+  type TrafficRequest,
+  withoutAuthorizations,
+} from '../../src/traffic/workload.js';
 
 const START = Date.parse('2026-11-27T10:00:00.000Z');
 const options = { seed: 42, transactions: 600, idPrefix: 'w', startAt: START };
 
 const shape = (r: TrafficRequest) => {
-  const { transactionId, accountId, atmId, toAccountId, originalTransactionId, ...rest } =
-    r.body as Record<string, unknown>;
+  const {
+    transactionId,
+    authorizationId,
+    accountId,
+    atmId,
+    toAccountId,
+    originalTransactionId,
+    ...rest
+  } = r.body as Record<string, unknown>;
   return { kind: r.kind, offsetMs: r.offsetMs, ...rest };
 };
 
@@ -72,10 +85,10 @@ describe('generateWorkload', () => {
 
     // Assess
     for (const r of w.requests) {
-      expect(PostTransactionRequest.safeParse(r.body).success, JSON.stringify(r)).toBe(
-        r.kind !== 'invalid',
-      );
+      const schema = isAuthorizationBody(r.body) ? AuthorizationRequest : PostTransactionRequest;
+      expect(schema.safeParse(r.body).success, JSON.stringify(r)).toBe(r.kind !== 'invalid');
     }
+    expect(w.requests.some((r) => r.kind === 'authorize')).toBe(true);
     for (const f of w.fundings) expect(PostTransactionRequest.safeParse(f).success).toBe(true);
   });
 
@@ -155,7 +168,8 @@ describe('generateWorkload', () => {
     // Assess
     const kinds = new Set<string>();
     for (const r of reversals) {
-      if (r.kind !== 'new' || r.body.type !== 'REVERSAL') continue;
+      // Releases name an authorization, not a transaction (see the authorization tests).
+      if (r.kind !== 'new' || r.body.type !== 'REVERSAL' || r.settles) continue;
       const original = byId.get(r.body.originalTransactionId ?? '');
       expect(original?.body).toMatchObject({ type: 'WITHDRAWAL', accountId: r.body.accountId });
       expect(original?.seq).toBeLessThan(r.seq);
@@ -189,3 +203,194 @@ describe('generateWorkload', () => {
     ).toBeLessThan(0.15);
   });
 });
+
+describe('generateWorkload: authorize-then-complete', () => {
+  const big = { ...options, transactions: 4_000 };
+
+  it('authorizes the share of withdrawals asked for, the rest post as plain withdrawals', () => {
+    // Act
+    const w = generateWorkload({ ...big, authorizationShare: 0.5 });
+    const authorizations = w.requests.filter((r) => r.kind === 'authorize').length;
+    const plain = w.requests.filter(
+      (r) => r.kind === 'new' && r.body.type === 'WITHDRAWAL' && !r.settles,
+    ).length;
+
+    // Assess
+    expect(authorizations / (authorizations + plain)).toBeGreaterThan(0.45);
+    expect(authorizations / (authorizations + plain)).toBeLessThan(0.55);
+  });
+
+  it('follows each approval with exactly one completion in full, a partial dispense or a release, in the settlement mix', () => {
+    // Act
+    const w = generateWorkload(big);
+    const followUps = new Map<number, TrafficRequest[]>();
+    for (const r of w.requests) {
+      if (r.kind !== 'new' || !r.settles) continue;
+      followUps.set(r.settles.authorizationSeq, [
+        ...(followUps.get(r.settles.authorizationSeq) ?? []),
+        r,
+      ]);
+    }
+    const authorizations = w.requests.filter((r) => r.kind === 'authorize');
+    const count: Record<string, number> = {};
+
+    // Assess
+    for (const a of authorizations) {
+      if (a.kind !== 'authorize') continue;
+      count[a.settlement] = (count[a.settlement] ?? 0) + 1;
+      const list = followUps.get(a.seq) ?? [];
+      expect(list, JSON.stringify(a)).toHaveLength(1);
+      const [f] = list;
+      if (f?.kind !== 'new' || !f.settles) throw new Error('no follow-up');
+      expect(f.settles.settlement).toBe(a.settlement);
+      expect(f.seq).toBeGreaterThan(a.seq);
+      const delay = f.offsetMs - a.offsetMs;
+      expect(delay).toBeGreaterThanOrEqual(1_500);
+      expect(delay).toBeLessThanOrEqual(6_000);
+      expect(Date.parse(f.body.occurredAt) - Date.parse(a.body.occurredAt)).toBe(delay);
+      expect(f.body).toMatchObject({
+        accountId: a.body.accountId,
+        atmId: a.body.atmId,
+        authorizationId: a.body.authorizationId,
+      });
+      switch (a.settlement) {
+        case 'FULL':
+          expect(f.body).toMatchObject({ type: 'WITHDRAWAL', amount: a.body.amount });
+          break;
+        case 'PARTIAL': {
+          if (f.body.type !== 'WITHDRAWAL') throw new Error('a partial dispense is a withdrawal');
+          expect(f.body.amount).toBeGreaterThan(0);
+          expect(f.body.amount).toBeLessThan(a.body.amount);
+          expect(f.body.amount % 2_000).toBe(0);
+          break;
+        }
+        case 'RELEASE':
+          expect(f.body.type).toBe('REVERSAL');
+          expect(f.body).not.toHaveProperty('originalTransactionId');
+          expect(f.body).not.toHaveProperty('amount');
+          break;
+        default:
+          throw new Error(`unexpected settlement ${a.settlement}`);
+      }
+    }
+    const total = authorizations.length;
+    expect((count.FULL ?? 0) / total).toBeGreaterThan(0.78);
+    expect((count.PARTIAL ?? 0) / total).toBeGreaterThan(0.02);
+    expect((count.RELEASE ?? 0) / total).toBeGreaterThan(0.06);
+    expect(count.ABANDON).toBeUndefined();
+  });
+
+  it('leaves abandoned holds without a follow-up, for expiry to end them', () => {
+    // Act
+    const w = generateWorkload({
+      ...big,
+      settlementMix: { FULL: 70, PARTIAL: 5, RELEASE: 10, ABANDON: 15 },
+    });
+    const settled = new Set(
+      w.requests.flatMap((r) =>
+        r.kind === 'new' && r.settles ? [r.settles.authorizationSeq] : [],
+      ),
+    );
+    const abandoned = w.requests.filter(
+      (r) => r.kind === 'authorize' && r.settlement === 'ABANDON',
+    );
+
+    // Assess
+    expect(abandoned.length).toBeGreaterThan(20);
+    for (const a of abandoned) expect(settled.has(a.seq)).toBe(false);
+  });
+
+  it('fits every follow-up inside the run: the request count holds and no hold is left open by accident', () => {
+    for (const transactions of [1, 2, 3, 10, 57]) {
+      // Act
+      const w = generateWorkload({
+        ...options,
+        transactions,
+        authorizationShare: 1,
+        mix: WITHDRAWALS_ONLY,
+      });
+      const settled = new Set(
+        w.requests.flatMap((r) =>
+          r.kind === 'new' && r.settles ? [r.settles.authorizationSeq] : [],
+        ),
+      );
+
+      // Assess
+      expect(w.requests).toHaveLength(transactions);
+      expect(w.requests.map((r) => r.seq)).toEqual([...w.requests.keys()]);
+      const offsets = w.requests.map((r) => r.offsetMs);
+      expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+      for (const r of w.requests)
+        if (r.kind === 'authorize' && r.settlement !== 'ABANDON')
+          expect(settled.has(r.seq)).toBe(true);
+    }
+  });
+
+  it('keeps the request rate: sessions arrive slower by the follow-ups they bring', () => {
+    // Act
+    const w = generateWorkload({ ...big, rate: 10, burstMultiplier: 1 });
+    const last = w.requests.at(-1)?.offsetMs ?? 0;
+
+    // Assess
+    expect(Math.abs(last - w.plannedDurationMs) / w.plannedDurationMs).toBeLessThan(0.1);
+  });
+
+  it('expects 201 for an authorization and 200 for its retry', () => {
+    // Act
+    const w = generateWorkload({ ...big, duplicateRate: 0.1 });
+    const retried = w.requests.filter((r) => r.kind === 'duplicate' && isAuthorizationBody(r.body));
+
+    // Assess
+    expect(retried.length).toBeGreaterThan(0);
+    for (const r of retried) expect(expectedStatus(r)).toBe(200);
+    for (const r of w.requests.filter((x) => x.kind === 'authorize'))
+      expect(expectedStatus(r)).toBe(201);
+  });
+
+  it('sends none with authorizationShare 0', () => {
+    // Act
+    const w = generateWorkload({ ...big, authorizationShare: 0 });
+
+    // Assess
+    expect(w.requests.some((r) => r.kind === 'authorize' || (r.kind === 'new' && r.settles))).toBe(
+      false,
+    );
+    expect(w.requests.some((r) => 'authorizationId' in r.body)).toBe(false);
+  });
+});
+
+describe('withoutAuthorizations', () => {
+  it('gives the legacy path the same cash movements: completions as plain withdrawals, no authorizations, no releases', () => {
+    // Prepare
+    const w = generateWorkload({ ...options, transactions: 2_000 });
+
+    // Act
+    const legacy = withoutAuthorizations(w.requests);
+
+    // Assess
+    expect(legacy.some((r) => 'authorizationId' in r.body)).toBe(false);
+    expect(legacy.some((r) => r.kind === 'authorize' || (r.kind === 'new' && r.settles))).toBe(
+      false,
+    );
+    const completions = w.requests.filter(
+      (r) => r.kind === 'new' && r.settles && r.settles.settlement !== 'RELEASE',
+    );
+    expect(completions.length).toBeGreaterThan(0);
+    const bySeq = new Map(legacy.map((r) => [r.seq, r]));
+    for (const c of completions) {
+      const { authorizationId, ...plain } = c.body as { authorizationId: string };
+      expect(bySeq.get(c.seq)?.body).toEqual(plain);
+      expect(PostTransactionRequest.safeParse(plain).success).toBe(true);
+    }
+    const untouched = w.requests.filter((r) => !('authorizationId' in r.body));
+    expect(legacy.filter((r) => untouched.includes(r))).toHaveLength(untouched.length);
+  });
+});
+
+const WITHDRAWALS_ONLY = {
+  WITHDRAWAL: 1,
+  DEPOSIT: 0,
+  TRANSFER: 0,
+  BALANCE_INQUIRY: 0,
+  REVERSAL: 0,
+};
