@@ -824,9 +824,10 @@ class StepCommand implements fc.AsyncCommand<World, World> {
 /**
  * Model-based test of the ledger (fc.commands): random sequences of account
  * openings, transactions, redeliveries, conflicting redeliveries and
- * crash-replays go through the real Kinesis handler and store, and after
- * every command the store must agree with the reference ledger and keep every
- * invariant. The model and the real system share the world, because the
+ * crash-replays go through the real Kinesis handler and store, authorizations
+ * and their retries through the real authorize(), holds run out as the clock
+ * passes their TTL and the sweep runs; after every command the store must
+ * agree with the reference ledger and keep every invariant. The model and the real system share the world, because the
  * reference is checked against the store inside each command.
  */
 export function testLedgerAgainstModel(
