@@ -298,7 +298,9 @@ describe('authorizations racing the stream on one account (fc.scheduler)', () =>
           fc.array(fc.constantFrom(1_000, 2_000), { maxLength: 3 }),
           // Whether the API instance remembers the account (a stale guess under the race) or reads it.
           fc.boolean(),
-          async (s, racers, before, cached) => {
+          // Whether the stream's postings decide from a lane's cache, stale about the holds, or read.
+          fc.boolean(),
+          async (s, racers, before, cached, laneCached) => {
             // Prepare
             const inner = new InMemoryLedgerStore();
             await inner.createAccount(
@@ -341,13 +343,20 @@ describe('authorizations racing the stream on one account (fc.scheduler)', () =>
             recording(inner, steps);
             const store = scheduled(inner, s);
             const cache = cached ? new AccountCache() : undefined;
+            const laneCache = laneCached ? new AccountCache() : undefined;
             for (const [i, r] of racers.entries())
               if (r.kind === 'AUTHORIZE') auths.push(request(i, r.amount));
             const picked = (pick: number) => auths[pick % Math.max(1, auths.length)];
             const post = (tx: AtmTransaction) =>
-              postTransaction({ store, clock, sleep: async () => {} }, cmd(tx)).then(
-                (o) => o.outcome,
-              );
+              postTransaction(
+                {
+                  store,
+                  clock,
+                  ...(laneCache === undefined ? {} : { cache: laneCache }),
+                  sleep: async () => {},
+                },
+                cmd(tx),
+              ).then((o) => o.outcome);
             const ask = (req: AuthorizationRequest) =>
               authorize(
                 {
