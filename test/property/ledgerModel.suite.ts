@@ -1,10 +1,19 @@
-import { type AtmTransaction, type AtmTransactionRecord, payloadHash } from '@atm-ledger/contracts';
 import {
+  type AtmTransaction,
+  type AtmTransactionRecord,
+  type AuthorizationRequest,
+  payloadHash,
+} from '@atm-ledger/contracts';
+import {
+  AccountCache,
+  type AuthorizeOutcome,
+  authorize,
   DEFAULT_LEDGER_POLICY,
   emptyAccount,
   type LedgerStore,
   makeKinesisHandler,
   type PoisonRecordSink,
+  queries,
   rebuild,
   sweepTimers,
   type TimerStore,
@@ -13,7 +22,7 @@ import { createLogger } from '@atm-ledger/runtime';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { ReferenceLedger } from './referenceLedger.js';
+import { type RefAuthorizeAnswer, ReferenceLedger } from './referenceLedger.js';
 
 /** Runs scale with FC_NUM_RUNS; each run is a whole command sequence. */
 export const numRuns = (fallback: number) => Number(process.env.FC_NUM_RUNS ?? fallback);
@@ -25,6 +34,17 @@ const ATMS = ['atm-1', 'atm-2', 'atm-3'] as const;
 const at = '2026-11-27T09:00:00.000Z';
 /** The reversal window of the runs: an hour, so the clock steps can pass it. */
 const WINDOW_SECONDS = 3_600;
+/** How long a hold lasts uncompleted in the runs: two hours, so the clock steps can pass it too. */
+const HOLD_TTL_SECONDS = 2 * WINDOW_SECONDS;
+/** Deposited into the accounts opened at the start, so that authorizations have money to hold. */
+const SEEDED: Readonly<Record<string, number>> = { A: 20_000, B: 40_000, C: 30_000, D: 10_000 };
+/** Daily withdrawal limits of the accounts opened at the start (absent: none), low enough to bind. */
+const DAILY_LIMITS: Readonly<Record<string, number>> = { B: 30_000, C: 12_000 };
+const POLICY = {
+  ...DEFAULT_LEDGER_POLICY,
+  reversalWindowSeconds: WINDOW_SECONDS,
+  holdTtlSeconds: HOLD_TTL_SECONDS,
+};
 
 /** The model's clock, shared by the reference and the real ledger; steps move it on. */
 class ModelClock {
@@ -36,14 +56,20 @@ class ModelClock {
 const logger = createLogger('model-test');
 logger.setLogLevel('SILENT');
 
-/** The system under test: a store behind the real Kinesis handler, and the real timer sweep. */
+/**
+ * The system under test: a store behind the real Kinesis handler, the real
+ * authorization (as the API calls it, with or without the API instance's
+ * account cache), and the real timer sweep.
+ */
 class RealLedger {
   #sequence = 0n;
   readonly poisoned: string[] = [];
   readonly handler;
+  readonly #cache: AccountCache | undefined;
   constructor(
     readonly store: LedgerStore & TimerStore,
     readonly clock: ModelClock,
+    cached: boolean,
   ) {
     const poison: PoisonRecordSink = { send: async (r) => void this.poisoned.push(r.reason) };
     this.handler = makeKinesisHandler({
@@ -52,8 +78,23 @@ class RealLedger {
       poison,
       logger,
       concurrency: 4,
-      policy: { ...DEFAULT_LEDGER_POLICY, reversalWindowSeconds: WINDOW_SECONDS },
+      policy: POLICY,
     });
+    this.#cache = cached ? new AccountCache() : undefined;
+  }
+
+  authorize(request: AuthorizationRequest): Promise<AuthorizeOutcome> {
+    return authorize(
+      {
+        store: this.store,
+        clock: this.clock,
+        policy: POLICY,
+        ...(this.#cache === undefined ? {} : { cache: this.#cache }),
+        sleep: async () => {},
+      },
+      request,
+      `c-${request.authorizationId}`,
+    );
   }
 
   async sweep(): Promise<void> {
@@ -111,6 +152,8 @@ interface World {
   readonly history: AtmTransaction[];
   /** Originals whose early reversals were sent, kept back for a later step. */
   readonly heldBack: AtmTransaction[];
+  /** Every authorization asked so far, for completions, releases and retries. */
+  readonly asked: AuthorizationRequest[];
   next: number;
 }
 
@@ -121,6 +164,8 @@ type Step = {
   readonly make: (w: World) => AtmTransaction[][];
   /** Seconds the clock moves on before the sweep; a step that sends nothing. */
   readonly tick?: number;
+  /** Authorizations asked, one after another, before any message is sent. */
+  readonly asks?: (w: World) => AuthorizationRequest[];
 };
 
 const arbAccount = () => fc.constantFrom(...ACCOUNTS);
@@ -130,9 +175,17 @@ const arbAmount = () => fc.constantFrom(1_000, 2_000, 5_000, 10_000, 20_000);
 
 const arbMoney = (type: 'DEPOSIT' | 'WITHDRAWAL'): fc.Arbitrary<Step> =>
   fc
-    .record({ account: arbAccount(), amount: arbAmount(), atm: arbAtm(), foreign: fc.boolean() })
+    .record({
+      account: arbAccount(),
+      amount: arbAmount(),
+      atm: arbAtm(),
+      foreign: fc.boolean(),
+      // An advice: authorized elsewhere and dispensed already, so it posts past the overdraft.
+      advice:
+        type === 'WITHDRAWAL' ? fc.constantFrom(false, false, false, true) : fc.constant(false),
+    })
     .map((c) => ({
-      label: `${type} ${c.account} ${c.amount}${c.foreign ? ' EUR' : ''}`,
+      label: `${type} ${c.account} ${c.amount}${c.foreign ? ' EUR' : ''}${c.advice ? ' advice' : ''}`,
       make: (w) => [
         [
           {
@@ -143,6 +196,7 @@ const arbMoney = (type: 'DEPOSIT' | 'WITHDRAWAL'): fc.Arbitrary<Step> =>
             occurredAt: w.clock.iso(),
             amount: c.amount,
             currency: c.foreign ? 'EUR' : 'USD',
+            ...(c.advice ? { advice: true } : {}),
           },
         ],
       ],
@@ -373,6 +427,186 @@ const arbCrashReplay = (): fc.Arbitrary<Step> =>
     make: (w) => (w.history.length === 0 ? [] : [w.history.slice(-k)]),
   }));
 
+/**
+ * An authorization asked before: mostly one whose hold is still there (approved, or expired
+ * and still completable), else any, so the refusals come up too.
+ */
+function pickAsked(w: World, pick: number, active: boolean): AuthorizationRequest | undefined {
+  const live = w.asked.filter((a) => {
+    const status = w.model.authorizations.get(a.authorizationId)?.status;
+    return status === 'APPROVED' || status === 'EXPIRED';
+  });
+  const from = active && live.length > 0 ? live : w.asked;
+  return from[pick % Math.max(1, from.length)];
+}
+
+/** Amounts an ATM asks for: the denominations, and now and then more than any account has. */
+const arbAuthorizedAmount = () => fc.constantFrom(1_000, 2_000, 5_000, 10_000, 20_000, 60_000);
+
+/**
+ * An ATM asks before it dispenses: for an account (maybe unopened), maybe in
+ * another currency, dated now or the day before (another day's limit), with a PAN now and then.
+ */
+const arbAuthorize = (): fc.Arbitrary<Step> =>
+  fc
+    .record({
+      account: arbAccount(),
+      amount: arbAuthorizedAmount(),
+      atm: arbAtm(),
+      foreign: fc.constantFrom(false, false, false, false, true),
+      dated: fc.constantFrom('now', 'now', 'now', 'dayBefore'),
+      pan: fc.constantFrom(undefined, undefined, '4111111111111111'),
+    })
+    .map((c) => ({
+      label: `authorize ${c.account} ${c.amount}${c.foreign ? ' EUR' : ''} dated ${c.dated}${c.pan ? ' with PAN' : ''}`,
+      make: () => [],
+      asks: (w) => [
+        {
+          authorizationId: newId(w, 'AU'),
+          accountId: c.account,
+          amount: c.amount,
+          currency: c.foreign ? 'EUR' : 'USD',
+          atmId: c.atm,
+          occurredAt:
+            c.dated === 'now' ? w.clock.iso() : new Date(w.clock.ms - 86_400_000).toISOString(),
+          ...(c.pan === undefined ? {} : { pan: c.pan }),
+        },
+      ],
+    }));
+
+/**
+ * An authorization asked again: identically (a retry, maybe with occurredAt
+ * written in another offset, the same instant) or with a field changed, a
+ * conflict that changes nothing.
+ */
+const arbAuthorizeAgain = (): fc.Arbitrary<Step> =>
+  fc
+    .record({
+      pick: fc.nat(),
+      change: fc.constantFrom('none', 'offset', 'amount', 'atm', 'account', 'occurredAt', 'pan'),
+    })
+    .map((c) => ({
+      label: `authorize #${c.pick} again (${c.change})`,
+      make: () => [],
+      asks: (w) => {
+        const asked = w.asked[c.pick % Math.max(1, w.asked.length)];
+        if (asked === undefined) return [];
+        const at = Date.parse(asked.occurredAt);
+        switch (c.change) {
+          case 'none':
+            return [asked];
+          case 'offset': {
+            const local = new Date(at + 330 * 60_000).toISOString().slice(0, 23);
+            return [{ ...asked, occurredAt: `${local}+05:30` }];
+          }
+          case 'amount':
+            return [{ ...asked, amount: asked.amount + 1 }];
+          case 'atm':
+            return [{ ...asked, atmId: `${asked.atmId}-x` }];
+          case 'account':
+            return [{ ...asked, accountId: asked.accountId === 'A' ? 'B' : 'A' }];
+          case 'occurredAt':
+            return [{ ...asked, occurredAt: new Date(at + 1).toISOString() }];
+          case 'pan':
+            return [{ ...asked, pan: '4000000000000002' }];
+          default:
+            throw new Error(`unknown change ${c.change satisfies never}`);
+        }
+      },
+    }));
+
+/**
+ * A WITHDRAWAL that completes an authorization asked before (or one never
+ * asked): for all of it, part of it (a partial dispense), or more; now and
+ * then for another account or currency.
+ */
+const arbComplete = (): fc.Arbitrary<Step> =>
+  fc
+    .record({
+      pick: fc.nat(),
+      active: fc.constantFrom(true, true, true, false),
+      unknown: fc.constantFrom(false, false, false, false, false, false, true),
+      dispensed: fc.constantFrom('all', 'all', 'part', 'part', 'one', 'more'),
+      other: fc.constantFrom('none', 'none', 'none', 'none', 'none', 'account', 'currency'),
+    })
+    .map((c) => ({
+      label: `complete ${c.unknown ? 'an unknown authorization' : `#${c.pick}${c.active ? ' (active)' : ''}`} (${c.dispensed}${c.other === 'none' ? '' : `, other ${c.other}`})`,
+      make: (w) => {
+        const asked = c.unknown ? undefined : pickAsked(w, c.pick, c.active);
+        const authorized = asked?.amount ?? 5_000;
+        const amount = {
+          all: authorized,
+          part: Math.max(1, Math.floor(authorized / 2)),
+          one: 1,
+          more: authorized + 1,
+        }[c.dispensed];
+        const accountId = asked?.accountId ?? 'A';
+        return [
+          [
+            {
+              transactionId: newId(w, 'WA'),
+              type: 'WITHDRAWAL',
+              accountId: c.other === 'account' ? (accountId === 'A' ? 'B' : 'A') : accountId,
+              atmId: asked?.atmId ?? 'atm-1',
+              occurredAt: w.clock.iso(),
+              amount,
+              currency: c.other === 'currency' ? 'EUR' : (asked?.currency ?? 'USD'),
+              authorizationId: asked?.authorizationId ?? `AU-never-${w.next++}`,
+            },
+          ],
+        ];
+      },
+    }));
+
+/**
+ * A REVERSAL that names an authorization: releases its hold when it is
+ * approved and not completed; carrying the authorized amount (right or wrong) now and then.
+ */
+const arbRelease = (): fc.Arbitrary<Step> =>
+  fc
+    .record({
+      pick: fc.nat(),
+      active: fc.constantFrom(true, true, true, false),
+      unknown: fc.constantFrom(false, false, false, false, false, false, true),
+      carries: fc.constantFrom('none', 'none', 'none', 'same', 'otherAmount', 'otherCurrency'),
+      otherAccount: fc.constantFrom(false, false, false, false, false, true),
+    })
+    .map((c) => ({
+      label: `release ${c.unknown ? 'an unknown authorization' : `#${c.pick}${c.active ? ' (active)' : ''}`} carries ${c.carries}${c.otherAccount ? ', other account' : ''}`,
+      make: (w) => {
+        const asked = c.unknown ? undefined : pickAsked(w, c.pick, c.active);
+        const accountId = asked?.accountId ?? 'A';
+        const amount = asked?.amount ?? 5_000;
+        const carried = {
+          none: {},
+          same: { amount, currency: asked?.currency ?? 'USD' },
+          otherAmount: { amount: amount + 1, currency: asked?.currency ?? 'USD' },
+          otherCurrency: { amount, currency: asked?.currency === 'EUR' ? 'USD' : 'EUR' },
+        }[c.carries];
+        return [
+          [
+            {
+              transactionId: newId(w, 'RA'),
+              type: 'REVERSAL',
+              accountId: c.otherAccount ? (accountId === 'A' ? 'B' : 'A') : accountId,
+              atmId: asked?.atmId ?? 'atm-1',
+              occurredAt: w.clock.iso(),
+              authorizationId: asked?.authorizationId ?? `AU-never-${w.next++}`,
+              ...carried,
+            },
+          ],
+        ];
+      },
+    }));
+
+/** Holds run out: the clock passes the hold TTL (exactly, or a day), then the timer sweep. */
+const arbExpire = (): fc.Arbitrary<Step> =>
+  fc.constantFrom(HOLD_TTL_SECONDS, HOLD_TTL_SECONDS - 1, 86_400).map((seconds) => ({
+    label: `${seconds} s pass (hold TTL ${HOLD_TTL_SECONDS} s), then the timer sweep`,
+    make: () => [],
+    tick: seconds,
+  }));
+
 export const arbStep = (): fc.Arbitrary<Step> =>
   fc.oneof(
     { arbitrary: arbMoney('DEPOSIT'), weight: 4 },
@@ -388,14 +622,63 @@ export const arbStep = (): fc.Arbitrary<Step> =>
     { arbitrary: arbHeldBackOriginal(), weight: 1 },
     { arbitrary: arbConflictingRedelivery(), weight: 2 },
     { arbitrary: arbCrashReplay(), weight: 2 },
+    { arbitrary: arbAuthorize(), weight: 6 },
+    { arbitrary: arbAuthorizeAgain(), weight: 2 },
+    { arbitrary: arbComplete(), weight: 4 },
+    { arbitrary: arbRelease(), weight: 3 },
+    { arbitrary: arbExpire(), weight: 1 },
   );
+
+/** Daily usage without the days that came back to zero, which a store may keep or drop. */
+const usage = (days: Iterable<[string, number]>) =>
+  Object.fromEntries([...days].filter(([, amount]) => amount !== 0).sort());
 
 async function checkInvariants(w: World): Promise<void> {
   const { model, real } = w;
+  // Each authorization as the store has it: its status must be the reference's.
+  const authorizations = new Map(
+    await Promise.all(
+      [...model.authorizations.keys()].map(
+        async (id) => [id, await real.store.getAuthorization(id)] as const,
+      ),
+    ),
+  );
+  for (const [id, expected] of model.authorizations) {
+    const actual = authorizations.get(id);
+    expect(
+      {
+        status: actual?.status,
+        reason: actual?.reason,
+        completedAmount: actual?.completedAmount,
+        endedBy: actual?.endedBy,
+        expiresAt: actual?.expiresAt,
+      },
+      `authorization ${id}`,
+    ).toEqual({
+      status: expected.status,
+      reason: expected.reason,
+      completedAmount: expected.completedAmount,
+      endedBy: expected.endedBy,
+      expiresAt:
+        expected.expiresAt === undefined ? undefined : new Date(expected.expiresAt).toISOString(),
+    });
+  }
   for (const id of ACCOUNTS) {
     const expected = model.accounts.get(id);
     const actual = await real.store.getAccount(id);
     expect(actual?.balance, `balance of ${id}`).toBe(expected?.balance);
+    // Holds: the account's heldAmount is the sum of its APPROVED authorizations, as the store
+    // has them, and as the reference has it.
+    const approved = [...authorizations.values()]
+      .filter((a) => a?.status === 'APPROVED' && a.fields.accountId === id)
+      .reduce((sum, a) => sum + (a?.fields.amount ?? 0), 0);
+    expect(actual?.heldAmount, `heldAmount of ${id}: its APPROVED holds`).toBe(
+      actual === undefined ? undefined : approved,
+    );
+    expect(actual?.heldAmount, `heldAmount of ${id}`).toBe(expected?.held);
+    expect(usage(Object.entries(actual?.withdrawn ?? {})), `daily usage of ${id}`).toEqual(
+      usage(expected?.withdrawn ?? []),
+    );
     // Exactly-once: each transaction appears at most once in an account's entries, and
     // the entries fold to the balance with no gap in sequence.
     const page = await real.store.listEntries(id, 100);
@@ -409,6 +692,8 @@ async function checkInvariants(w: World): Promise<void> {
   for (const [currency, t] of await real.store.trialBalance()) {
     expect(t.debits, `trial balance ${currency}`).toBe(t.credits);
   }
+  /** Posted completions per authorization id. */
+  const completions = new Map<string, string[]>();
   for (const [id, expected] of model.outcomes) {
     const actual = await real.store.getTransaction(id);
     expect(
@@ -419,7 +704,43 @@ async function checkInvariants(w: World): Promise<void> {
       reason: expected.reason,
       conflicts: expected.conflicts.size,
     });
+    const tx = actual?.transaction;
+    if (actual?.status === 'POSTED' && tx?.type === 'WITHDRAWAL' && tx.authorizationId) {
+      completions.set(tx.authorizationId, [...(completions.get(tx.authorizationId) ?? []), id]);
+    }
   }
+  // No double completion: an authorization is completed by at most one posted withdrawal, the
+  // one it names as its end, exactly when it is COMPLETED.
+  for (const [id, actual] of authorizations) {
+    const completedBy = completions.get(id) ?? [];
+    expect(completedBy, `completions of ${id}`).toEqual(
+      actual?.status === 'COMPLETED' ? [actual.endedBy] : [],
+    );
+  }
+}
+
+/** The real answer of `authorize()` must be the reference's. */
+function expectAnswer(actual: AuthorizeOutcome, expected: RefAuthorizeAnswer, label: string) {
+  if (expected.kind === 'Conflict') {
+    expect(
+      { kind: actual.kind, fields: actual.kind === 'Conflict' ? actual.fields : undefined },
+      label,
+    ).toEqual(expected);
+    return;
+  }
+  // The answer the API gives: the decision as first made, though an approval may have ended since.
+  const decision =
+    actual.kind === 'Conflict' ? undefined : queries.toAuthorizationDecision(actual.record);
+  const auth = expected.authorization;
+  expect({ kind: actual.kind, ...decision }, label).toEqual({
+    kind: expected.kind,
+    authorizationId: auth.request.authorizationId,
+    status: auth.status === 'DECLINED' ? 'DECLINED' : 'APPROVED',
+    amount: auth.request.amount,
+    ...(auth.reason === undefined ? {} : { reason: auth.reason }),
+    ...(auth.availableBalance === undefined ? {} : { availableBalance: auth.availableBalance }),
+    ...(auth.expiresAt === undefined ? {} : { expiresAt: new Date(auth.expiresAt).toISOString() }),
+  });
 }
 
 /**
@@ -431,11 +752,15 @@ async function checkInvariants(w: World): Promise<void> {
 /** `open`: opens an account (again: idempotent), possibly one transactions already failed against. */
 const arbOpen = (): fc.Arbitrary<Step> =>
   fc
-    .record({ account: fc.constantFrom(...ACCOUNTS), overdraft: fc.constantFrom(0, 5_000) })
+    .record({
+      account: fc.constantFrom(...ACCOUNTS),
+      overdraft: fc.constantFrom(0, 5_000),
+      dailyLimit: fc.constantFrom(undefined, 10_000),
+    })
     .map((c) => ({
-      label: `open ${c.account} (overdraft ${c.overdraft})`,
+      label: `open ${c.account} (overdraft ${c.overdraft}${c.dailyLimit === undefined ? '' : `, daily limit ${c.dailyLimit}`})`,
       make: () => [],
-      open: { accountId: c.account, overdraft: c.overdraft },
+      open: { accountId: c.account, overdraft: c.overdraft, dailyLimit: c.dailyLimit },
     }));
 
 /**
@@ -444,23 +769,35 @@ const arbOpen = (): fc.Arbitrary<Step> =>
  * store, then checks every invariant.
  */
 class StepCommand implements fc.AsyncCommand<World, World> {
-  constructor(private readonly step: Step & { open?: { accountId: string; overdraft: number } }) {}
+  constructor(
+    private readonly step: Step & {
+      open?: { accountId: string; overdraft: number; dailyLimit: number | undefined };
+    },
+  ) {}
   check(): boolean {
     return true;
   }
   async run(w: World): Promise<void> {
     const open = this.step.open;
     if (open !== undefined) {
-      w.model.open(open.accountId, 'USD', open.overdraft);
+      w.model.open(open.accountId, 'USD', open.overdraft, open.dailyLimit);
       await w.real.store.createAccount(
         emptyAccount({
           accountId: open.accountId,
           currency: 'USD',
           overdraftLimit: open.overdraft,
           lowBalanceThreshold: 0,
+          dailyWithdrawalLimit: open.dailyLimit,
           createdAt: at,
         }),
       );
+    }
+    for (const request of this.step.asks?.(w) ?? []) {
+      const expected = w.model.authorize(request);
+      const actual = await w.real.authorize(request);
+      expectAnswer(actual, expected, `authorize ${request.authorizationId}`);
+      if (!w.asked.some((a) => a.authorizationId === request.authorizationId))
+        w.asked.push(request);
     }
     if (this.step.tick !== undefined) {
       w.clock.ms += this.step.tick * 1000;
@@ -487,9 +824,10 @@ class StepCommand implements fc.AsyncCommand<World, World> {
 /**
  * Model-based test of the ledger (fc.commands): random sequences of account
  * openings, transactions, redeliveries, conflicting redeliveries and
- * crash-replays go through the real Kinesis handler and store, and after
- * every command the store must agree with the reference ledger and keep every
- * invariant. The model and the real system share the world, because the
+ * crash-replays go through the real Kinesis handler and store, authorizations
+ * and their retries through the real authorize(), holds run out as the clock
+ * passes their TTL and the sweep runs; after every command the store must
+ * agree with the reference ledger and keep every invariant. The model and the real system share the world, because the
  * reference is checked against the store inside each command.
  */
 export function testLedgerAgainstModel(
@@ -506,31 +844,53 @@ export function testLedgerAgainstModel(
       await fc.assert(
         fc.asyncProperty(
           fc.commands([arbCommand], { maxCommands: opts.maxSteps, size: 'max' }),
-          async (commands) => {
+          // Whether authorize() has the API instance's account cache (one write, no read) or reads.
+          fc.boolean(),
+          async (commands, cached) => {
             const { store, cleanup } = await factory();
             try {
               const clock = new ModelClock();
               const w: World = {
-                model: new ReferenceLedger(WINDOW_SECONDS * 1000, () => clock.ms),
-                real: new RealLedger(store, clock),
+                model: new ReferenceLedger(
+                  WINDOW_SECONDS * 1000,
+                  () => clock.ms,
+                  HOLD_TTL_SECONDS * 1000,
+                ),
+                real: new RealLedger(store, clock, cached),
                 clock,
                 history: [],
                 heldBack: [],
+                asked: [],
                 next: 0,
               };
               for (const [i, id] of OPENED_AT_START.entries()) {
                 const overdraft = i === 0 ? 5_000 : 0;
-                w.model.open(id, 'USD', overdraft);
+                w.model.open(id, 'USD', overdraft, DAILY_LIMITS[id]);
                 await store.createAccount(
                   emptyAccount({
                     accountId: id,
                     currency: 'USD',
                     overdraftLimit: overdraft,
                     lowBalanceThreshold: 0,
+                    dailyWithdrawalLimit: DAILY_LIMITS[id],
                     createdAt: at,
                   }),
                 );
               }
+              const seeds = OPENED_AT_START.map(
+                (id): AtmTransaction => ({
+                  transactionId: `seed-${id}`,
+                  type: 'DEPOSIT',
+                  accountId: id,
+                  atmId: 'atm-1',
+                  occurredAt: at,
+                  amount: SEEDED[id] ?? 0,
+                  currency: 'USD',
+                }),
+              );
+              for (const tx of seeds) w.model.deliver(tx);
+              await w.real.deliver(seeds);
+              w.history.push(...seeds);
               await fc.asyncModelRun(() => ({ model: w, real: w }), commands);
               expect(w.real.poisoned).toEqual([]);
             } finally {

@@ -1,6 +1,71 @@
-import type { AtmTransaction, RejectionReason } from '@atm-ledger/contracts';
+import type {
+  AtmTransaction,
+  AuthorizationRequest,
+  AuthorizationStatus,
+  DeclineReason,
+  RejectionReason,
+} from '@atm-ledger/contracts';
 
 type Status = 'POSTED' | 'REJECTED' | 'PENDING';
+
+/** An account as the reference keeps it: its posted balance, its holds and its daily usage. */
+export interface RefAccount {
+  currency: string;
+  balance: number;
+  overdraft: number;
+  dailyLimit: number | undefined;
+  /** Sum of the amounts of its APPROVED authorizations. */
+  held: number;
+  /** What counts against the daily limit, per UTC day (YYYY-MM-DD). */
+  withdrawn: Map<string, number>;
+}
+
+/** What the reference knows of an authorization id. */
+export interface RefAuthorization {
+  readonly key: string;
+  readonly request: AuthorizationRequest;
+  status: AuthorizationStatus;
+  readonly reason?: DeclineReason;
+  /** The available balance right after the decision (absent for an unknown account). */
+  readonly availableBalance?: number;
+  /** Epoch ms; only for an approval. */
+  readonly expiresAt?: number;
+  completedAmount?: number;
+  /** The transaction that completed or released it. */
+  endedBy?: string;
+}
+
+/** The answer the reference expects from `authorize()`. */
+export type RefAuthorizeAnswer =
+  | { readonly kind: 'Decided' | 'Identical'; readonly authorization: RefAuthorization }
+  | { readonly kind: 'Conflict'; readonly fields: readonly string[] };
+
+/** The UTC day of an instant, however it is written. */
+const dayOf = (instant: string) => new Date(instant).toISOString().slice(0, 10);
+
+/** The fields of an authorization that make it one, in the order a 409 names them. */
+const AUTHORIZATION_FIELDS = [
+  'authorizationId',
+  'accountId',
+  'amount',
+  'currency',
+  'atmId',
+  'occurredAt',
+  'panLast4',
+] as const;
+
+/** An authorization's identity: the instant it occurred, however written, and only the PAN's last 4. */
+function authorizationFields(request: AuthorizationRequest): Record<string, unknown> {
+  return {
+    authorizationId: request.authorizationId,
+    accountId: request.accountId,
+    amount: request.amount,
+    currency: request.currency,
+    atmId: request.atmId,
+    occurredAt: new Date(request.occurredAt).toISOString(),
+    panLast4: request.pan?.slice(-4),
+  };
+}
 
 const MAX_WAITING = 10;
 const MAX_BALANCE = 1e15;
@@ -28,7 +93,8 @@ function payloadKey(tx: AtmTransaction): string {
  * as possible, independent of `decide`. If the two disagree, one is wrong.
  */
 export class ReferenceLedger {
-  readonly accounts = new Map<string, { currency: string; balance: number; overdraft: number }>();
+  readonly accounts = new Map<string, RefAccount>();
+  readonly authorizations = new Map<string, RefAuthorization>();
   readonly outcomes = new Map<
     string,
     {
@@ -47,15 +113,88 @@ export class ReferenceLedger {
   /** Reversals waiting for an original that has not arrived, in arrival order. */
   readonly waiting = new Map<string, string[]>();
 
-  /** @param windowMs the reversal window; @param now the model's clock, epoch ms. */
+  /**
+   * @param windowMs the reversal window; @param now the model's clock, epoch ms;
+   * @param holdTtlMs how long an approved hold lasts uncompleted.
+   */
   constructor(
     private readonly windowMs: number,
     private readonly now: () => number,
+    private readonly holdTtlMs = 7 * 86_400_000,
   ) {}
 
-  open(accountId: string, currency: string, overdraft: number) {
+  open(accountId: string, currency: string, overdraft: number, dailyLimit?: number) {
     if (!this.accounts.has(accountId))
-      this.accounts.set(accountId, { currency, balance: 0, overdraft });
+      this.accounts.set(accountId, {
+        currency,
+        balance: 0,
+        overdraft,
+        dailyLimit,
+        held: 0,
+        withdrawn: new Map(),
+      });
+  }
+
+  /** What an account may still take: its balance and overdraft, less its holds. */
+  available(a: RefAccount): number {
+    return a.balance + a.overdraft - a.held;
+  }
+
+  #addWithdrawn(a: RefAccount, day: string, amount: number) {
+    a.withdrawn.set(day, (a.withdrawn.get(day) ?? 0) + amount);
+  }
+
+  #overDailyLimit(a: RefAccount, day: string, amount: number) {
+    return a.dailyLimit !== undefined && (a.withdrawn.get(day) ?? 0) + amount > a.dailyLimit;
+  }
+
+  /**
+   * An ATM asks, before it dispenses: approved when the amount is within the
+   * available balance and the day's limit (a hold, counted against the day of
+   * its occurredAt); otherwise declined, for the first of: unknown account,
+   * currency, funds, daily limit. An id asked again is answered as decided, or
+   * is a conflict when its fields differ.
+   */
+  authorize(request: AuthorizationRequest): RefAuthorizeAnswer {
+    const fields = authorizationFields(request);
+    const key = JSON.stringify(fields);
+    const seen = this.authorizations.get(request.authorizationId);
+    if (seen !== undefined) {
+      if (seen.key === key) return { kind: 'Identical', authorization: seen };
+      const before = authorizationFields(seen.request);
+      return {
+        kind: 'Conflict',
+        fields: AUTHORIZATION_FIELDS.filter((f) => before[f] !== fields[f]),
+      };
+    }
+    const a = this.accounts.get(request.accountId);
+    const decline = (reason: DeclineReason): RefAuthorizeAnswer => {
+      const authorization: RefAuthorization = {
+        key,
+        request,
+        status: 'DECLINED',
+        reason,
+        ...(a === undefined ? {} : { availableBalance: this.available(a) }),
+      };
+      this.authorizations.set(request.authorizationId, authorization);
+      return { kind: 'Decided', authorization };
+    };
+    if (a === undefined) return decline('ACCOUNT_NOT_FOUND');
+    if (a.currency !== request.currency) return decline('CURRENCY_MISMATCH');
+    if (request.amount > this.available(a)) return decline('INSUFFICIENT_FUNDS');
+    const day = dayOf(request.occurredAt);
+    if (this.#overDailyLimit(a, day, request.amount)) return decline('DAILY_LIMIT_EXCEEDED');
+    a.held += request.amount;
+    this.#addWithdrawn(a, day, request.amount);
+    const authorization: RefAuthorization = {
+      key,
+      request,
+      status: 'APPROVED',
+      availableBalance: this.available(a),
+      expiresAt: this.now() + this.holdTtlMs,
+    };
+    this.authorizations.set(request.authorizationId, authorization);
+    return { kind: 'Decided', authorization };
   }
 
   deliver(tx: AtmTransaction): void {
@@ -82,10 +221,21 @@ export class ReferenceLedger {
     }
   }
 
-  /** What a sweep at `now` does: every early reversal whose wait is over is refused. */
+  /**
+   * What a sweep at `now` does: every early reversal whose wait is over is
+   * refused, and every approved hold past its expiry stops counting (its day
+   * keeps it: a completion may still come).
+   */
   sweep(): void {
     for (const [id, outcome] of this.outcomes) {
       if (outcome.status === 'PENDING' && this.#waitIsOver(outcome)) this.#expire(id);
+    }
+    for (const auth of this.authorizations.values()) {
+      if (auth.status !== 'APPROVED' || auth.expiresAt === undefined) continue;
+      if (this.now() < auth.expiresAt) continue;
+      auth.status = 'EXPIRED';
+      const a = this.accounts.get(auth.request.accountId);
+      if (a) a.held -= auth.request.amount;
     }
   }
 
@@ -120,7 +270,7 @@ export class ReferenceLedger {
         const a = this.accounts.get(c.accountId);
         if (!a) return 'ACCOUNT_NOT_FOUND' as const;
         if (Math.abs(a.balance + c.amount) > MAX_BALANCE) return 'LIMIT_EXCEEDED' as const;
-        if (c.checkFunds && c.amount < 0 && a.balance + c.amount < -a.overdraft)
+        if (c.checkFunds && c.amount < 0 && this.available(a) + c.amount < 0)
           return 'INSUFFICIENT_FUNDS' as const;
       }
       for (const c of changes) {
@@ -134,13 +284,62 @@ export class ReferenceLedger {
       return undefined;
     };
     const a = this.accounts.get(tx.accountId);
+    /** The authorization a completion or release names, or why it cannot use it at all. */
+    const authorizationFor = (id: string) => {
+      const auth = this.authorizations.get(id);
+      if (!auth) return 'AUTHORIZATION_NOT_FOUND' as const;
+      if (auth.request.accountId !== tx.accountId) return 'ORIGINAL_MISMATCH' as const;
+      if (tx.currency !== undefined && tx.currency !== auth.request.currency)
+        return 'CURRENCY_MISMATCH' as const;
+      if (auth.status === 'DECLINED') return 'AUTHORIZATION_NOT_ACTIVE' as const;
+      if (auth.status === 'COMPLETED') return 'ALREADY_COMPLETED' as const;
+      return auth;
+    };
     switch (tx.type) {
-      case 'DEPOSIT':
-      case 'WITHDRAWAL': {
+      case 'WITHDRAWAL':
+        if (tx.authorizationId !== undefined) {
+          // A completion: never refused for funds (the hold guaranteed them), for at most what was
+          // authorized; the rest goes back to the authorization's day. An expired hold still
+          // completes (the cash left), and its hold had stopped counting already.
+          const auth = authorizationFor(tx.authorizationId);
+          if (typeof auth === 'string') return record('REJECTED', auth);
+          if (auth.status === 'RELEASED') return record('REJECTED', 'AUTHORIZATION_NOT_ACTIVE');
+          const amount = tx.amount ?? 0;
+          if (amount > auth.request.amount) return record('REJECTED', 'EXCEEDS_AUTHORIZATION');
+          if (!a) return record('REJECTED', 'ACCOUNT_NOT_FOUND');
+          const failed = apply([{ accountId: tx.accountId, amount: -amount, checkFunds: false }]);
+          if (failed) return record('REJECTED', failed);
+          if (auth.status === 'APPROVED') a.held -= auth.request.amount;
+          this.#addWithdrawn(a, dayOf(auth.request.occurredAt), amount - auth.request.amount);
+          auth.status = 'COMPLETED';
+          auth.completedAmount = amount;
+          auth.endedBy = tx.transactionId;
+          return record('POSTED');
+        }
+        {
+          if (!a) return record('REJECTED', 'ACCOUNT_NOT_FOUND');
+          if (a.currency !== tx.currency) return record('REJECTED', 'CURRENCY_MISMATCH');
+          const amount = tx.amount ?? 0;
+          const day = dayOf(tx.occurredAt);
+          // An advice was authorized elsewhere and dispensed: it posts whatever the balance or the day.
+          const checked = tx.advice !== true;
+          if (Math.abs(a.balance - amount) > MAX_BALANCE)
+            return record('REJECTED', 'LIMIT_EXCEEDED');
+          if (checked && this.available(a) - amount < 0)
+            return record('REJECTED', 'INSUFFICIENT_FUNDS');
+          if (checked && this.#overDailyLimit(a, day, amount))
+            return record('REJECTED', 'DAILY_LIMIT_EXCEEDED');
+          apply([{ accountId: tx.accountId, amount: -amount, checkFunds: false }]);
+          // Advices count against the day too; nothing refuses them.
+          this.#addWithdrawn(a, day, amount);
+          return record('POSTED');
+        }
+      case 'DEPOSIT': {
         if (!a) return record('REJECTED', 'ACCOUNT_NOT_FOUND');
         if (a.currency !== tx.currency) return record('REJECTED', 'CURRENCY_MISMATCH');
-        const amount = (tx.amount ?? 0) * (tx.type === 'DEPOSIT' ? 1 : -1);
-        const failed = apply([{ accountId: tx.accountId, amount, checkFunds: true }]);
+        const failed = apply([
+          { accountId: tx.accountId, amount: tx.amount ?? 0, checkFunds: true },
+        ]);
         return record(failed ? 'REJECTED' : 'POSTED', failed);
       }
       case 'TRANSFER': {
@@ -159,6 +358,22 @@ export class ReferenceLedger {
       case 'BALANCE_INQUIRY':
         return record(a ? 'POSTED' : 'REJECTED', a ? undefined : 'ACCOUNT_NOT_FOUND');
       case 'REVERSAL': {
+        if (tx.authorizationId !== undefined) {
+          // A release: an APPROVED hold, not completed, stops; its day gets all of it back. No entries.
+          const auth = authorizationFor(tx.authorizationId);
+          if (typeof auth === 'string') return record('REJECTED', auth);
+          if (auth.status !== 'APPROVED') return record('REJECTED', 'AUTHORIZATION_NOT_ACTIVE');
+          if (tx.amount !== undefined && tx.amount !== auth.request.amount)
+            return record('REJECTED', 'ORIGINAL_MISMATCH');
+          if (a) {
+            a.held -= auth.request.amount;
+            this.#addWithdrawn(a, dayOf(auth.request.occurredAt), -auth.request.amount);
+          }
+          auth.status = 'RELEASED';
+          auth.endedBy = tx.transactionId;
+          this.moves.set(tx.transactionId, []);
+          return record('POSTED');
+        }
         const originalId = tx.originalTransactionId ?? '';
         if (originalId === tx.transactionId) return record('REJECTED', 'NOT_REVERSIBLE');
         const original = this.outcomes.get(originalId);
