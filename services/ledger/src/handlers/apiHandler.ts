@@ -1,4 +1,4 @@
-import { EntriesQuery, Identifier, OpenAccountRequest } from '@atm-ledger/contracts';
+import { Identifier } from '@atm-ledger/contracts';
 import {
   type Clock,
   createRouter,
@@ -7,15 +7,13 @@ import {
   type Logger,
   type MetricsSink,
   type ProblemMapping,
-  parseJsonBody,
   parsePathParameter,
-  validationProblem,
 } from '@atm-ledger/runtime';
 import type { AccountCache } from '../application/accountCache.js';
-import { openAccount } from '../application/openAccount.js';
 import * as queries from '../application/queries.js';
 import type { LedgerPolicy } from '../domain/index.js';
 import type { AccountRegistry, AuthorizationStore, LedgerReader } from '../ports.js';
+import { getAccount, getEntries, postAccount } from './accounts.js';
 import { getAuthorization, postAuthorization } from './authorizations.js';
 
 export interface ApiHandlerDeps {
@@ -50,27 +48,9 @@ export function makeApiHandler(deps: ApiHandlerDeps) {
   const { store } = deps;
   return createRouter<'ledger'>(
     {
-      'POST /v1/accounts': async (event) => {
-        const body = parseJsonBody(event, OpenAccountRequest);
-        if (!body.ok) return body.response;
-        const { created, account } = await openAccount(deps, body.value);
-        const view = queries.toAccountView(account);
-        if (!created) return json(200, view);
-        return json(201, view, { location: `/v1/accounts/${account.accountId}` });
-      },
-      'GET /v1/accounts/{accountId}': async (event) => {
-        const id = parsePathParameter(event, 'accountId', Identifier);
-        if (!id.ok) return id.response;
-        return jsonOrNotFound(queries.accountView(store, id.value), `No account ${id.value}`);
-      },
-      'GET /v1/accounts/{accountId}/entries': async (event) => {
-        const id = parsePathParameter(event, 'accountId', Identifier);
-        if (!id.ok) return id.response;
-        const query = EntriesQuery.safeParse(event.queryStringParameters ?? {});
-        if (!query.success) return validationProblem(query.error, 'query');
-        const page = queries.entriesPage(store, id.value, query.data);
-        return jsonOrNotFound(page, `No account ${id.value}`);
-      },
+      'POST /v1/accounts': (event) => postAccount(deps, event),
+      'GET /v1/accounts/{accountId}': (event) => getAccount(deps, event),
+      'GET /v1/accounts/{accountId}/entries': (event) => getEntries(deps, event),
       'GET /v1/transactions/{transactionId}': async (event) => {
         const id = parsePathParameter(event, 'transactionId', Identifier);
         if (!id.ok) return id.response;
