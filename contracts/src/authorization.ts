@@ -54,9 +54,8 @@ export const AuthorizationDecision = z
     availableBalance: z
       .number()
       .int()
-      .optional()
       .describe(
-        'The account’s available balance after this decision (balance + overdraftLimit - heldAmount); absent for an unknown account',
+        'The account’s available balance after this decision (balance + overdraftLimit - heldAmount); 0 for an unknown account, which has nothing available',
       ),
     expiresAt: Timestamp.optional().describe(
       'For an approval: when the hold expires unless completed or released',

@@ -401,7 +401,8 @@ describe('local cloud: authorizations hold, complete, release and expire', () =>
     // Assess
     expect(unknown.status).toBe(201);
     expect(unknown.body).toMatchObject({ status: 'DECLINED', reason: 'ACCOUNT_NOT_FOUND' });
-    expect(unknown.body.availableBalance).toBeUndefined();
+    // The contract's body always carries availableBalance: nothing is available on no account.
+    expect(unknown.body.availableBalance).toBe(0);
     expect(bad.status).toBe(400);
     expect(bad.contentType).toContain('application/problem+json');
     expect((bad.body.errors as { field: string }[]).map((e) => e.field)).toEqual(['amount']);

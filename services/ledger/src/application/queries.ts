@@ -52,9 +52,8 @@ export function toAuthorizationDecision(r: AuthorizationRecord): AuthorizationDe
         status: 'DECLINED',
         reason: decision.reason,
         amount: r.fields.amount,
-        ...(decision.availableBalance === undefined
-          ? {}
-          : { availableBalance: decision.availableBalance }),
+        // An unknown account has nothing available; the event says so by leaving it out.
+        availableBalance: decision.availableBalance ?? 0,
       };
     default:
       throw new Error(`authorization ${r.fields.authorizationId} begins with ${decision.type}`);

@@ -103,7 +103,7 @@ describe('POST /v1/authorizations', () => {
     expect(body(await get('auth-1'))).toMatchObject({ status: 'DECLINED' });
   });
 
-  it('declines an unknown account ACCOUNT_NOT_FOUND, with no available balance', async () => {
+  it('declines an unknown account ACCOUNT_NOT_FOUND, with nothing available', async () => {
     const { authorize } = setup();
 
     const result = await authorize(request());
@@ -114,6 +114,7 @@ describe('POST /v1/authorizations', () => {
       status: 'DECLINED',
       reason: 'ACCOUNT_NOT_FOUND',
       amount: 100,
+      availableBalance: 0,
     });
   });
 
