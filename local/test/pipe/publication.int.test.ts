@@ -6,10 +6,13 @@ import {
   payloadHash,
 } from '@atm-ledger/contracts';
 import {
+  authorize,
+  DEFAULT_LEDGER_POLICY,
   DynamoDbLedgerStore,
   makePublishHandler,
   openAccount,
   postTransaction,
+  sweepTimers,
 } from '@atm-ledger/ledger';
 import { parseLedgerEventMessage } from '@atm-ledger/notifier';
 import { createLogger, sdkClientOptions, systemClock } from '@atm-ledger/runtime';
@@ -148,6 +151,83 @@ describe('publication path', () => {
       'ledger.transaction.posted',
       'ledger.transaction.rejected',
     ]);
+    for (const event of decided) {
+      const envelope = envelopes.find((e) => e.detail.id === event.id);
+      expect(envelope, event.id).toBeDefined();
+      expect(envelope?.source).toBe(LEDGER_EVENT_SOURCE);
+      expect(envelope?.['detail-type']).toBe(event.type);
+      expect(JSON.stringify(envelope?.detail)).toBe(JSON.stringify(event));
+    }
+  });
+  it('puts on the bus exactly the authorization events decided, byte for byte, for each of the five', async () => {
+    // Prepare: a funded account, then one decision of each authorization kind
+    const at = '2026-11-27T12:00:00Z';
+    const base = { accountId: 'H', atmId: 'atm-3', occurredAt: at, currency: 'USD' } as const;
+    await openAccount(
+      { store, clock: systemClock },
+      { accountId: 'H', currency: 'USD', overdraftLimit: 0, lowBalanceThreshold: 0 },
+    );
+    const deposit = await post({ ...base, transactionId: 'h-d', type: 'DEPOSIT', amount: 10_000 });
+    const deps = { store, clock: systemClock, policy: DEFAULT_LEDGER_POLICY };
+    const hold = (authorizationId: string, amount: number) =>
+      authorize(deps, { authorizationId, amount, ...base });
+    const approvals = [await hold('h-a1', 3_000), await hold('h-a2', 2_000)];
+    const declined = await hold('h-a4', 1_000_000);
+    const completed = await post({
+      ...base,
+      transactionId: 'h-w',
+      type: 'WITHDRAWAL',
+      amount: 2_500,
+      authorizationId: 'h-a1',
+    });
+    const released = await post({
+      accountId: 'H',
+      atmId: 'atm-3',
+      occurredAt: at,
+      transactionId: 'h-r',
+      type: 'REVERSAL',
+      authorizationId: 'h-a2',
+    });
+    // A hold with a TTL of one second, swept once it is due.
+    await authorize(
+      { store, clock: systemClock, policy: { holdTtlSeconds: 1 } },
+      { authorizationId: 'h-a3', amount: 1_000, ...base },
+    );
+    const later = new Date(Date.now() + 5_000);
+    const swept = await sweepTimers({
+      store,
+      clock: { now: () => later },
+      logger: createLogger('ledger-test'),
+    });
+    const expired = await store.getAuthorization('h-a3');
+    const decided = [
+      ...('events' in deposit ? deposit.events : []),
+      ...approvals.flatMap((a) => ('record' in a ? a.record.events : [])),
+      ...('record' in declined ? declined.record.events : []),
+      ...('events' in completed ? completed.events : []),
+      ...('events' in released ? released.events : []),
+      ...(expired?.events ?? []),
+    ];
+
+    // Act
+    const envelopes = (await receiveJson(clients.sqs, tap, decided.length)) as {
+      source: string;
+      'detail-type': string;
+      detail: LedgerEvent;
+    }[];
+
+    // Assess: each kind once, each exactly as decided and stored
+    expect(swept.holdsExpired).toBe(1);
+    expect(new Set(decided.map((e) => e.type))).toEqual(
+      new Set([
+        'ledger.transaction.posted',
+        'ledger.authorization.approved',
+        'ledger.authorization.declined',
+        'ledger.authorization.completed',
+        'ledger.authorization.released',
+        'ledger.authorization.expired',
+      ]),
+    );
     for (const event of decided) {
       const envelope = envelopes.find((e) => e.detail.id === event.id);
       expect(envelope, event.id).toBeDefined();
