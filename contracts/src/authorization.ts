@@ -48,7 +48,7 @@ export type AuthorizationStatus = z.infer<typeof AuthorizationStatus>;
 export const AuthorizationDecision = z
   .object({
     authorizationId: AuthorizationId,
-    status: z.enum(['APPROVED', 'DECLINED']),
+    status: AuthorizationStatus.extract(['APPROVED', 'DECLINED']),
     reason: DeclineReason.optional(),
     amount: MinorUnits,
     availableBalance: z

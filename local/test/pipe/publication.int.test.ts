@@ -24,6 +24,27 @@ import { ledgerEventsPipeConfig } from '../../src/pipe/ledger-events-pipe.js';
 import { ensureResources, type LocalResources } from '../../src/resources.js';
 import { type Clients, createQueue, makeClients, receiveJson, uniqueName } from './support.js';
 
+/** A ledger event as the bus delivers it: the whole EventBridge envelope. */
+interface BusEnvelope {
+  readonly source: string;
+  readonly 'detail-type': string;
+  readonly detail: LedgerEvent;
+}
+
+/** Each decided event reached the bus once, from the ledger, byte for byte as decided and stored. */
+function expectOnTheBusAsDecided(
+  decided: readonly LedgerEvent[],
+  envelopes: readonly BusEnvelope[],
+) {
+  for (const event of decided) {
+    const envelope = envelopes.find((e) => e.detail.id === event.id);
+    expect(envelope, event.id).toBeDefined();
+    expect(envelope?.source).toBe(LEDGER_EVENT_SOURCE);
+    expect(envelope?.['detail-type']).toBe(event.type);
+    expect(JSON.stringify(envelope?.detail)).toBe(JSON.stringify(event));
+  }
+}
+
 /**
  * The publication path as the local cloud wires it (`ensureResources` and
  * the pipe configured like infra's), from a ledger write to the notifier
@@ -138,11 +159,7 @@ describe('publication path', () => {
     const decided = outcomes.flatMap((o) => ('events' in o ? o.events : []));
 
     // Act
-    const envelopes = (await receiveJson(clients.sqs, tap, 7)) as {
-      source: string;
-      'detail-type': string;
-      detail: LedgerEvent;
-    }[];
+    const envelopes = (await receiveJson(clients.sqs, tap, 7)) as BusEnvelope[];
 
     // Assess: the four types, each exactly as decided and stored
     expect(decided.map((e) => e.type).sort()).toEqual([
@@ -151,13 +168,7 @@ describe('publication path', () => {
       'ledger.transaction.posted',
       'ledger.transaction.rejected',
     ]);
-    for (const event of decided) {
-      const envelope = envelopes.find((e) => e.detail.id === event.id);
-      expect(envelope, event.id).toBeDefined();
-      expect(envelope?.source).toBe(LEDGER_EVENT_SOURCE);
-      expect(envelope?.['detail-type']).toBe(event.type);
-      expect(JSON.stringify(envelope?.detail)).toBe(JSON.stringify(event));
-    }
+    expectOnTheBusAsDecided(decided, envelopes);
   });
   it('puts on the bus exactly the authorization events decided, byte for byte, for each of the five', async () => {
     // Prepare: a funded account, then one decision of each authorization kind
@@ -210,11 +221,7 @@ describe('publication path', () => {
     ];
 
     // Act
-    const envelopes = (await receiveJson(clients.sqs, tap, decided.length)) as {
-      source: string;
-      'detail-type': string;
-      detail: LedgerEvent;
-    }[];
+    const envelopes = (await receiveJson(clients.sqs, tap, decided.length)) as BusEnvelope[];
 
     // Assess: each kind once, each exactly as decided and stored
     expect(swept.holdsExpired).toBe(1);
@@ -228,12 +235,6 @@ describe('publication path', () => {
         'ledger.authorization.expired',
       ]),
     );
-    for (const event of decided) {
-      const envelope = envelopes.find((e) => e.detail.id === event.id);
-      expect(envelope, event.id).toBeDefined();
-      expect(envelope?.source).toBe(LEDGER_EVENT_SOURCE);
-      expect(envelope?.['detail-type']).toBe(event.type);
-      expect(JSON.stringify(envelope?.detail)).toBe(JSON.stringify(event));
-    }
+    expectOnTheBusAsDecided(decided, envelopes);
   });
 });
