@@ -8,7 +8,7 @@ export default defineConfig({
     },
     include: [
       'e2e/**/*.test.ts',
-      'suites/**/*.test.ts',
+
       'property/**/*.test.ts',
       'backends/**/*.test.ts',
       'faults/**/*.test.ts',
@@ -16,7 +16,7 @@ export default defineConfig({
       'ops/**/*.test.ts',
       'structure/**/*.test.ts',
     ],
-    globalSetup: ['../local/test/setup/cloud.globalSetup.ts'],
+    globalSetup: ['@atm-ledger/test-support/global-setup'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

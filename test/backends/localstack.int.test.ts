@@ -1,9 +1,9 @@
 import { acceptancePut, DynamoDbLedgerStore } from '@atm-ledger/ledger';
+import { testLedgerStore } from '@atm-ledger/ledger/testing';
 import { sdkClientOptions } from '@atm-ledger/runtime';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { testLedgerAgainstModel } from '../property/ledgerModel.suite.js';
-import { testLedgerStore } from '../suites/ledgerStore.suite.js';
 import { freshLedgerTable } from '../support/dynamo.js';
 import { LOCALSTACK_IMAGE, localstackSkipReason } from './docker.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type LocalCloud, startLocalCloud } from '@atm-ledger/local';
+import { type LocalCloud, startLocalCloud } from '@atm-ledger/local-cloud';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, eventually } from '../support/api.js';
 

@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type LocalCloud,
-  LocalPipe,
-  ledgerEventsPipeConfig,
-  startLocalCloud,
-} from '@atm-ledger/local';
+import { LocalPipe } from '@atm-ledger/local-aws';
+import { type LocalCloud, ledgerEventsPipeConfig, startLocalCloud } from '@atm-ledger/local-cloud';
 import { sdkClientOptions } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';

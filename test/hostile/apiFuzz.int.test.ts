@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { formatFuzzSummary, fuzzApi } from '@atm-ledger/harness';
 import { describe, expect, inject, it } from 'vitest';
-import { formatFuzzSummary, fuzzApi } from '../../local/src/fuzz/api.js';
 
 /** Cases per operation and phase; `FUZZ_MAX_EXAMPLES=200 npm test` digs deeper. */
 const MAX_EXAMPLES = Number(process.env.FUZZ_MAX_EXAMPLES ?? 10);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { type LocalCloud, startLocalCloud } from '@atm-ledger/local';
+import { type LocalCloud, startLocalCloud } from '@atm-ledger/local-cloud';
 import { sdkClientOptions } from '@atm-ledger/runtime';
 import { DynamoDBClient, paginateListTables, paginateScan } from '@aws-sdk/client-dynamodb';
 import {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AtmTransaction } from '@atm-ledger/contracts';
-import { type LocalCloud, startLocalCloud } from '@atm-ledger/local';
+import { type LocalCloud, startLocalCloud } from '@atm-ledger/local-cloud';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, eventually } from '../support/api.js';

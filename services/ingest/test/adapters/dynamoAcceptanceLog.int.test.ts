@@ -15,13 +15,6 @@ import { DynamoAcceptanceLog } from '../../src/adapters/dynamoAcceptanceLog.js';
 import { isAcceptanceLogError } from '../../src/ports.js';
 import { testAcceptanceLog } from '../suites/acceptanceLog.suite.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Base URL of the local cloud, from local/test/setup/cloud.globalSetup.ts. */
-    awsEndpoint: string;
-  }
-}
-
 let client: DynamoDBClient;
 
 beforeAll(() => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { testLedgerStore } from '@atm-ledger/ledger/testing';
 import { sdkClientOptions } from '@atm-ledger/runtime';
 import {
   CreateTableCommand,
@@ -9,7 +10,6 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { testLedgerStore } from '../../../../../test/suites/ledgerStore.suite.js';
 import {
   acceptancePut,
   accountToItem,
@@ -32,13 +32,6 @@ import {
   NOW,
   postCommand,
 } from '../../support/builders.js';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Base URL of the local cloud, from local/test/setup/cloud.globalSetup.ts. */
-    awsEndpoint: string;
-  }
-}
 
 let client: DynamoDBClient;
 

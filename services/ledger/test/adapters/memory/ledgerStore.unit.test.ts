@@ -1,4 +1,4 @@
-import { testLedgerStore } from '../../../../../test/suites/ledgerStore.suite.js';
+import { testLedgerStore } from '@atm-ledger/ledger/testing';
 import { InMemoryLedgerStore } from '../../../src/adapters/memory/ledgerStore.js';
 
 testLedgerStore('InMemoryLedgerStore', async () => {

@@ -15,13 +15,6 @@ import { isIdempotencyStoreError } from '../../../src/ports.js';
 import { RECORD_TTL_SECONDS, testIdempotencyStore } from '../../suites/idempotencyStore.suite.js';
 import { ManualClock } from '../../support/builders.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Base URL of the local cloud, from local/test/setup/cloud.globalSetup.ts. */
-    awsEndpoint: string;
-  }
-}
-
 let client: DynamoDBClient;
 
 beforeAll(() => {

@@ -1,0 +1,170 @@
+import { pkSkTableInput } from '@atm-ledger/ledger';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  type TableDescription,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  type KinesisClient,
+  ResourceInUseException as KinesisResourceInUse,
+} from '@aws-sdk/client-kinesis';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ensurePublicationTopology,
+  type PublicationTopology,
+  publicationNames,
+} from './topology.js';
+
+export const LOCAL_REGION = 'us-east-1';
+/** How long a notifier message stays invisible while it is processed; also the notifier's timeout. */
+export const NOTIFIER_VISIBILITY_TIMEOUT_SECONDS = 5;
+export const LOCAL_ACCOUNT = '123456789012';
+
+/** Names of everything the local cloud creates, derived from one prefix. */
+export function resourceNames(prefix: string) {
+  return {
+    stream: `${prefix}-transactions`,
+    ledgerTable: `${prefix}-ledger`,
+    checkpointTable: `${prefix}-esm-checkpoints`,
+    notifierTable: `${prefix}-notifier-idempotency`,
+    poisonQueue: `${prefix}-ledger-poison`,
+    ledgerOnFailureQueue: `${prefix}-ledger-esm-failures`,
+    publication: publicationNames(prefix),
+  };
+}
+export type ResourceNames = ReturnType<typeof resourceNames>;
+
+/**
+ * What `ensureResources` made. The publication path (`topology.ts`) is
+ * spread in: `eventBusName`, `ledgerEventsTopicArn`, `pipeDlq` and
+ * `notifierQueues.receipts` / `notifierQueues.alerts` (each with its `dlq`).
+ */
+export interface LocalResources extends PublicationTopology {
+  readonly names: ResourceNames;
+  readonly streamArn: string;
+  readonly ledgerTableStreamArn: string | undefined;
+  readonly poisonQueueUrl: string;
+  readonly ledgerOnFailureQueueArn: string;
+}
+
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Creates the local cloud's resources, or finds them if a previous run made
+ * them (the emulator may outlive the runtime). Mirrors what infra deploys:
+ * a Kinesis stream with 2+ shards, the ledger table with a stream and TTL,
+ * the queues behind the ledger consumer, and the publication path (bus,
+ * topic, notifier queues, pipe DLQ).
+ */
+export async function ensureResources(
+  clients: {
+    kinesis: KinesisClient;
+    dynamodb: DynamoDBClient;
+    sqs: SQSClient;
+    eventbridge: EventBridgeClient;
+    sns: SNSClient;
+  },
+  prefix: string,
+  opts: { shards?: number } = {},
+): Promise<LocalResources> {
+  const names = resourceNames(prefix);
+  try {
+    await clients.kinesis.send(
+      new CreateStreamCommand({ StreamName: names.stream, ShardCount: opts.shards ?? 2 }),
+    );
+  } catch (error) {
+    if (!(error instanceof KinesisResourceInUse)) throw error;
+  }
+  const streamArn = await waitFor('the Kinesis stream', async () => {
+    const out = await clients.kinesis.send(
+      new DescribeStreamSummaryCommand({ StreamName: names.stream }),
+    );
+    const s = out.StreamDescriptionSummary;
+    return s?.StreamStatus === 'ACTIVE' ? s.StreamARN : undefined;
+  });
+
+  const table = await ensurePkSkTable(clients.dynamodb, names.ledgerTable, {
+    stream: true,
+    ttlAttribute: 'expiresAt',
+  });
+
+  const queue = async (name: string) => {
+    const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: name }));
+    if (QueueUrl === undefined) throw new Error(`queue ${name} has no URL`);
+    const attrs = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    return { url: QueueUrl, arn: attrs.Attributes?.QueueArn ?? '' };
+  };
+  const poison = await queue(names.poisonQueue);
+  const onFailure = await queue(names.ledgerOnFailureQueue);
+  await ensurePkSkTable(clients.dynamodb, names.notifierTable, { ttlAttribute: 'expiresAt' });
+  const publication = await ensurePublicationTopology(clients, names.publication, {
+    // Short, so a failing notification is retried within seconds locally (AWS: infra sets it).
+    visibilityTimeoutSeconds: NOTIFIER_VISIBILITY_TIMEOUT_SECONDS,
+  });
+  return {
+    ...publication,
+    names,
+    streamArn,
+    ledgerTableStreamArn: table.LatestStreamArn,
+    poisonQueueUrl: poison.url,
+    ledgerOnFailureQueueArn: onFailure.arn,
+  };
+}
+
+/**
+ * A pk/sk table ({@link pkSkTableInput}), created unless it exists, with TTL on
+ * `ttlAttribute` and the change stream if asked; resolves once it is active.
+ */
+export async function ensurePkSkTable(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  opts: { readonly ttlAttribute?: string; readonly stream?: boolean } = {},
+): Promise<TableDescription> {
+  try {
+    await dynamodb.send(new CreateTableCommand(pkSkTableInput(tableName, { stream: opts.stream })));
+    if (opts.ttlAttribute !== undefined) {
+      await dynamodb.send(
+        new UpdateTimeToLiveCommand({
+          TableName: tableName,
+          TimeToLiveSpecification: { AttributeName: opts.ttlAttribute, Enabled: true },
+        }),
+      );
+    }
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  return waitFor(`table ${tableName}`, async () => {
+    const out = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    return out.Table?.TableStatus === 'ACTIVE' ? out.Table : undefined;
+  });
+}
+/** Names of the local cloud's ledger table and poison queue, from its stream's name. */
+export function localLedgerNames(
+  streamName: string,
+): { table: string; poisonQueue: string } | undefined {
+  const suffix = '-transactions';
+  if (!streamName.endsWith(suffix)) return undefined;
+  const names = resourceNames(streamName.slice(0, -suffix.length));
+  return { table: names.ledgerTable, poisonQueue: names.poisonQueue };
+}

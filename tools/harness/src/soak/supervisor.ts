@@ -1,0 +1,194 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { backoffDelayMs, sleep } from '@atm-ledger/runtime';
+
+export interface RuntimeSupervisorOptions {
+  readonly rootDir: string;
+  readonly awsEndpoint: string;
+  readonly port: number;
+  readonly token: string;
+  readonly prefix: string;
+  /** Kept across restarts, so a restarted runtime takes its shard leases back at once. */
+  readonly workerId: string;
+  /** The runtime's stdout and stderr, appended. */
+  readonly logFile: string;
+  /** Where the runtime journals every fault it injects. */
+  readonly faultJournal: string;
+  /** LEDGER_HOLD_TTL_SECONDS of the runtime: short, so holds expire while the soak watches. */
+  readonly holdTtlSeconds?: number;
+  readonly log: (line: string) => void;
+}
+
+export interface RuntimeExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/**
+ * Runs the local runtime (`local start`) as a child process against an
+ * emulator that outlives it, and plays the platform's part when it dies: a
+ * crashed runtime is started again at once, with the same worker id, and
+ * resumes from the checkpoints it left in the emulator. This is how a
+ * process kill is survived for real, not simulated inside one process.
+ */
+export class RuntimeSupervisor {
+  readonly #options: RuntimeSupervisorOptions;
+  readonly #logStream: WriteStream;
+  #child: ChildProcess | undefined;
+  #faults: string | undefined;
+  #generation = 0;
+  #stopping = false;
+  #restarting: Promise<void> | undefined;
+  readonly crashes: RuntimeExit[] = [];
+  /** Restarts after a crash (not counting deliberate ones). */
+  restarts = 0;
+  /** Milliseconds spent waiting for restarted runtimes to come up. */
+  downMs = 0;
+  /** Set when a crashed runtime could not be brought back. */
+  fatal: unknown;
+
+  constructor(options: RuntimeSupervisorOptions) {
+    this.#options = options;
+    this.#logStream = createWriteStream(options.logFile, { flags: 'a' });
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.#options.port}`;
+  }
+
+  /** Starts the runtime with these faults (none when undefined) and waits until it serves. */
+  async start(faults: string | undefined): Promise<void> {
+    this.#faults = faults;
+    this.#stopping = false;
+    await this.#spawnUntilUp();
+  }
+
+  /** Stops the runtime gracefully (it finishes and checkpoints what is in flight). */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#restarting?.catch(() => undefined);
+    const child = this.#child;
+    this.#child = undefined;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Waits for a restart in progress, if any. */
+  async settled(): Promise<void> {
+    while (this.#restarting !== undefined) await this.#restarting.catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    await new Promise<void>((resolve) => this.#logStream.end(() => resolve()));
+  }
+
+  async #spawn(): Promise<void> {
+    const o = this.#options;
+    const generation = ++this.#generation;
+    // A different seed per process: otherwise each restart would replay the same dice and crash at the same step.
+    const faults =
+      this.#faults === undefined || this.#faults === ''
+        ? undefined
+        : `${this.#faults},seed=${1000 + generation}`;
+    this.#logStream.write(
+      `\n--- runtime #${generation} ${new Date().toISOString()} faults=${faults ?? 'none'}\n`,
+    );
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        join(o.rootDir, 'tools', 'harness', 'src', 'cli.ts'),
+        'start',
+        '--port',
+        String(o.port),
+        '--aws-endpoint',
+        o.awsEndpoint,
+        '--prefix',
+        o.prefix,
+        '--worker-id',
+        o.workerId,
+        ...(o.holdTtlSeconds === undefined ? [] : ['--hold-ttl', String(o.holdTtlSeconds)]),
+      ],
+      {
+        cwd: o.rootDir,
+        env: {
+          ...process.env,
+          LEDGER_API_TOKEN: o.token,
+          LEDGER_FAULT_JOURNAL: o.faultJournal,
+          LEDGER_FAULTS: faults ?? '',
+          POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    this.#child = child;
+    child.stdout?.pipe(this.#logStream, { end: false });
+    child.stderr?.pipe(this.#logStream, { end: false });
+    const up = new Promise<void>((resolve, reject) => {
+      let seen = '';
+      const onData = (chunk: Buffer) => {
+        seen = (seen + chunk.toString('utf8')).slice(-4096);
+        if (seen.includes('local cloud is up')) {
+          child.stdout?.off('data', onData);
+          resolve();
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.once('exit', (code, signal) => {
+        this.crashes.push({ code, signal });
+        reject(new Error(`runtime #${generation} exited while starting (code ${code}, ${signal})`));
+      });
+    });
+    await up;
+    child.removeAllListeners('exit');
+    if (child.exitCode !== null || child.signalCode !== null) {
+      this.crashes.push({ code: child.exitCode, signal: child.signalCode });
+      throw new Error(`runtime #${generation} exited right after starting`);
+    }
+    child.once('exit', (code, signal) => this.#onExit(child, { code, signal }));
+  }
+
+  /** A runtime killed again while starting (a fault fired early) is started again, but not forever. */
+  async #spawnUntilUp(): Promise<void> {
+    for (let attempt = 1; !this.#stopping; attempt++) {
+      try {
+        await this.#spawn();
+        return;
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        await sleep(backoffDelayMs({ baseMs: 200, maxMs: 4_000 }, attempt));
+      }
+    }
+  }
+
+  #onExit(child: ChildProcess, exit: RuntimeExit): void {
+    if (this.#child !== child || this.#stopping) return;
+    this.#child = undefined;
+    this.crashes.push(exit);
+    if (exit.signal !== 'SIGKILL') {
+      this.#options.log(`runtime exited unexpectedly (code ${exit.code}, signal ${exit.signal})`);
+    }
+    const started = Date.now();
+    const restart = async () => {
+      await this.#spawnUntilUp();
+      this.restarts++;
+    };
+    this.#restarting = restart()
+      .catch((error: unknown) => {
+        this.fatal = error;
+        this.#options.log(`runtime could not be restarted: ${(error as Error).message}`);
+      })
+      .finally(() => {
+        this.downMs += Date.now() - started;
+        this.#restarting = undefined;
+      });
+  }
+}
