@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { testLedgerStore } from '@atm-ledger/ledger/testing';
+import { testLedgerStore } from '../../../src/testing/index.js';
 import { sdkClientOptions } from '@atm-ledger/runtime';
 import {
   CreateTableCommand,

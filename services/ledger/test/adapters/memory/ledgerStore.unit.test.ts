@@ -1,4 +1,4 @@
-import { testLedgerStore } from '@atm-ledger/ledger/testing';
+import { testLedgerStore } from '../../../src/testing/index.js';
 import { InMemoryLedgerStore } from '../../../src/adapters/memory/ledgerStore.js';
 
 testLedgerStore('InMemoryLedgerStore', async () => {
