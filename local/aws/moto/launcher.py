@@ -118,9 +118,13 @@ def main(argv: list[str] | None = None) -> None:
         MotoRequestHandler,
         create_backend_app,
     )
+    from request_stats import counting
     from werkzeug.serving import make_server
 
-    app = DomainDispatcherApplication(create_backend_app)
+    # The headers and the body of an answer go out in two writes; with Nagle's
+    # algorithm on, the body can wait for the client's delayed ACK of the headers.
+    MotoRequestHandler.disable_nagle_algorithm = True
+    app = counting(DomainDispatcherApplication(create_backend_app))
     server = make_server(
         args.host,
         args.port,

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import eventbridge_sns, request_lock, streams_iterators, transact_write
+from . import (
+    dispatch_cache,
+    eventbridge_sns,
+    kinesis_reads,
+    request_lock,
+    sqs_scans,
+    streams_iterators,
+    transact_write,
+)
 
 # The order matters only for readability of the readiness line; the fixes touch
 # disjoint parts of moto.
@@ -18,6 +26,9 @@ FIXES: dict[str, ModuleType] = {
     "transact": transact_write,
     "eventbridge-sns": eventbridge_sns,
     "streams-iterators": streams_iterators,
+    "kinesis-reads": kinesis_reads,
+    "dispatch-cache": dispatch_cache,
+    "sqs-scans": sqs_scans,
 }
 
 

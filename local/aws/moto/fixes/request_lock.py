@@ -14,10 +14,14 @@ Throughput is bounded by one core anyway (the GIL), so the lock costs little.
 One request must not wait while holding it: an SQS ReceiveMessage long poll
 (WaitTimeSeconds > 0) sleeps inside moto until a message arrives. Under the
 lock that would freeze the whole local cloud for up to 20 s, including the
-SendMessage that would end the wait. So a long poll is served as repeated
-short polls (WaitTimeSeconds 0) under the lock, sleeping between them outside
-it, until a message comes or the wait is over: the same answer, without the
-stall.
+SendMessage that would end the wait. So a long poll is served as short polls
+(WaitTimeSeconds 0) under the lock, waiting between them outside it until
+another request has been served (any request may have enqueued a message:
+a SendMessage, an SNS publish, an EventBridge rule's delivery) or a second
+has passed (a message whose visibility timeout or delay ends becomes
+receivable without any request), until a message comes or the wait is
+over: the same answer, without the stall, and an idle long poll costs one
+short poll a second instead of one every few milliseconds.
 """
 
 from __future__ import annotations
@@ -59,7 +63,25 @@ def _buffer_request_body(environ: dict[str, Any]) -> None:
     environ["wsgi.input"] = io.BytesIO(body)
 
 
-_SHORT_POLL_INTERVAL_S = 0.02
+# The longest a waiting long poll goes without looking again when no request comes.
+_IDLE_RECHECK_S = 1.0
+# Bumped after every request served; waiting long polls wake on it.
+_SERVED = threading.Condition()
+_served_count = 0
+
+
+def _wait_for_another_request(seen: int, timeout: float) -> int:
+    with _SERVED:
+        if _served_count == seen:
+            _SERVED.wait(timeout)
+        return _served_count
+
+
+def _note_served() -> None:
+    global _served_count
+    with _SERVED:
+        _served_count += 1
+        _SERVED.notify_all()
 
 
 def _long_poll_seconds(environ: dict[str, Any]) -> float:
@@ -108,17 +130,21 @@ def apply() -> None:
         wait = _long_poll_seconds(environ)
         if wait > 0:
             deadline = time.monotonic() + wait
+            seen = _served_count
             while True:
                 captured: list[Any] = []
                 # A fresh environ per poll: werkzeug caches the parsed request in it.
                 attempt = {k: v for k, v in environ.items() if not k.startswith("werkzeug.")}
                 attempt["wsgi.input"] = io.BytesIO(environ["ATM_LEDGER_BODY"])
                 chunks = serve(self, attempt, lambda *a: captured.append(a))
-                if _has_messages(chunks) or time.monotonic() >= deadline:
+                remaining = deadline - time.monotonic()
+                if _has_messages(chunks) or remaining <= 0:
                     start_response(*captured[-1])
                     return chunks
-                time.sleep(_SHORT_POLL_INTERVAL_S)
-        return serve(self, environ, start_response)
+                seen = _wait_for_another_request(seen, min(_IDLE_RECHECK_S, remaining))
+        chunks = serve(self, environ, start_response)
+        _note_served()
+        return chunks
 
     def serve(
         self: DomainDispatcherApplication,

@@ -20,6 +20,7 @@ export {
   MOTO_FIXES,
   type MotoFix,
   type MotoServer,
+  motoRequestCounts,
   type StartMotoOptions,
   startMoto,
 } from './server.js';

@@ -11,7 +11,15 @@ import {
 } from './install.js';
 
 /** The fixes `local/aws/moto/launcher.py` applies unless told otherwise. */
-export const MOTO_FIXES = ['lock', 'transact', 'eventbridge-sns', 'streams-iterators'] as const;
+export const MOTO_FIXES = [
+  'lock',
+  'transact',
+  'eventbridge-sns',
+  'streams-iterators',
+  'kinesis-reads',
+  'dispatch-cache',
+  'sqs-scans',
+] as const;
 export type MotoFix = (typeof MOTO_FIXES)[number];
 
 export interface StartMotoOptions {
@@ -34,8 +42,20 @@ export interface MotoServer {
   /** Base URL for SDK clients, e.g. `http://127.0.0.1:45123`. */
   readonly endpoint: string;
   readonly port: number;
+  /** The server's process, e.g. to read its CPU time. */
+  readonly pid: number;
+  /** Requests served since it started, by `service.Action` (the launcher's `/_ledger/stats`). */
+  requestCounts(): Promise<Record<string, number>>;
   /** Stops the server; resolves once it has exited. Safe to call twice. */
   stop(): Promise<void>;
+}
+
+/** Requests an emulator started by our launcher has served, by `service.Action`. */
+export async function motoRequestCounts(endpoint: string): Promise<Record<string, number>> {
+  const response = await fetch(`${endpoint}/_ledger/stats`);
+  if (!response.ok) throw new Error(`${endpoint}/_ledger/stats answered ${response.status}`);
+  const body = (await response.json()) as { requests?: Record<string, number> };
+  return body.requests ?? {};
 }
 
 const READY = /^LEDGER_MOTO_READY (http:\/\/\S+):(\d+)\b/;
@@ -148,5 +168,10 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
         `Last lines of its log${where}:\n${tail.lines() || '(empty)'}`,
     );
   }
-  return { ...ready, stop };
+  return {
+    ...ready,
+    pid: child.pid ?? 0,
+    requestCounts: () => motoRequestCounts(ready.endpoint),
+    stop,
+  };
 }

@@ -39,4 +39,26 @@ describe('moto request lock: SQS long polls', () => {
     sqs.destroy();
     ddb.destroy();
   });
+
+  it('answers as soon as a message is sent, not at its next look a second later', async () => {
+    // Prepare
+    const sqs = clients.sqs();
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: uniqueName('long-poll-wake') }),
+    );
+    const receiving = sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 10 }));
+    // Just after one of its once-a-second looks: without a wake-up the next is ~0.9 s away.
+    await new Promise((r) => setTimeout(r, 1_080));
+
+    // Act
+    const sentAt = performance.now();
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'now' }));
+    const received = await receiving;
+    const waited = performance.now() - sentAt;
+
+    // Assess: the send wakes the waiting poll; without it, the poll would look again up to 1 s later.
+    expect(received.Messages?.map((m) => m.Body)).toEqual(['now']);
+    expect(waited).toBeLessThan(500);
+    sqs.destroy();
+  });
 });
