@@ -1,5 +1,5 @@
 import { FUNCTION_ENV as ENV } from '@atm-ledger/contracts';
-import { loadConfig } from '@atm-ledger/runtime';
+import { type AwsEndpoint, AwsEndpointSetting, loadConfig } from '@atm-ledger/runtime';
 import * as z from 'zod';
 
 const IngestConfigSchema = z.object({
@@ -9,14 +9,14 @@ const IngestConfigSchema = z.object({
   /** The ledger table, where ingest notes which ids it accepted (so reads can say PENDING). */
   [ENV.ledgerTableName]: z.string().min(1),
   /** Emulator endpoint on the local cloud; unset in AWS. */
-  [ENV.ledgerAwsEndpoint]: z.url().optional(),
+  [ENV.ledgerAwsEndpoint]: AwsEndpointSetting.optional(),
 });
 
 export interface IngestConfig {
   readonly region: string;
   readonly streamName: string;
   readonly tableName: string;
-  readonly endpoint: string | undefined;
+  readonly endpoint: AwsEndpoint | undefined;
 }
 
 export function readIngestConfig(env: Record<string, string | undefined>): IngestConfig {

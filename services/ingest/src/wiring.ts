@@ -18,8 +18,8 @@ export function createIngestHandler(config: IngestConfig, options: HandlerOption
     { endpoint: config.endpoint, region: config.region },
     options,
   );
-  const kinesis = new KinesisClient(runtime.clientOptions());
-  const dynamodb = new DynamoDBClient(runtime.clientOptions());
+  const kinesis = new KinesisClient(runtime.clientOptions('kinesis'));
+  const dynamodb = new DynamoDBClient(runtime.clientOptions('dynamodb'));
   return makeHttpHandler({
     ...runtime,
     publisher: new KinesisTransactionPublisher(kinesis, config.streamName),

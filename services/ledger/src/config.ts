@@ -3,7 +3,7 @@ import {
   FUNCTION_ENV as ENV,
   MAX_HOLD_TTL_SECONDS,
 } from '@atm-ledger/contracts';
-import { loadConfig } from '@atm-ledger/runtime';
+import { type AwsEndpoint, AwsEndpointSetting, loadConfig } from '@atm-ledger/runtime';
 import * as z from 'zod';
 import type { LedgerPolicy } from './domain/index.js';
 
@@ -12,7 +12,7 @@ const common = {
   /** The ledger's DynamoDB table. */
   [ENV.ledgerTableName]: z.string().min(1),
   /** Emulator endpoint on the local cloud; unset in AWS. */
-  [ENV.ledgerAwsEndpoint]: z.url().optional(),
+  [ENV.ledgerAwsEndpoint]: AwsEndpointSetting.optional(),
   /**
    * How long an approved authorization holds its amount before it expires, if
    * not completed or released: a week, as card networks let completions come late.
@@ -42,7 +42,7 @@ const StreamConfigSchema = z.object({
 export interface LedgerApiConfig {
   readonly region: string;
   readonly tableName: string;
-  readonly endpoint: string | undefined;
+  readonly endpoint: AwsEndpoint | undefined;
   readonly holdTtlSeconds: number;
 }
 export interface LedgerStreamConfig extends LedgerApiConfig {

@@ -24,7 +24,7 @@ import { makeTimersHandler } from './handlers/timersHandler.js';
  */
 
 function store(config: LedgerApiConfig, runtime: FunctionRuntime) {
-  const client = new DynamoDBClient({ ...runtime.clientOptions(), maxAttempts: 3 });
+  const client = new DynamoDBClient({ ...runtime.clientOptions('dynamodb'), maxAttempts: 3 });
   return new DynamoDbLedgerStore(client, config.tableName);
 }
 
@@ -51,7 +51,10 @@ export function createLedgerStreamHandler(
   return makeKinesisHandler({
     ...runtime,
     store: store(config, runtime),
-    poison: new SqsPoisonRecordSink(new SQSClient(runtime.clientOptions()), config.poisonQueueUrl),
+    poison: new SqsPoisonRecordSink(
+      new SQSClient(runtime.clientOptions('sqs')),
+      config.poisonQueueUrl,
+    ),
     concurrency: config.batchConcurrency,
     policy: config.policy,
   });

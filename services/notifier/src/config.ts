@@ -1,5 +1,5 @@
 import { FUNCTION_ENV as ENV } from '@atm-ledger/contracts';
-import { loadConfig } from '@atm-ledger/runtime';
+import { type AwsEndpoint, AwsEndpointSetting, loadConfig } from '@atm-ledger/runtime';
 import * as z from 'zod';
 import { DEFAULT_LARGE_WITHDRAWAL_THRESHOLD, NotificationKind } from './domain/index.js';
 import type { Contact } from './ports.js';
@@ -48,7 +48,7 @@ const Contacts = z
 const Common = z.object({
   AWS_REGION: z.string().min(1),
   /** Emulator endpoint on the local cloud; unset in AWS. */
-  [ENV.ledgerAwsEndpoint]: z.url().optional(),
+  [ENV.ledgerAwsEndpoint]: AwsEndpointSetting.optional(),
   /** Idempotency records: string keys pk/sk, TTL attribute `expiresAt`. */
   [ENV.notifierTableName]: z.string().min(1),
   /** The kinds this deployment sends, e.g. `RECEIPT` or `LOW_BALANCE,OVERDRAWN,LARGE_WITHDRAWAL,WITHDRAWAL_REJECTED`. */
@@ -116,7 +116,7 @@ export type NotifierChannelConfig =
 
 export interface NotifierConfig {
   readonly region: string;
-  readonly endpoint: string | undefined;
+  readonly endpoint: AwsEndpoint | undefined;
   readonly tableName: string;
   readonly kinds: ReadonlySet<NotificationKind>;
   readonly channel: NotifierChannelConfig;

@@ -1,4 +1,4 @@
-import { functionRuntime, type HandlerOptions, type sdkClientOptions } from '@atm-ledger/runtime';
+import { type FunctionRuntime, functionRuntime, type HandlerOptions } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -11,23 +11,20 @@ import type { NotifierConfig } from './config.js';
 import { makeSqsHandler } from './handlers/sqsHandler.js';
 import type { NotificationChannel } from './ports.js';
 
-function channelFor(
-  config: NotifierConfig,
-  options: ReturnType<typeof sdkClientOptions>,
-): NotificationChannel {
+function channelFor(config: NotifierConfig, runtime: FunctionRuntime): NotificationChannel {
   const channel = config.channel;
   switch (channel.kind) {
     case 'jsonl':
       return new JsonlFileChannel(channel.path);
     case 'ses':
       return new SesEmailChannel(
-        new SESv2Client(options),
+        new SESv2Client(runtime.clientOptions('sesv2')),
         new StaticContactDirectory(channel.contacts),
         { from: channel.from, configurationSet: channel.configurationSet },
       );
     case 'sms':
       return new SnsSmsChannel(
-        new SNSClient(options),
+        new SNSClient(runtime.clientOptions('sns')),
         new StaticContactDirectory(channel.contacts),
         { senderId: channel.senderId },
       );
@@ -54,12 +51,12 @@ export function createNotifierHandler(config: NotifierConfig, options: HandlerOp
   return makeSqsHandler({
     ...runtime,
     idempotency: new DynamoDbIdempotencyStore(
-      new DynamoDBClient({ ...runtime.clientOptions(), maxAttempts: 3 }),
+      new DynamoDBClient({ ...runtime.clientOptions('dynamodb'), maxAttempts: 3 }),
       config.tableName,
       runtime.clock,
       { recordTtlSeconds: config.idempotencyTtlSeconds },
     ),
-    channel: channelFor(config, runtime.clientOptions()),
+    channel: channelFor(config, runtime),
     settings: {
       kinds: config.kinds,
       largeWithdrawalThreshold: config.largeWithdrawalThreshold,

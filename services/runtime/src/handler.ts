@@ -1,5 +1,6 @@
 import {
   type AwsEndpointConfig,
+  type AwsService,
   type SdkRequestHandlerDecorator,
   sdkClientOptions,
 } from './aws.js';
@@ -28,7 +29,10 @@ export interface FunctionRuntime {
   readonly logger: Logger;
   readonly metrics: MetricsSink | undefined;
   /** Options for an SDK client of this function: its endpoint, and the host's request handler. */
-  clientOptions(extra?: { readonly maxSockets?: number }): ReturnType<typeof sdkClientOptions>;
+  clientOptions(
+    service: AwsService,
+    extra?: { readonly maxSockets?: number },
+  ): ReturnType<typeof sdkClientOptions>;
 }
 
 export function functionRuntime(
@@ -41,7 +45,7 @@ export function functionRuntime(
     logger: createLogger(serviceName, options.logLevel),
     metrics:
       options.metrics === false ? undefined : (options.metrics ?? createMetrics(serviceName)),
-    clientOptions: (extra = {}) =>
-      sdkClientOptions(endpoint, { ...extra, requestHandler: options.requestHandler }),
+    clientOptions: (service, extra = {}) =>
+      sdkClientOptions(endpoint, { ...extra, service, requestHandler: options.requestHandler }),
   };
 }

@@ -1,5 +1,11 @@
 export {
+  AWS_SERVICES,
+  type AwsEndpoint,
   type AwsEndpointConfig,
+  AwsEndpointSetting,
+  type AwsService,
+  endpointFor,
+  formatAwsEndpoint,
   type SdkClientOptionsInput,
   type SdkRequestHandlerDecorator,
   sdkClientOptions,

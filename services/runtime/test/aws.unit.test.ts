@@ -1,7 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
-import { sdkClientOptions } from '../src/aws.js';
+import {
+  AwsEndpointSetting,
+  endpointFor,
+  formatAwsEndpoint,
+  sdkClientOptions,
+} from '../src/aws.js';
 
 describe('sdkClientOptions', () => {
   it('points at the emulator with dummy credentials only when an endpoint is given', () => {
@@ -66,5 +71,46 @@ describe('sdkClientOptions', () => {
       server.closeAllConnections();
       server.close();
     }
+  });
+});
+
+describe('AwsEndpointSetting', () => {
+  it('reads one URL for every service', () => {
+    expect(AwsEndpointSetting.parse('http://127.0.0.1:4566')).toBe('http://127.0.0.1:4566');
+  });
+
+  it('reads service=URL pairs, and round-trips them through formatAwsEndpoint', () => {
+    // Prepare
+    const value = 'dynamodb=http://127.0.0.1:1,dynamodbstreams=http://127.0.0.1:1,sqs=http://h:2';
+
+    // Act
+    const parsed = AwsEndpointSetting.parse(value);
+
+    // Assess
+    expect(parsed).toEqual({
+      dynamodb: 'http://127.0.0.1:1',
+      dynamodbstreams: 'http://127.0.0.1:1',
+      sqs: 'http://h:2',
+    });
+    expect(formatAwsEndpoint(parsed)).toBe(value);
+  });
+
+  it.each([
+    ['not a url', 'must be a URL'],
+    ['dynamo=http://127.0.0.1:1', 'unknown service "dynamo"'],
+    ['kinesis=localhost', 'kinesis an endpoint that is not a URL'],
+  ])('refuses %s, saying why', (value, message) => {
+    const result = AwsEndpointSetting.safeParse(value);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toContain(message);
+  });
+});
+
+describe('endpointFor', () => {
+  it('needs the service when the endpoints are per service, and names a missing one', () => {
+    expect(endpointFor(undefined, undefined)).toBeUndefined();
+    expect(endpointFor('http://e:1', 'sns')).toBe('http://e:1');
+    expect(() => endpointFor({ sns: 'http://e:1' }, undefined)).toThrow('name the service');
+    expect(() => endpointFor({ sns: 'http://e:1' }, 'sqs')).toThrow('no endpoint is given for sqs');
   });
 });

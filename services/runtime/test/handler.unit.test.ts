@@ -16,12 +16,28 @@ describe('functionRuntime', () => {
 
     // Act
     const hosted = functionRuntime('svc', endpoint, { requestHandler: decorate });
-    hosted.clientOptions();
-    hosted.clientOptions({ maxSockets: 5 });
-    functionRuntime('svc', endpoint).clientOptions();
+    hosted.clientOptions('dynamodb');
+    hosted.clientOptions('kinesis', { maxSockets: 5 });
+    functionRuntime('svc', endpoint).clientOptions('dynamodb');
 
     // Assess: one wrap per client built with the host's options, none for the plain one.
     expect(wrapped).toHaveLength(2);
+  });
+
+  it("points each client at its service's emulator when the endpoints are per service", () => {
+    // Prepare
+    const perService = {
+      endpoint: { dynamodb: 'http://127.0.0.1:1001', kinesis: 'http://127.0.0.1:1002' },
+      region: 'us-east-1',
+    };
+
+    // Act
+    const runtime = functionRuntime('svc', perService);
+
+    // Assess
+    expect(runtime.clientOptions('dynamodb')).toMatchObject({ endpoint: 'http://127.0.0.1:1001' });
+    expect(runtime.clientOptions('kinesis')).toMatchObject({ endpoint: 'http://127.0.0.1:1002' });
+    expect(() => runtime.clientOptions('sqs')).toThrow('no endpoint is given for sqs');
   });
 
   it('uses the given clock, logger level and metrics sink, or none when metrics are off', () => {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { testLedgerStore } from '../../../src/testing/index.js';
 import { sdkClientOptions } from '@atm-ledger/runtime';
 import {
   CreateTableCommand,
@@ -22,6 +21,7 @@ import { AccountCache } from '../../../src/application/accountCache.js';
 import { authorize } from '../../../src/application/authorize.js';
 import { postTransaction } from '../../../src/application/postTransaction.js';
 import { DEFAULT_LEDGER_POLICY, decide } from '../../../src/domain/index.js';
+import { testLedgerStore } from '../../../src/testing/index.js';
 import {
   aDeposit,
   anAccount,

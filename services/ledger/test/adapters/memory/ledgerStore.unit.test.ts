@@ -1,5 +1,5 @@
-import { testLedgerStore } from '../../../src/testing/index.js';
 import { InMemoryLedgerStore } from '../../../src/adapters/memory/ledgerStore.js';
+import { testLedgerStore } from '../../../src/testing/index.js';
 
 testLedgerStore('InMemoryLedgerStore', async () => {
   const store = new InMemoryLedgerStore();
