@@ -113,7 +113,7 @@ describe('local cloud: notifications end to end', () => {
     for (const n of first) expect(n.message).not.toContain(pan);
 
     // Act: redeliver the whole DynamoDB stream through a second pipe, from the beginning.
-    const options = sdkClientOptions({ endpoint: cloud.awsEndpoint, region: 'us-east-1' });
+    const options = sdkClientOptions({ endpoint: inject('awsEndpoint'), region: 'us-east-1' });
     const clients = {
       streams: new DynamoDBStreamsClient(options),
       eventbridge: new EventBridgeClient(options),

@@ -114,7 +114,7 @@ describe('PAN protection: a card number is never stored, published or logged in 
 
   /** Capture queues on the topic and the bus, then every kind of request, valid or not, each with a PAN. */
   async function exercise(c: LocalCloud) {
-    const options = sdkClientOptions({ endpoint: c.awsEndpoint, region: 'us-east-1' });
+    const options = sdkClientOptions({ endpoint: inject('awsEndpoint'), region: 'us-east-1' });
     const sqs = new SQSClient(options);
     const sns = new SNSClient(options);
     const eventbridge = new EventBridgeClient(options);
@@ -390,7 +390,7 @@ describe('PAN protection: a card number is never stored, published or logged in 
 
   /** Reads back everything the run left, into `locations`. */
   async function scan(c: LocalCloud) {
-    const options = sdkClientOptions({ endpoint: c.awsEndpoint, region: 'us-east-1' });
+    const options = sdkClientOptions({ endpoint: inject('awsEndpoint'), region: 'us-east-1' });
     const dynamodb = new DynamoDBClient(options);
     const streams = new DynamoDBStreamsClient(options);
     const sqs = new SQSClient(options);

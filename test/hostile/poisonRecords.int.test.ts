@@ -84,7 +84,7 @@ describe('poison records on the local cloud', () => {
       port: 0,
       prefix: `hostile-${run}`,
     });
-    const options = sdkClientOptions({ endpoint: cloud.awsEndpoint, region: LOCAL_REGION });
+    const options = sdkClientOptions({ endpoint: inject('awsEndpoint'), region: LOCAL_REGION });
     kinesis = new KinesisClient(options);
     sqs = new SQSClient(options);
   });

@@ -108,7 +108,7 @@ describe('replay', () => {
   };
   const localDelivery = () =>
     inProcessDelivery({
-      endpoint: cloud.awsEndpoint,
+      endpoint: inject('awsEndpoint'),
       region: REGION,
       tableName: cloud.resources.names.ledgerTable,
       poisonQueue: cloud.resources.poisonQueueUrl,
@@ -121,7 +121,7 @@ describe('replay', () => {
       prefix: `replay-${run}`,
       token: 'replay',
     });
-    const options = sdkClientOptions({ endpoint: cloud.awsEndpoint, region: REGION });
+    const options = sdkClientOptions({ endpoint: inject('awsEndpoint'), region: REGION });
     kinesis = new KinesisClient(options);
     dynamodb = new DynamoDBClient(options);
     for (const accountId of [A, B, C]) {
@@ -375,7 +375,7 @@ describe('replay', () => {
         '--to',
         to.toISOString(),
         '--aws-endpoint',
-        cloud.awsEndpoint,
+        inject('awsEndpoint'),
       ],
       { env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' }, timeout: 60_000 },
     );

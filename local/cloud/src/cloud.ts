@@ -22,14 +22,15 @@ import {
   KinesisEventSourceMapping,
   LocalGateway,
   LocalPipe,
-  type MotoServer,
   type PipeEnrichment,
   RateSchedule,
   SqsEventSourceMapping,
-  startMoto,
 } from '@atm-ledger/local-aws';
 import { createNotifierHandler, readNotifierConfig } from '@atm-ledger/notifier';
 import {
+  type AwsEndpoint,
+  type AwsService,
+  formatAwsEndpoint,
   type HandlerOptions,
   type HttpEvent,
   type HttpResult,
@@ -44,6 +45,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { type EmulatorProcess, type Emulators, startEmulators } from './emulators.js';
 import { ledgerEventsPipeConfig } from './ledger-events-pipe.js';
 import { LOCAL_NOTIFICATIONS_ROUTE, makeLocalNotificationsRoute } from './notifications.js';
 import {
@@ -52,6 +54,7 @@ import {
   type LocalResources,
   NOTIFIER_VISIBILITY_TIMEOUT_SECONDS,
 } from './resources.js';
+import { STREAM_WRITES, TABLE_WRITES, wakeOn } from './wake-ups.js';
 
 /** Settings of the functions a user may tune from the shell; nothing else of its environment leaks in. */
 const TUNABLE_SETTINGS = [
@@ -74,8 +77,11 @@ export interface LocalCloudOptions {
   readonly port?: number;
   /** Bearer token for the API; generated when absent. */
   readonly token?: string;
-  /** An already-running emulator; when absent, moto is started (and stopped with the cloud). */
-  readonly awsEndpoint?: string;
+  /**
+   * An already-running emulator (one URL, or one per service); when absent,
+   * one emulator per service group is started, and stopped with the cloud.
+   */
+  readonly awsEndpoint?: AwsEndpoint;
   /** Prefix of every resource name, so several clouds can share one emulator. */
   readonly prefix?: string;
   readonly shards?: number;
@@ -118,7 +124,10 @@ export interface LocalCloudOptions {
 export interface LocalCloud {
   readonly apiUrl: string;
   readonly token: string;
-  readonly awsEndpoint: string;
+  /** Where the functions' clients point: one URL, or one per service (`LEDGER_AWS_ENDPOINT`). */
+  readonly endpoint: AwsEndpoint;
+  /** The emulator processes this cloud started (none when given `awsEndpoint`). */
+  readonly emulators: readonly EmulatorProcess[];
   readonly resources: LocalResources;
   readonly ledgerConsumer: KinesisEventSourceMapping;
   /** DynamoDB Streams → publish enrichment → the ledger-events bus. */
@@ -143,27 +152,25 @@ export interface LocalCloud {
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const log = options.log ?? (() => {});
   const rootDir = findRepoRoot();
-  let moto: MotoServer | undefined;
-  let awsEndpoint = options.awsEndpoint;
-  if (awsEndpoint === undefined) {
-    moto = await startMoto({
-      port: 0,
-      rootDir,
-      logFile: join(rootDir, '.local-cloud', 'moto.log'),
-      log,
-    });
-    awsEndpoint = moto.endpoint;
+  let emulators: Emulators | undefined;
+  let endpoint: AwsEndpoint;
+  if (options.awsEndpoint === undefined) {
+    emulators = await startEmulators({ rootDir, log });
+    endpoint = emulators.endpoint;
+  } else {
+    endpoint = options.awsEndpoint;
   }
   const prefix = options.prefix ?? 'atm-ledger-local';
   // AWS's own parts (mappings, the pipe): never the functions' request handler.
-  const clientOptions = sdkClientOptions({ endpoint: awsEndpoint, region: LOCAL_REGION });
+  const clientOptions = (service: AwsService) =>
+    sdkClientOptions({ endpoint, region: LOCAL_REGION }, { service });
   const clients = {
-    kinesis: new KinesisClient(clientOptions),
-    dynamodb: new DynamoDBClient(clientOptions),
-    sqs: new SQSClient(clientOptions),
-    eventbridge: new EventBridgeClient(clientOptions),
-    sns: new SNSClient(clientOptions),
-    streams: new DynamoDBStreamsClient(clientOptions),
+    kinesis: new KinesisClient(clientOptions('kinesis')),
+    dynamodb: new DynamoDBClient(clientOptions('dynamodb')),
+    sqs: new SQSClient(clientOptions('sqs')),
+    eventbridge: new EventBridgeClient(clientOptions('events')),
+    sns: new SNSClient(clientOptions('sns')),
+    streams: new DynamoDBStreamsClient(clientOptions('dynamodbstreams')),
   };
   try {
     const resources = await ensureResources(clients, prefix, { shards: options.shards ?? 2 });
@@ -172,7 +179,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       // functions; the resource names are the local cloud's own, below.
       ...functionSettings(process.env),
       AWS_REGION: LOCAL_REGION,
-      [ENV.ledgerAwsEndpoint]: awsEndpoint,
+      [ENV.ledgerAwsEndpoint]: formatAwsEndpoint(endpoint),
       [ENV.ledgerTableName]: resources.names.ledgerTable,
       [ENV.ledgerStreamName]: resources.names.stream,
       [ENV.ledgerPoisonQueueUrl]: resources.poisonQueueUrl,
@@ -183,6 +190,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         ? {}
         : { [ENV.ledgerHoldTtlSeconds]: String(options.holdTtlSeconds) }),
     };
+    // Filled in once the mapping and the pipe exist; the functions are built before them.
+    const wake = { ledgerConsumer: () => {}, ledgerEventsPipe: () => {} };
     const handlerOptions: HandlerOptions = {
       requestHandler: options.requestHandler,
       logLevel:
@@ -190,9 +199,29 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       // Metrics go to CloudWatch as EMF log lines in AWS; locally they would only flood stdout.
       metrics: false,
     };
-    const ingest = createIngestHandler(readIngestConfig(env), handlerOptions);
-    const ledgerApi = createLedgerApiHandler(readLedgerApiConfig(env), handlerOptions);
-    const ledgerKinesis = createLedgerStreamHandler(readLedgerStreamConfig(env), handlerOptions);
+    // Where the runtime owns both ends, a function's write wakes the poller that reads it.
+    const writesToStream = wakeOn(
+      STREAM_WRITES,
+      () => wake.ledgerConsumer(),
+      options.requestHandler,
+    );
+    const writesToTable = wakeOn(
+      TABLE_WRITES,
+      () => wake.ledgerEventsPipe(),
+      options.requestHandler,
+    );
+    const ingest = createIngestHandler(readIngestConfig(env), {
+      ...handlerOptions,
+      requestHandler: writesToStream,
+    });
+    const ledgerApi = createLedgerApiHandler(readLedgerApiConfig(env), {
+      ...handlerOptions,
+      requestHandler: writesToTable,
+    });
+    const ledgerKinesis = createLedgerStreamHandler(readLedgerStreamConfig(env), {
+      ...handlerOptions,
+      requestHandler: writesToTable,
+    });
 
     const ledgerConsumer = new KinesisEventSourceMapping({
       config: {
@@ -220,6 +249,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ownerId: options.workerId,
     });
     await ledgerConsumer.start();
+    wake.ledgerConsumer = () => ledgerConsumer.wake();
 
     const publish: PipeEnrichment = createLedgerPublishHandler(handlerOptions);
     const ledgerEventsPipe = new LocalPipe({
@@ -229,6 +259,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       checkpointTableName: resources.names.checkpointTable,
       ownerId: options.workerId,
     });
+    wake.ledgerEventsPipe = () => ledgerEventsPipe.wake();
     try {
       await ledgerEventsPipe.start();
     } catch (error) {
@@ -298,7 +329,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
             },
           ]),
         ),
-        emulator: { status: 'UP', detail: awsEndpoint ?? '' },
+        emulator: { status: 'UP', detail: formatAwsEndpoint(endpoint) },
       })),
       ledger: ledgerApi,
     };
@@ -325,7 +356,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     return {
       apiUrl: gateway.url,
       token,
-      awsEndpoint,
+      endpoint,
+      emulators: emulators?.processes ?? [],
       resources,
       ledgerConsumer,
       ledgerEventsPipe,
@@ -340,11 +372,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         await ledgerEventsPipe.stop();
         await Promise.all(Object.values(notifiers).map((n) => n.stop()));
         for (const c of Object.values(clients)) c.destroy();
-        await moto?.stop();
+        await emulators?.stop();
       },
     };
   } catch (error) {
-    await moto?.stop();
+    await emulators?.stop();
     throw error;
   }
 }

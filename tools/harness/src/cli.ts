@@ -3,7 +3,7 @@ import { audit, DynamoDbLedgerStore, rebuild } from '@atm-ledger/ledger';
 import { ensureMotoInstalled, findRepoRoot, startMoto } from '@atm-ledger/local-aws';
 import { localLedgerNames, startLocalCloud } from '@atm-ledger/local-cloud';
 import { formatAuditReport, formatRebuildReport, redrive } from '@atm-ledger/ops';
-import { sdkClientOptions, stringifyExact } from '@atm-ledger/runtime';
+import { formatAwsEndpoint, sdkClientOptions, stringifyExact } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Command, InvalidArgumentError } from 'commander';
@@ -126,7 +126,7 @@ atm-ledger local cloud is up (${seconds} s)
   API        ${cloud.apiUrl}
   OpenAPI    ${cloud.apiUrl}/v1/openapi.json
   Token      ${cloud.token}${tokenGiven ? '  (from LEDGER_API_TOKEN)' : '  (generated; set LEDGER_API_TOKEN to choose one)'}
-  Emulator   ${cloud.awsEndpoint}
+  Emulators  ${cloud.emulators.map((e) => `${e.endpoint} (${e.services.join(', ')})`).join('\n             ') || formatAwsEndpoint(cloud.endpoint)}
 
 Try it:
   export TOKEN=${cloud.token}

@@ -100,6 +100,13 @@ export const StreamEventSourceMappingConfigSchema = z
      * latency of a local run low.
      */
     pollIntervalMs: z.number().int().min(1).max(10_000).default(50),
+    /**
+     * *Local-only.* While a shard stays empty, the sleep doubles from
+     * `pollIntervalMs` up to this (AWS's own rate: once a second), so an idle
+     * runtime costs little; records, or a {@link StreamEventSourceMapping.wake},
+     * bring it back to `pollIntervalMs` at once.
+     */
+    idlePollIntervalMs: z.number().int().min(1).max(60_000).default(1_000),
     /** *Local-only.* How often shards are listed to find new (child) shards and free leases. */
     shardDiscoveryIntervalMs: z.number().int().min(50).max(600_000).default(5_000),
     /**

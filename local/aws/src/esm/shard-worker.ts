@@ -42,6 +42,8 @@ export interface ShardWorkerDeps<TPayload, TEvent> {
   readonly store: DynamoDbCheckpointStore;
   readonly owner: string;
   readonly handler: StreamHandler<TEvent>;
+  /** Records it refuses are finished at once, never batched (the mapping's filter criteria). */
+  readonly filter?: ((payload: TPayload) => boolean) | undefined;
   readonly functionArn: string;
   readonly onFailure: SqsOnFailureDestination | undefined;
   readonly counters: MappingCounters;
@@ -107,6 +109,10 @@ export class ShardWorker<TPayload, TEvent> {
   readonly #lanes: Lane<TPayload>[];
   readonly #tracker = new CheckpointTracker();
   readonly #space = new Signal();
+  /** Notified by {@link wake}; `#woken` keeps a wake that came while a read was in flight. */
+  readonly #wakeUp = new Signal();
+  #woken = false;
+  #lastPollAt = 0;
   /** Graceful stop: no new reads, invocations or retries. */
   readonly #stop = new AbortController();
   /** Hard stop: stop waiting for in-flight invocations and checkpoint writes. */
@@ -238,6 +244,7 @@ export class ShardWorker<TPayload, TEvent> {
     const signal = this.#stop.signal;
     let iterator: string | undefined;
     let failures = 0;
+    let emptyPolls = 0;
     while (!this.#stopping) {
       try {
         if (iterator === undefined) {
@@ -249,6 +256,7 @@ export class ShardWorker<TPayload, TEvent> {
           await this.#space.wait(config.pollIntervalMs, signal);
           continue;
         }
+        this.#lastPollAt = Date.now();
         const out = await source.getRecords(
           iterator,
           Math.min(room, source.maxRecordsPerRead),
@@ -262,7 +270,12 @@ export class ShardWorker<TPayload, TEvent> {
           this.#reachedEnd = true;
           break;
         }
-        if (out.records.length === 0) await pause(config.pollIntervalMs, signal);
+        if (out.records.length === 0) {
+          emptyPolls++;
+          await this.#idle(emptyPolls, signal);
+        } else {
+          emptyPolls = 0;
+        }
       } catch (e) {
         if (this.#stopping) break;
         const kind = source.classifyError(e);
@@ -282,6 +295,29 @@ export class ShardWorker<TPayload, TEvent> {
       }
     }
     for (const lane of this.#lanes) lane.wake.notify();
+  }
+
+  /**
+   * Sleeps after the `emptyPolls`-th empty read in a row: `pollIntervalMs`,
+   * doubling up to `idlePollIntervalMs`, cut short by {@link wake} (but never
+   * to less than `pollIntervalMs` after the last read began).
+   */
+  async #idle(emptyPolls: number, signal: AbortSignal): Promise<void> {
+    const { pollIntervalMs, idlePollIntervalMs } = this.#deps.config;
+    const backoff = Math.min(
+      Math.max(pollIntervalMs, idlePollIntervalMs),
+      pollIntervalMs * 2 ** Math.min(20, emptyPolls - 1),
+    );
+    if (!this.#woken) await this.#wakeUp.wait(backoff, signal);
+    this.#woken = false;
+    const floor = this.#lastPollAt + pollIntervalMs - Date.now();
+    if (floor > 0) await pause(floor, signal);
+  }
+
+  /** Something was just written to the shard's stream: read it now rather than after an idle sleep. */
+  wake(): void {
+    this.#woken = true;
+    this.#wakeUp.notify();
   }
 
   #resumePosition(): IteratorPosition {
@@ -305,16 +341,36 @@ export class ShardWorker<TPayload, TEvent> {
     return out.millisBehindLatest === 0;
   }
 
-  #dispatch(records: readonly SourceRecord<TPayload>[]): void {
-    this.#tracker.add(records.map((r) => r.sequenceNumber));
+  #dispatch(read: readonly SourceRecord<TPayload>[]): void {
+    this.#tracker.add(read.map((r) => r.sequenceNumber));
+    this.#lastRead = read.at(-1)?.sequenceNumber ?? this.#lastRead;
+    const filter = this.#deps.filter;
+    const records = filter === undefined ? read : read.filter((r) => filter(r.payload));
+    if (records.length < read.length) {
+      const kept = new Set(records);
+      this.#skip(read.filter((r) => !kept.has(r)));
+    }
     const touched = new Set<Lane<TPayload>>();
     for (const record of records) {
       const lane = this.#laneOf(record.partitionKey);
       lane.push(record);
       touched.add(lane);
     }
-    this.#lastRead = records.at(-1)?.sequenceNumber ?? this.#lastRead;
     for (const lane of touched) lane.wake.notify();
+  }
+
+  /** Finishes records the filter dropped; the checkpoint may move past them once all before are done. */
+  #skip(records: readonly SourceRecord<TPayload>[]): void {
+    const advancedTo = this.#tracker.complete(records.map((r) => r.sequenceNumber));
+    this.#space.notify();
+    if (advancedTo === undefined) return;
+    if (
+      this.#desiredCheckpoint === undefined ||
+      compareSequenceNumbers(advancedTo, this.#desiredCheckpoint) > 0
+    ) {
+      this.#desiredCheckpoint = advancedTo;
+    }
+    this.#flushCheckpoint().catch((e: unknown) => this.#pollError('Checkpoint', e));
   }
 
   #laneOf(partitionKey: string): Lane<TPayload> {

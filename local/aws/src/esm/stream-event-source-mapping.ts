@@ -26,6 +26,13 @@ export interface StreamEventSourceMappingOptions<TPayload, TEvent> {
   /** Builds the stream source from the validated config. */
   readonly source: (config: StreamEventSourceMappingConfig) => StreamSource<TPayload, TEvent>;
   readonly handler: StreamHandler<TEvent>;
+  /**
+   * The mapping's filter criteria, as a predicate. A record it refuses is
+   * dropped before batching, as Lambda and Pipes drop it: it never reaches
+   * the function, counts as processed, and the checkpoint moves past it; so
+   * a batch holds up to `batchSize` records that passed. None keeps every record.
+   */
+  readonly filter?: ((payload: TPayload) => boolean) | undefined;
   readonly clients: {
     /** Holds the checkpoint table. */
     readonly dynamodb: DynamoDBClient;
@@ -111,6 +118,7 @@ export class StreamEventSourceMapping<
       store: this.#store,
       owner: this.ownerId,
       handler: options.handler,
+      filter: options.filter,
       functionArn: this.functionArn,
       onFailure:
         destination === undefined || options.clients.sqs === undefined
@@ -187,6 +195,16 @@ export class StreamEventSourceMapping<
     for (const worker of this.#workers.values()) halt(worker);
     await Promise.all([...this.#workers.values()].map((w) => w.done));
     this.#state = 'stopped';
+  }
+
+  /**
+   * Tells every shard reader that records were just written, so an idle one
+   * reads now instead of after its sleep. Where the local runtime owns both
+   * ends (a function's PutRecord, and this mapping) it calls this; what is
+   * read, and in what order, stays the same.
+   */
+  wake(): void {
+    for (const worker of this.#workers.values()) worker.wake();
   }
 
   /** A snapshot for health endpoints and tests. */

@@ -85,6 +85,8 @@ export const LocalPipeConfigSchema = z.object({
       /** Calls of PutEvents per entry within one attempt (partial failures are retried). */
       targetAttempts: z.number().int().min(1).max(100).default(3),
       pollIntervalMs: z.number().int().min(1).max(10_000).default(50),
+      /** The longest sleep between reads of an idle shard (see the mapping's `idlePollIntervalMs`). */
+      idlePollIntervalMs: z.number().int().min(1).max(60_000).default(1_000),
       shardDiscoveryIntervalMs: z.number().int().min(50).max(600_000).default(5_000),
       leaseDurationMs: z.number().int().min(500).max(600_000).default(10_000),
       retryBackoff: z
@@ -98,6 +100,7 @@ export const LocalPipeConfigSchema = z.object({
       invocationTimeoutSeconds: 30,
       targetAttempts: 3,
       pollIntervalMs: 50,
+      idlePollIntervalMs: 1_000,
       shardDiscoveryIntervalMs: 5_000,
       leaseDurationMs: 10_000,
       retryBackoff: { baseMs: 100, maxMs: 5_000 },
@@ -129,6 +132,7 @@ export function toMappingConfig(config: LocalPipeConfig): StreamEventSourceMappi
         : { onFailure: { destination: source.deadLetterConfig.arn } },
     functionTimeoutSeconds: config.local.invocationTimeoutSeconds,
     pollIntervalMs: config.local.pollIntervalMs,
+    idlePollIntervalMs: config.local.idlePollIntervalMs,
     shardDiscoveryIntervalMs: config.local.shardDiscoveryIntervalMs,
     leaseDurationMs: config.local.leaseDurationMs,
     retryBackoff: config.local.retryBackoff,

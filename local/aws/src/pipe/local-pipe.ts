@@ -123,6 +123,12 @@ export class LocalPipe {
           client: options.clients.streams,
           streamArn: config.eventSourceArn,
         }),
+      // Pipes filter before batching: a batch holds up to batchSize records that passed.
+      filter: (record) => {
+        const passes = this.matches(record);
+        if (!passes) this.#counters.recordsFiltered++;
+        return passes;
+      },
       handler: (event, context) => this.#processBatch(event, context),
       clients: { dynamodb: options.clients.dynamodb, sqs: options.clients.sqs },
       checkpointTableName: options.checkpointTableName,
@@ -149,6 +155,11 @@ export class LocalPipe {
     return this.mapping.stop(options);
   }
 
+  /** The source table was just written: an idle shard reader reads now (see the mapping's `wake`). */
+  wake(): void {
+    this.mapping.wake();
+  }
+
   stats(): LocalPipeStats {
     return {
       name: this.config.name,
@@ -163,10 +174,9 @@ export class LocalPipe {
     return this.#filters.length === 0 || this.#filters.some((p) => matchesEventPattern(p, record));
   }
 
-  /** One batch: filter, enrich, deliver. Throwing fails the batch (retry, bisect, dead-letter). */
+  /** One batch of records that passed the filter: enrich, deliver. Throwing fails the batch (retry, bisect, dead-letter). */
   async #processBatch(event: DynamoDBStreamEvent, context: Context): Promise<void> {
-    const records = event.Records.filter((r) => this.matches(r));
-    this.#counters.recordsFiltered += event.Records.length - records.length;
+    const records = event.Records;
     if (records.length === 0) return;
     let events: unknown[];
     if (this.#enrichment === undefined) {

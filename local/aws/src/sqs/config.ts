@@ -47,13 +47,13 @@ export const SqsEventSourceMappingConfigSchema = z
      */
     pollers: z.number().int().min(1).max(20).default(1),
     /**
-     * *Local-only.* `WaitTimeSeconds` of each ReceiveMessage. Lambda long-polls
-     * (20 s). The local cloud's emulator serves one request at a time, so a
-     * long poll on an empty queue would stall every other call for its whole
-     * wait; 0 (a short poll) plus `pollIntervalMs` between empty polls keeps
-     * it free. Raise it against an emulator without that lock, or AWS.
+     * `WaitTimeSeconds` of each ReceiveMessage: Lambda long-polls, 20 s. Our
+     * emulator launcher serves a long poll without holding its request lock
+     * (it waits between short polls for another request to be served), so
+     * an idle queue costs one request per wait, and a message sent during
+     * it is received at once.
      */
-    waitTimeSeconds: z.number().int().min(0).max(20).default(0),
+    waitTimeSeconds: z.number().int().min(0).max(20).default(20),
     /** *Local-only.* Sleep after a receive that returned nothing. */
     pollIntervalMs: z.number().int().min(1).max(60_000).default(100),
     /** *Local-only.* Backoff after a failed SQS call: full jitter, doubling from `baseMs` to `maxMs`. */

@@ -214,7 +214,11 @@ export class SqsEventSourceMapping extends EventEmitter<SqsEventSourceMappingEve
         new ReceiveMessageCommand({
           QueueUrl: queueUrl,
           MaxNumberOfMessages: Math.min(SQS_MAX_BATCH, batchSize - batch.length),
-          WaitTimeSeconds: waitTimeSeconds,
+          // Once a batch has begun, wait no longer than what is left of its window.
+          WaitTimeSeconds:
+            deadline === undefined
+              ? waitTimeSeconds
+              : Math.min(waitTimeSeconds, Math.floor(Math.max(0, deadline - Date.now()) / 1000)),
           MessageSystemAttributeNames: ['All'],
           MessageAttributeNames: ['All'],
         }),

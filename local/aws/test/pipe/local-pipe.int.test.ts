@@ -107,13 +107,53 @@ describe('LocalPipe', () => {
         Key: { pk: { S: 'TX#t1' }, sk: { S: 'TX' } },
       }),
     );
-    await waitFor(() => pipe.stats().source.recordsSucceeded === 5, 'all five records are done');
+    await waitFor(() => pipe.stats().recordsFiltered === 4, 'the four others are filtered out');
     const received = await receiveJson(harness.clients.sqs, bus.queueUrl, 2, 1_500);
+    // Dropped records count as processed: the checkpoint moves past the last of them.
+    await waitFor(() => {
+      const shard = pipe.stats().source.shards[0];
+      return shard !== undefined && shard.checkpoint === shard.lastReadSequenceNumber;
+    }, 'the checkpoint passes the filtered records');
 
     // Assess
     expect(details<TestEvent>(received).map((d) => d.id)).toEqual(['TX#t1:INSERT']);
     expect(seen.flat().map((r) => r.dynamodb?.Keys?.pk?.S)).toEqual(['TX#t1']);
     expect(pipe.stats()).toMatchObject({ recordsFiltered: 4, eventsDelivered: 1 });
+    expect(pipe.stats().source.recordsDelivered).toBe(1);
+  });
+
+  it('filters before batching: a batch holds up to batchSize records that passed', async () => {
+    // Prepare: everything is in the stream before the pipe first reads it.
+    const seen: string[][] = [];
+    await putItems(harness.clients.dynamodb, table.tableName, [
+      accountItem('a1'),
+      txItem('t1'),
+      accountItem('a2'),
+      txItem('t2'),
+      accountItem('a3'),
+      txItem('t3'),
+      accountItem('a4'),
+      txItem('t4'),
+    ]);
+    const pipe = harness.pipe({
+      ...spec(),
+      filters: [ENTITY_FILTER],
+      source: { batchSize: 2 },
+      enrichment: (records, context) => {
+        seen.push(records.map((r) => r.dynamodb?.Keys?.pk?.S ?? '?'));
+        return keyEnrichment(records, context);
+      },
+    });
+
+    // Act
+    await pipe.start();
+    await receiveJson(harness.clients.sqs, bus.queueUrl, 4);
+
+    // Assess: two full batches of transactions, not four half-empty ones of raw records.
+    expect(seen).toEqual([
+      ['TX#t1', 'TX#t2'],
+      ['TX#t3', 'TX#t4'],
+    ]);
   });
 
   it('retries a failing batch, then sends it to the DLQ and moves on', async () => {

@@ -1,21 +1,25 @@
 /**
- * Benchmark of the walking skeleton on the local cloud. Prints:
- * - posted transactions per second,
- * - p50/p99 latency from POST to POSTED,
- * - p50/p99 latency from POST to notification delivered (the receipt),
- * - DynamoDB calls per posted transaction, by who makes them (ingest's
- *   acceptance marker, the ledger's posting) and by operation: in steady
- *   state (every account's lane warm), for redeliveries (duplicates), and for
- *   a cold lane (an account the consumer has not seen since it started).
+ * Benchmark of the whole pipeline on the local cloud, open loop: transaction
+ * i leaves at i/rate seconds whether or not the pipeline keeps up, so a
+ * pipeline that falls behind shows it in its latencies instead of slowing the
+ * offered rate. Prints:
+ * - how many of the offered transactions were posted;
+ * - p50/p99/max from POST to POSTED (the ledger's `decidedAt`) and from POST
+ *   to the receipt (the notifier's `createdAt`): one clock, this machine's;
+ * - the CPU of each emulator process and of this process (the runtime, the
+ *   functions, and the benchmark's own client), as a share of one core;
+ * - emulator calls per transaction, by service and action, counted by the
+ *   emulators themselves, so every caller is included;
+ * - DynamoDB calls per transaction by who makes them, in steady state, for
+ *   redeliveries and for a cold lane.
  *
- * Latency uses one clock: the time the request was sent and the ledger's
- * `postedAt` are both read on this machine, so no polling interval inflates it.
- *
- *   npm run bench -- --transactions 2000 --accounts 50 --concurrency 16
+ *   npm run bench                                 50 tx/s for 60 s over 40 accounts
+ *   npm run bench -- --rate 100 --seconds 30
  */
 
+import { readFileSync } from 'node:fs';
 import { DynamoDbLedgerStore } from '@atm-ledger/ledger';
-import { startLocalCloud } from '@atm-ledger/local-cloud';
+import { type LocalCloud, startLocalCloud } from '@atm-ledger/local-cloud';
 import { sdkClientOptions } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Command } from 'commander';
@@ -24,19 +28,14 @@ import * as hdr from 'hdr-histogram-js';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const opts = new Command()
-  .option('--transactions <n>', 'transactions to post', (v) => Number(v), 2_000)
-  .option('--accounts <n>', 'accounts to spread them over', (v) => Number(v), 50)
-  .option('--concurrency <n>', 'requests in flight', (v) => Number(v), 16)
-  .option(
-    '--rate <tx/s>',
-    'open loop at this rate (0: as fast as the pipeline takes them)',
-    (v) => Number(v),
-    0,
-  )
+  .option('--rate <tx/s>', 'transactions offered per second', Number, 50)
+  .option('--seconds <s>', 'how long to offer them', Number, 60)
+  .option('--accounts <n>', 'accounts to spread them over', Number, 40)
   .parse()
-  .opts<{ transactions: number; accounts: number; concurrency: number; rate: number }>();
+  .opts<{ rate: number; seconds: number; accounts: number }>();
+const total = Math.round(opts.rate * opts.seconds);
 
-// Count every DynamoDB call the handlers make, by table and operation. Bench-only instrumentation.
+// Count every DynamoDB call the functions make, by who makes it. Bench-only instrumentation.
 const calls = new Map<string, number>();
 const tableOf = (input: Record<string, unknown>): string => {
   if (typeof input.TableName === 'string') return input.TableName;
@@ -78,6 +77,40 @@ function ledgerRole(command: string, input: Record<string, unknown>): string {
 // The benchmark reads outcomes with a client of its own, which is not counted.
 let statusClient: DynamoDBClient | undefined;
 
+/** CPU seconds a process has used so far (user + system), from /proc. */
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 a second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+interface CpuSnapshot {
+  readonly at: number;
+  readonly runtime: number;
+  readonly emulators: readonly number[];
+}
+
+function cpuSnapshot(cloud: LocalCloud): CpuSnapshot {
+  const usage = process.cpuUsage();
+  return {
+    at: performance.now(),
+    runtime: (usage.user + usage.system) / 1e6,
+    emulators: cloud.emulators.map((e) => processCpuSeconds(e.pid)),
+  };
+}
+
+async function requestCounts(cloud: LocalCloud): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const e of cloud.emulators) {
+    for (const [key, n] of Object.entries(await e.requestCounts())) {
+      counts[key] = (counts[key] ?? 0) + n;
+    }
+  }
+  return counts;
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const run = Date.now().toString(36);
 const cloud = await startLocalCloud({ port: 0, prefix: `bench-${run}`, token: 'bench' });
 const headers = { authorization: 'Bearer bench', 'content-type': 'application/json' };
@@ -100,109 +133,113 @@ const send = async (body: unknown) => {
   if (response.status !== 202)
     throw new Error(`POST answered ${response.status}: ${await response.text()}`);
 };
-/** Waits until the ledger's consumer has finished `count` more records than `from`. */
-const consumed = async (from: number, count: number) => {
-  const deadline = Date.now() + 120_000;
-  while (cloud.ledgerConsumer.stats().recordsSucceeded < from + count) {
-    if (Date.now() > deadline) throw new Error('the ledger did not consume the records in time');
-    await new Promise((r) => setTimeout(r, 50));
+/** Waits until `done()` holds, or fails after `ms`. */
+const until = async (what: string, done: () => boolean, ms = 180_000) => {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen in time`);
+    await pause(20);
   }
 };
-/** Calls counted while `phase` ran, by role and operation, per transaction. */
+const consumed = () => cloud.ledgerConsumer.stats().recordsSucceeded;
+const receiptsDeleted = () => cloud.notifiers.receipts.stats().messagesDeleted;
+/** Calls counted while `phase` ran, by role and operation. */
 async function measure(label: string, transactions: number, phase: () => Promise<void>) {
-  const before = cloud.ledgerConsumer.stats().recordsSucceeded;
+  const before = consumed();
   calls.clear();
   await phase();
-  await consumed(before, transactions);
+  await until('the ledger consuming the records', () => consumed() >= before + transactions);
   return { label, transactions, calls: new Map(calls) };
 }
+
+const histogram = () =>
+  hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 600_000,
+    numberOfSignificantValueDigits: 3,
+  });
+const percent = (cpuSeconds: number, wallMs: number) =>
+  `${((cpuSeconds / (wallMs / 1000)) * 100).toFixed(0)}%`;
 
 try {
   for (let a = 0; a < opts.accounts; a++) await open(`acct-${a}`);
   // Warm every lane once, as a consumer that has been running would be: steady state.
-  const warmed = cloud.ledgerConsumer.stats().recordsSucceeded;
+  const warmed = consumed();
+  const warmedReceipts = receiptsDeleted();
   for (let a = 0; a < opts.accounts; a++)
     await send(transaction(`warm-${run}-${a}`, a, `acct-${a}`));
-  await consumed(warmed, opts.accounts);
+  await until('the warm-up', () => consumed() >= warmed + opts.accounts);
+  await until('the warm-up receipts', () => receiptsDeleted() >= warmedReceipts + opts.accounts);
+
   calls.clear();
+  const countsBefore = await requestCounts(cloud);
+  const cpuBefore = cpuSnapshot(cloud);
+  const consumedBefore = consumed();
+  const receiptsBefore = receiptsDeleted();
   const sentAt = new Map<string, number>();
   const bodies = new Map<string, unknown>();
-  let next = 0;
-  const started = Date.now();
-  const worker = async () => {
-    for (let i = next++; i < opts.transactions; i = next++) {
-      // Open loop: transaction i leaves at i/rate seconds, whether or not the pipeline keeps up.
-      if (opts.rate > 0) {
-        const due = started + (i * 1000) / opts.rate;
-        if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
-      }
-      const id = `bench-${run}-${i}`;
-      const body = transaction(id, i, `acct-${i % opts.accounts}`);
-      bodies.set(id, body);
-      sentAt.set(id, Date.now());
-      await send(body);
-    }
-  };
-  await Promise.all(Array.from({ length: opts.concurrency }, worker));
-  const acceptedIn = Date.now() - started;
+  const failures: string[] = [];
+  const started = performance.now();
+  const startedAt = Date.now();
+  const sends: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / opts.rate;
+    const wait = due - performance.now();
+    if (wait > 1) await pause(wait);
+    const id = `bench-${run}-${i}`;
+    const body = transaction(id, i, `acct-${i % opts.accounts}`);
+    bodies.set(id, body);
+    sentAt.set(id, Date.now());
+    sends.push(send(body).catch((error: Error) => void failures.push(`${id}: ${error.message}`)));
+  }
+  await Promise.all(sends);
+  const offeredMs = performance.now() - started;
+  const lag = Math.max(0, offeredMs - opts.seconds * 1000);
 
-  // Wait for the ledger to decide every transaction, reading outcomes straight from the table.
+  // Every receipt is a posted WITHDRAWAL or DEPOSIT: the last stage of the pipeline.
+  await until('the ledger consuming every record', () => consumed() >= consumedBefore + total);
+  await until('every receipt', () => receiptsDeleted() >= receiptsBefore + total).catch(
+    (error: Error) => void failures.push(error.message),
+  );
+  const cpuAfter = cpuSnapshot(cloud);
+  const countsAfter = await requestCounts(cloud);
+  const steady = new Map(calls);
+
+  // Outcomes, read straight from the table with an uncounted client.
   statusClient = new DynamoDBClient(
-    sdkClientOptions({ endpoint: cloud.awsEndpoint, region: 'us-east-1' }),
+    sdkClientOptions({ endpoint: cloud.endpoint, region: 'us-east-1' }, { service: 'dynamodb' }),
   );
   const status = new DynamoDbLedgerStore(statusClient, cloud.resources.names.ledgerTable);
-  const postedAt = new Map<string, number>();
-  const deadline = Date.now() + 120_000;
-  const pending = new Set(sentAt.keys());
-  while (pending.size > 0 && Date.now() < deadline) {
-    for (const id of [...pending].slice(0, 200)) {
-      const record = await status.getTransaction(id);
-      if (record?.status === 'POSTED' && record.decidedAt) {
-        postedAt.set(id, Date.parse(record.decidedAt));
-        pending.delete(id);
-      } else if (record?.status === 'REJECTED') pending.delete(id);
+  const posted = histogram();
+  let postedCount = 0;
+  let lastPostedAt = 0;
+  const notPosted: string[] = [];
+  for (const id of sentAt.keys()) {
+    const record = await status.getTransaction(id);
+    if (record?.status === 'POSTED' && record.decidedAt) {
+      const at = Date.parse(record.decidedAt);
+      posted.recordValue(Math.max(1, at - (sentAt.get(id) ?? at)));
+      lastPostedAt = Math.max(lastPostedAt, at);
+      postedCount++;
+    } else notPosted.push(`${id}: ${record?.status ?? 'absent'}`);
+  }
+  const receipts = histogram();
+  let receiptCount = 0;
+  for (let a = 0; a < opts.accounts; a++) {
+    const r = await fetch(`${cloud.apiUrl}/local/notifications?accountId=acct-${a}`, { headers });
+    const body = (await r.json()) as {
+      items?: { kind: string; transactionId: string; createdAt: string }[];
+    };
+    for (const n of body.items ?? []) {
+      const sent = sentAt.get(n.transactionId);
+      if (n.kind !== 'RECEIPT' || sent === undefined) continue;
+      receipts.recordValue(Math.max(1, Date.parse(n.createdAt) - sent));
+      receiptCount++;
     }
-    if (pending.size > 0) await new Promise((r) => setTimeout(r, 100));
   }
-  const histogram = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 600_000,
-    numberOfSignificantValueDigits: 3,
-  });
-  let last = 0;
-  for (const [id, at] of postedAt) {
-    histogram.recordValue(Math.max(1, at - (sentAt.get(id) ?? at)));
-    last = Math.max(last, at);
-  }
-  const posted = postedAt.size;
-  // Receipts, from the local notification channel: one per posted WITHDRAWAL/DEPOSIT.
-  const notifiedAt = new Map<string, number>();
-  const notifyDeadline = Date.now() + 60_000;
-  while (notifiedAt.size < postedAt.size && Date.now() < notifyDeadline) {
-    for (let a = 0; a < opts.accounts; a++) {
-      const r = await fetch(`${cloud.apiUrl}/local/notifications?accountId=acct-${a}`, { headers });
-      const body = (await r.json()) as {
-        items?: { kind: string; transactionId: string; createdAt: string }[];
-      };
-      for (const n of body.items ?? []) {
-        if (n.kind === 'RECEIPT' && sentAt.has(n.transactionId))
-          notifiedAt.set(n.transactionId, Date.parse(n.createdAt));
-      }
-    }
-    if (notifiedAt.size < postedAt.size) await new Promise((r) => setTimeout(r, 250));
-  }
-  const notifyHistogram = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 600_000,
-    numberOfSignificantValueDigits: 3,
-  });
-  for (const [id, at] of notifiedAt)
-    notifyHistogram.recordValue(Math.max(1, at - (sentAt.get(id) ?? at)));
-  const steady = new Map(calls);
-  const seconds = (last - started) / 1000;
 
   // Redeliveries: the same transactions again, identical (an ATM's retry, a producer's).
-  const sample = [...postedAt.keys()].slice(0, Math.min(200, postedAt.size));
+  const sample = [...sentAt.keys()].slice(0, Math.min(200, total));
   const duplicates = await measure('duplicates', sample.length, async () => {
     for (const id of sample) await send(bodies.get(id));
   });
@@ -214,16 +251,49 @@ try {
       await send(transaction(`cold-${run}-${a}`, a, `cold-${run}-${a}`));
   });
 
+  const wallMs = cpuAfter.at - cpuBefore.at;
+  const emulatorCpu = cloud.emulators
+    .map((e, i) => {
+      const used = (cpuAfter.emulators[i] ?? 0) - (cpuBefore.emulators[i] ?? 0);
+      return `${e.group} ${percent(used, wallMs)}`;
+    })
+    .join(', ');
+  const emulatorTotal = cloud.emulators.reduce(
+    (sum, _, i) => sum + (cpuAfter.emulators[i] ?? 0) - (cpuBefore.emulators[i] ?? 0),
+    0,
+  );
+  const byService = new Map<string, Map<string, number>>();
+  for (const [key, after] of Object.entries(countsAfter)) {
+    const n = after - (countsBefore[key] ?? 0);
+    if (n <= 0) continue;
+    const [service = '?', action = '?'] = key.split('.');
+    const actions = byService.get(service) ?? new Map<string, number>();
+    actions.set(action, n);
+    byService.set(service, actions);
+  }
+  const perTx = (n: number) => (n / total).toFixed(2);
+  const serviceLines = [...byService]
+    .map(([service, actions]) => {
+      const sum = [...actions.values()].reduce((a, b) => a + b, 0);
+      const detail = [...actions]
+        .sort((a, b) => b[1] - a[1])
+        .map(([action, n]) => `${action} ${perTx(n)}`)
+        .join(', ');
+      return { sum, line: `    ${service.padEnd(16)} ${perTx(sum).padStart(6)}  (${detail})` };
+    })
+    .sort((a, b) => b.sum - a.sum);
+  const allCalls = serviceLines.reduce((a, b) => a + b.sum, 0);
+
   const per = (counted: Map<string, number>, role: string) =>
     [...counted]
       .filter(([k]) => k.startsWith(`${role}:`))
       .map(([k, c]) => [k.slice(role.length + 1), c] as const);
   const share = (counted: Map<string, number>, role: string, n: number) => {
     const ops = per(counted, role);
-    const total = ops.reduce((sum, [, c]) => sum + c, 0) / Math.max(1, n);
+    const sum = ops.reduce((s, [, c]) => s + c, 0) / Math.max(1, n);
     return {
-      total,
-      text: `${total.toFixed(2)} (${ops.map(([op, c]) => `${op} ${(c / Math.max(1, n)).toFixed(2)}`).join(', ') || 'none'})`,
+      total: sum,
+      text: `${sum.toFixed(2)} (${ops.map(([op, c]) => `${op} ${(c / Math.max(1, n)).toFixed(2)}`).join(', ') || 'none'})`,
     };
   };
   const dynamoPer = (counted: Map<string, number>, n: number) => {
@@ -231,25 +301,26 @@ try {
     const ledger = share(counted, 'ledger', n);
     return `${(ingest.total + ledger.total).toFixed(2)} = ingest ${ingest.text} + ledger ${ledger.text}`;
   };
-  const perPosted = (role: string) => share(steady, role, posted).text;
+  const ms = (h: hdr.Histogram, p: number) => `${h.getValueAtPercentile(p)} ms`;
   console.log(`
-walking-skeleton benchmark (local cloud, ${opts.transactions} transactions, ${opts.accounts} accounts, ${opts.rate > 0 ? `open loop at ${opts.rate} tx/s` : `closed loop, concurrency ${opts.concurrency}`})
+pipeline benchmark: open loop, ${opts.rate} tx/s for ${opts.seconds} s over ${opts.accounts} accounts (${total} transactions)
+  local cloud, ${cloud.emulators.length} emulator processes; ${new Date(startedAt).toISOString()}
 
-  accepted (202)            ${opts.transactions} in ${(acceptedIn / 1000).toFixed(2)} s  (${(opts.transactions / (acceptedIn / 1000)).toFixed(0)} req/s)
-  posted                    ${posted}${pending.size > 0 ? `  (${pending.size} not decided in time)` : ''}
-  posted tx/s               ${(posted / seconds).toFixed(1)}
-  POST -> POSTED p50        ${histogram.getValueAtPercentile(50)} ms
-  POST -> POSTED p99        ${histogram.getValueAtPercentile(99)} ms
-  POST -> POSTED max        ${histogram.maxValue} ms
-  POST -> receipt p50       ${notifyHistogram.getValueAtPercentile(50)} ms   (${notifiedAt.size} receipts)
-  POST -> receipt p99       ${notifyHistogram.getValueAtPercentile(99)} ms
-  DynamoDB calls / posted   ${dynamoPer(steady, posted)}   steady state, every lane warm
+  offered                   ${total} in ${(offeredMs / 1000).toFixed(1)} s${lag > 500 ? `  (the sender fell ${(lag / 1000).toFixed(1)} s behind)` : ''}
+  posted                    ${postedCount} of ${total}${notPosted.length > 0 ? `  (not posted: ${notPosted.slice(0, 3).join('; ')}${notPosted.length > 3 ? ', ...' : ''})` : ''}
+  posted tx/s               ${(postedCount / ((lastPostedAt - startedAt) / 1000)).toFixed(1)}
+  POST -> POSTED            p50 ${ms(posted, 50)}, p99 ${ms(posted, 99)}, max ${posted.maxValue} ms
+  POST -> receipt           p50 ${ms(receipts, 50)}, p99 ${ms(receipts, 99)}, max ${receipts.maxValue} ms  (${receiptCount} receipts)
+  CPU, share of one core    emulators ${percent(emulatorTotal, wallMs)} (${emulatorCpu}); runtime ${percent(cpuAfter.runtime - cpuBefore.runtime, wallMs)} (functions, local runtime and this benchmark's client)
+  emulator calls / tx       ${perTx(allCalls)}, by service:
+${serviceLines.map((l) => l.line).join('\n')}
+  DynamoDB calls / tx       ${dynamoPer(steady, total)}   steady state, every lane warm
   DynamoDB calls / duplicate ${dynamoPer(duplicates.calls, duplicates.transactions)}   ${duplicates.transactions} identical redeliveries
   DynamoDB calls / cold     ${dynamoPer(coldLanes.calls, coldLanes.transactions)}   ${coldLanes.transactions} accounts the consumer had not seen
-  notifier calls / posted   ${perPosted('notifier')}   idempotency records
-  runtime calls / posted    ${perPosted('runtime')}   local checkpoints and leases (AWS keeps these itself)
-  timer sweep               ${share(steady, 'sweep', 1).total} Query calls during the run (one per shard per second locally, not per posting)
-`);
+  notifier calls / tx       ${share(steady, 'notifier', total).text}   idempotency records
+  runtime calls / tx        ${share(steady, 'runtime', total).text}   local checkpoints and leases (AWS keeps these itself)
+${failures.length > 0 ? `\n  FAILURES (${failures.length}): ${failures.slice(0, 5).join('; ')}\n` : ''}`);
+  if (failures.length > 0 || notPosted.length > 0) process.exitCode = 1;
 } finally {
   statusClient?.destroy();
   await cloud.stop();

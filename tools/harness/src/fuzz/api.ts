@@ -16,7 +16,7 @@ import {
   resourceNames,
   startLocalCloud,
 } from '@atm-ledger/local-cloud';
-import { sdkClientOptions, sleep } from '@atm-ledger/runtime';
+import { type AwsEndpoint, sdkClientOptions, sleep } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   GetRecordsCommand,
@@ -147,7 +147,7 @@ export async function fuzzApi(options: FuzzApiOptions = {}): Promise<FuzzApiResu
   const installation = await ensureFuzzerInstalled({ rootDir, log });
 
   let cloud: LocalCloud | undefined;
-  let target: { apiUrl: string; token: string; awsEndpoint?: string; prefix: string };
+  let target: { apiUrl: string; token: string; awsEndpoint?: AwsEndpoint; prefix: string };
   if (options.url !== undefined) {
     if (options.token === undefined) throw new Error('--url needs --token (or LEDGER_API_TOKEN)');
     target = {
@@ -165,7 +165,7 @@ export async function fuzzApi(options: FuzzApiOptions = {}): Promise<FuzzApiResu
       prefix,
       token: randomBytes(18).toString('base64url'),
     });
-    target = { apiUrl: cloud.apiUrl, token: cloud.token, awsEndpoint: cloud.awsEndpoint, prefix };
+    target = { apiUrl: cloud.apiUrl, token: cloud.token, awsEndpoint: cloud.endpoint, prefix };
   }
   const state =
     target.awsEndpoint === undefined
@@ -339,10 +339,10 @@ export class StateReader {
   readonly #kinesis: KinesisClient;
   readonly #names: ReturnType<typeof resourceNames>;
 
-  constructor(awsEndpoint: string, prefix: string) {
-    const clientOptions = sdkClientOptions({ endpoint: awsEndpoint, region: LOCAL_REGION });
-    this.#dynamodb = new DynamoDBClient(clientOptions);
-    this.#kinesis = new KinesisClient(clientOptions);
+  constructor(awsEndpoint: AwsEndpoint, prefix: string) {
+    const config = { endpoint: awsEndpoint, region: LOCAL_REGION };
+    this.#dynamodb = new DynamoDBClient(sdkClientOptions(config, { service: 'dynamodb' }));
+    this.#kinesis = new KinesisClient(sdkClientOptions(config, { service: 'kinesis' }));
     this.#names = resourceNames(prefix);
   }
 

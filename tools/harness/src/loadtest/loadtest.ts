@@ -345,7 +345,10 @@ export async function runLoadTest(options: LoadTestOptions = {}): Promise<LoadTe
     // Two clients of our own: one for the batch path (metered, it is the system under
     // test) and one for the harness's reads (never metered, it is not).
     const clientOptions = cloud
-      ? sdkClientOptions({ endpoint: cloud.awsEndpoint, region: LOCAL_REGION })
+      ? sdkClientOptions(
+          { endpoint: cloud.endpoint, region: LOCAL_REGION },
+          { service: 'dynamodb' },
+        )
       : undefined;
     const harness = clientOptions ? new DynamoDBClient(clientOptions) : undefined;
     const batchClient = clientOptions ? new DynamoDBClient(clientOptions) : undefined;

@@ -1,0 +1,51 @@
+import type { SdkRequestHandlerDecorator } from '@atm-ledger/runtime';
+
+type Decorated = ReturnType<SdkRequestHandlerDecorator>;
+
+/** Kinesis calls that add records to a stream. */
+export const STREAM_WRITES: ReadonlySet<string> = new Set([
+  'Kinesis_20131202.PutRecord',
+  'Kinesis_20131202.PutRecords',
+]);
+
+/** DynamoDB calls that may change items, hence add to the table's stream. */
+export const TABLE_WRITES: ReadonlySet<string> = new Set([
+  'DynamoDB_20120810.PutItem',
+  'DynamoDB_20120810.UpdateItem',
+  'DynamoDB_20120810.DeleteItem',
+  'DynamoDB_20120810.BatchWriteItem',
+  'DynamoDB_20120810.TransactWriteItems',
+]);
+
+/**
+ * A request handler that calls `wake` after each successful call whose
+ * `X-Amz-Target` is one of `targets`, around `inner` (the host's faults) when
+ * given. Local-only: in AWS the readers poll; here the runtime owns both the
+ * function that writes and the mapping that reads, so the reader need not
+ * sleep out its idle interval. It changes when a reader looks, never what it
+ * reads or in what order.
+ */
+export function wakeOn(
+  targets: ReadonlySet<string>,
+  wake: () => void,
+  inner?: SdkRequestHandlerDecorator,
+): SdkRequestHandlerDecorator {
+  return (node) => {
+    const handler: Decorated = inner === undefined ? (node as unknown as Decorated) : inner(node);
+    return {
+      metadata: handler.metadata,
+      handle: async (request, options) => {
+        const handled = await handler.handle(request, options);
+        const status = handled.response.statusCode;
+        if (status >= 200 && status < 300 && targets.has(request.headers['x-amz-target'] ?? '')) {
+          wake();
+        }
+        return handled;
+      },
+      destroy: () => handler.destroy?.(),
+      updateHttpClientConfig: (key, value) =>
+        handler.updateHttpClientConfig(key as never, value as never),
+      httpHandlerConfigs: () => handler.httpHandlerConfigs(),
+    };
+  };
+}
