@@ -289,6 +289,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           functionResponseTypes: ['ReportBatchItemFailures'],
           functionTimeoutSeconds: NOTIFIER_VISIBILITY_TIMEOUT_SECONDS,
           batchSize: 10,
+          // Lambda starts an SQS mapping with five concurrent pollers: one slow batch does not hold the queue.
+          pollers: 5,
         },
         handler,
         clients: { sqs: clients.sqs },

@@ -11,6 +11,7 @@ from types import ModuleType
 
 from . import (
     dispatch_cache,
+    dynamodb_query,
     eventbridge_sns,
     kinesis_reads,
     request_lock,
@@ -29,6 +30,7 @@ FIXES: dict[str, ModuleType] = {
     "kinesis-reads": kinesis_reads,
     "dispatch-cache": dispatch_cache,
     "sqs-scans": sqs_scans,
+    "dynamodb-query": dynamodb_query,
 }
 
 

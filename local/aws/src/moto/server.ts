@@ -19,6 +19,7 @@ export const MOTO_FIXES = [
   'kinesis-reads',
   'dispatch-cache',
   'sqs-scans',
+  'dynamodb-query',
 ] as const;
 export type MotoFix = (typeof MOTO_FIXES)[number];
 

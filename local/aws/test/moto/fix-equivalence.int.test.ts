@@ -1,4 +1,11 @@
 import {
+  CreateTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import {
   CreateStreamCommand,
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
@@ -19,7 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MotoFix, type MotoServer, startMoto } from '../../src/moto/index.js';
 
 /**
- * Fixes "kinesis-reads" and "sqs-scans" change how moto finds its answers,
+ * Fixes "kinesis-reads", "sqs-scans" and "dynamodb-query" change how moto finds its answers,
  * never the answers: the same calls against a server with the fix and one
  * without must answer the same.
  */
@@ -196,6 +203,106 @@ describe('moto fix "sqs-scans"', () => {
 
     // Assess
     expect(fixed[0]).toEqual(['20', '0', '5']);
+    expect(fixed).toEqual(upstream);
+  });
+});
+
+describe('moto fix "dynamodb-query"', () => {
+  let servers: { fixed: MotoServer; upstream: MotoServer };
+  beforeAll(async () => {
+    servers = await pair('dynamodb-query');
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([servers?.fixed.stop(), servers?.upstream.stop()]);
+  });
+
+  const QUERIES: Omit<QueryCommandInput, 'TableName'>[] = [
+    { KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'P#2' } } },
+    { KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'P#none' } } },
+    {
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+      ExpressionAttributeValues: { ':p': { S: 'P#1' }, ':s': { S: 'E#1' } },
+    },
+    {
+      KeyConditionExpression: 'pk = :p AND sk BETWEEN :a AND :b',
+      ExpressionAttributeValues: { ':p': { S: 'P#3' }, ':a': { S: 'E#03' }, ':b': { S: 'E#12' } },
+      ScanIndexForward: false,
+    },
+    {
+      KeyConditionExpression: 'pk = :p',
+      FilterExpression: 'n > :n',
+      ExpressionAttributeValues: { ':p': { S: 'P#0' }, ':n': { N: '7' } },
+      Limit: 5,
+    },
+    {
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: { ':p': { S: 'P#4' } },
+      Select: 'COUNT',
+    },
+  ];
+
+  async function transcript(endpoint: string): Promise<unknown[]> {
+    const ddb = new DynamoDBClient(options(endpoint));
+    const out: unknown[] = [];
+    try {
+      await ddb.send(
+        new CreateTableCommand({
+          TableName: 't',
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+        }),
+      );
+      // Written out of order, so the answer's order is the query's doing.
+      for (let i = 0; i < 100; i++) {
+        const n = (i * 37) % 100;
+        await ddb.send(
+          new PutItemCommand({
+            TableName: 't',
+            Item: {
+              pk: { S: `P#${n % 5}` },
+              sk: { S: `E#${String(n).padStart(2, '0')}` },
+              n: { N: String(n % 13) },
+            },
+          }),
+        );
+      }
+      for (const query of QUERIES) {
+        let ExclusiveStartKey: QueryCommandInput['ExclusiveStartKey'];
+        do {
+          const r = await ddb.send(
+            new QueryCommand({ TableName: 't', ...query, ExclusiveStartKey }),
+          );
+          out.push({
+            items: r.Items,
+            count: r.Count,
+            scanned: r.ScannedCount,
+            last: r.LastEvaluatedKey,
+          });
+          ExclusiveStartKey = r.LastEvaluatedKey;
+        } while (ExclusiveStartKey !== undefined);
+      }
+    } finally {
+      ddb.destroy();
+    }
+    return out;
+  }
+
+  it('answers key queries, paged, filtered and reversed, as upstream does', async () => {
+    // Act
+    const [fixed, upstream] = await Promise.all([
+      transcript(servers.fixed.endpoint),
+      transcript(servers.upstream.endpoint),
+    ]);
+
+    // Assess
+    expect(fixed.length).toBeGreaterThan(QUERIES.length);
     expect(fixed).toEqual(upstream);
   });
 });

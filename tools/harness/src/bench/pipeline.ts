@@ -182,6 +182,20 @@ try {
   const started = performance.now();
   const startedAt = Date.now();
   const sends: Promise<void>[] = [];
+  // Where each stage stands, every 10 s: the stage that falls behind is the one to look at.
+  const stagesAt = [
+    consumed(),
+    cloud.ledgerEventsPipe.stats().eventsDelivered,
+    cloud.notifiers.receipts.stats().messagesDeleted,
+  ];
+  const progress = setInterval(() => {
+    const accepted = sentAt.size - failures.length;
+    const pipe = cloud.ledgerEventsPipe.stats().eventsDelivered - (stagesAt[1] ?? 0);
+    const receipts = cloud.notifiers.receipts.stats().messagesDeleted - (stagesAt[2] ?? 0);
+    console.error(
+      `  ${((performance.now() - started) / 1000).toFixed(0)} s: sent ${accepted}, consumed ${consumed() - (stagesAt[0] ?? 0)}, published ${pipe}, receipts ${receipts}`,
+    );
+  }, 10_000);
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / opts.rate;
     const wait = due - performance.now();
@@ -201,6 +215,7 @@ try {
   await until('every receipt', () => receiptsDeleted() >= receiptsBefore + total).catch(
     (error: Error) => void failures.push(error.message),
   );
+  clearInterval(progress);
   const cpuAfter = cpuSnapshot(cloud);
   const countsAfter = await requestCounts(cloud);
   const steady = new Map(calls);

@@ -44,8 +44,8 @@ describe('ensureFuzzerInstalled', () => {
     expect(fuzzer.python).toBe(join(repo.rootDir, '.local-cloud', 'fuzz-venv', 'bin', 'python'));
     expect(moto.python).toBe(join(repo.rootDir, '.local-cloud', 'venv', 'bin', 'python'));
     expect((await repo.installs()).sort()).toEqual([
-      join(repo.rootDir, 'tools', 'harness', 'fuzz', 'requirements.txt'),
       join(repo.rootDir, 'local', 'aws', 'moto', 'requirements.txt'),
+      join(repo.rootDir, 'tools', 'harness', 'fuzz', 'requirements.txt'),
     ]);
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, inject, it } from 'vitest';
 import type { FaultClass } from '../../src/faults/index.js';
 import { formatSoakReport, runSoak } from '../../src/soak/index.js';
 
@@ -47,9 +47,11 @@ const CLASSES: readonly { name: string; faults: string; fires: readonly FaultCla
   },
 ];
 
-describe('soak per fault class: nothing lost, nothing applied twice', () => {
+// Concurrent: each soak has its own resources and runtime process, and spends most of its
+// time waiting (restarts, redeliveries, the quiet period of its drain).
+describe.concurrent('soak per fault class: nothing lost, nothing applied twice', () => {
   for (const c of CLASSES) {
-    it(c.name, async () => {
+    it(c.name, async ({ expect }) => {
       const lines: string[] = [];
       const report = await runSoak({
         minutes: 0.2,

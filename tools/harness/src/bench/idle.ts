@@ -1,0 +1,167 @@
+/**
+ * What an idle `npm start` costs, and whether it still answers at once.
+ *
+ * Starts `npm start` as a user does (a child process tree: npm, the runtime,
+ * the emulators), lets it settle, then measures the CPU of the whole tree
+ * over an idle window, from /proc. After the window it opens an account,
+ * posts one transaction and reports POST -> POSTED (the ledger's
+ * `decidedAt`, on this machine's clock).
+ *
+ *   npm run bench:idle                        60 s idle window after 10 s to settle
+ *   npm run bench:idle -- --seconds 30
+ */
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { findRepoRoot } from '@atm-ledger/local-aws';
+import { Command } from 'commander';
+
+const opts = new Command()
+  .option('--seconds <s>', 'length of the idle window', Number, 60)
+  .option('--settle <s>', 'wait this long after start before measuring', Number, 10)
+  .parse()
+  .opts<{ seconds: number; settle: number }>();
+
+const TICKS_PER_SECOND = 100;
+
+/** Every process whose ancestry leads to `root`, root included. */
+function tree(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(entry), Number(fields[1]));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) {
+    for (const [pid, parent] of parents) if (parent === out[i]) out.push(pid);
+  }
+  return out;
+}
+
+/** CPU seconds (user + system) each process has used so far. */
+function cpuSeconds(pids: readonly number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND);
+    } catch {
+      out.set(pid, 0);
+    }
+  }
+  return out;
+}
+
+function commandOf(pid: number): string {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const script = argv.find((a) => /launcher\.py$|cli\.ts$/.test(a));
+    if (script?.endsWith('launcher.py')) return 'emulator';
+    if (script?.endsWith('cli.ts')) return 'runtime';
+    return argv[0]?.split('/').pop() ?? String(pid);
+  } catch {
+    return String(pid);
+  }
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const token = `idle-${Date.now().toString(36)}`;
+
+const child: ChildProcess = spawn('npm', ['start'], {
+  cwd: findRepoRoot(),
+  env: { ...process.env, LEDGER_PORT: '0', LEDGER_API_TOKEN: token },
+  stdio: ['ignore', 'pipe', 'inherit'],
+  detached: true,
+});
+const stop = () => {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    // Already gone.
+  }
+};
+process.on('exit', stop);
+
+try {
+  const apiUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('npm start did not come up in 180 s')), 180_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`npm start exited (${code}): ${out}`)));
+  });
+  await pause(opts.settle * 1000);
+
+  const pids = tree(child.pid ?? 0);
+  const before = cpuSeconds(pids);
+  const startedAt = performance.now();
+  await pause(opts.seconds * 1000);
+  const after = cpuSeconds(pids);
+  const wall = (performance.now() - startedAt) / 1000;
+
+  const byRole = new Map<string, number>();
+  for (const pid of pids) {
+    const used = (after.get(pid) ?? 0) - (before.get(pid) ?? 0);
+    const role = commandOf(pid);
+    byRole.set(role, (byRole.get(role) ?? 0) + used);
+  }
+  const total = [...byRole.values()].reduce((a, b) => a + b, 0);
+
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const accountId = `idle-${Date.now().toString(36)}`;
+  await fetch(`${apiUrl}/v1/accounts`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ accountId, currency: 'USD' }),
+  });
+  const transactionId = `${accountId}-deposit`;
+  const sentAt = Date.now();
+  const posted = await fetch(`${apiUrl}/v1/transactions`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      transactionId,
+      type: 'DEPOSIT',
+      accountId,
+      amount: 5_000,
+      currency: 'USD',
+      atmId: 'atm-idle',
+      occurredAt: new Date().toISOString(),
+    }),
+  });
+  if (posted.status !== 202) throw new Error(`POST answered ${posted.status}`);
+  let decidedAt: number | undefined;
+  for (const deadline = Date.now() + 30_000; decidedAt === undefined && Date.now() < deadline; ) {
+    const r = await fetch(`${apiUrl}/v1/transactions/${transactionId}`, { headers });
+    const body = (await r.json()) as { status?: string; decidedAt?: string };
+    if (body.status === 'POSTED' && body.decidedAt) decidedAt = Date.parse(body.decidedAt);
+    else await pause(10);
+  }
+
+  const share = (s: number) => `${((s / wall) * 100).toFixed(1)}%`;
+  console.log(`
+idle npm start: ${wall.toFixed(0)} s window after ${opts.settle} s to settle; ${new Date().toISOString()}
+
+  CPU, share of one core    ${share(total)} in all (${[...byRole]
+    .sort((a, b) => b[1] - a[1])
+    .map(([role, s]) => `${role} ${share(s)}`)
+    .join(', ')})
+  first transaction after   POST -> POSTED ${decidedAt === undefined ? 'not posted in 30 s' : `${decidedAt - sentAt} ms`}
+`);
+  if (decidedAt === undefined) process.exitCode = 1;
+} finally {
+  stop();
+}
