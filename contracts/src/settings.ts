@@ -37,7 +37,8 @@ export const DEFAULT_HOLD_TTL_SECONDS = 604_800;
 /**
  * How far back a reversal's original may be, and how long an early reversal
  * waits for it (`LEDGER_REVERSAL_WINDOW_SECONDS`): a day, as ATM networks
- * settle reversals. The ledger's config and infra default to it.
+ * settle reversals. infra and the local cloud set it; the ledger's config still
+ * spells its own default.
  */
 export const DEFAULT_REVERSAL_WINDOW_SECONDS = 86_400;
 

@@ -1,6 +1,5 @@
 import {
   DEFAULT_HOLD_TTL_SECONDS,
-  DEFAULT_REVERSAL_WINDOW_SECONDS,
   FUNCTION_ENV as ENV,
   MAX_HOLD_TTL_SECONDS,
 } from '@atm-ledger/contracts';
@@ -37,12 +36,7 @@ const StreamConfigSchema = z.object({
    * How long before a reversal its original may have occurred, and how long an
    * early reversal waits for it: one day, as ATM networks settle reversals.
    */
-  [ENV.ledgerReversalWindowSeconds]: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(31_536_000)
-    .default(DEFAULT_REVERSAL_WINDOW_SECONDS),
+  [ENV.ledgerReversalWindowSeconds]: z.coerce.number().int().min(1).max(31_536_000).default(86_400),
 });
 
 export interface LedgerApiConfig {
