@@ -112,6 +112,13 @@ export interface LocalCloudOptions {
    */
   readonly holdTtlSeconds?: number;
   /**
+   * *Local-only.* The notifier queues' visibility timeout, in seconds, in
+   * place of infra's (six notifier timeouts): for runs that kill notifiers on
+   * purpose and must see the redelivery within seconds. It also bounds the
+   * notifiers' local invocation timeout, which may not exceed it. Default: infra's.
+   */
+  readonly notifierVisibilityTimeoutSeconds?: number;
+  /**
    * How often the ledger's timer sweep runs. In AWS an EventBridge Scheduler
    * schedule runs it every minute (its finest rate); locally every second, so
    * a short reversal window can be watched expire.
@@ -185,7 +192,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     streams: new DynamoDBStreamsClient(clientOptions),
   };
   try {
-    const resources = await ensureResources(clients, prefix, { shards: options.shards ?? 2 });
+    const resources = await ensureResources(clients, prefix, {
+      shards: options.shards ?? 2,
+      notifierVisibilityTimeoutSeconds: options.notifierVisibilityTimeoutSeconds,
+    });
     const notificationsPath = join(rootDir, '.local-cloud', `${prefix}-notifications.jsonl`);
     const env: Record<string, string> & Partial<Record<FunctionEnvName, string>> = {
       AWS_REGION: LOCAL_REGION,
@@ -302,7 +312,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           functionResponseTypes: spec.mapping.reportBatchItemFailures
             ? ['ReportBatchItemFailures']
             : [],
-          functionTimeoutSeconds: fn.timeoutSeconds,
+          functionTimeoutSeconds: Math.min(
+            fn.timeoutSeconds,
+            options.notifierVisibilityTimeoutSeconds ?? Number.POSITIVE_INFINITY,
+          ),
           memorySizeMB: fn.memorySizeMb,
         },
         handler,

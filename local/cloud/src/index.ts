@@ -26,6 +26,7 @@ export {
   type NotifierQueue,
   type PublicationNames,
   type PublicationTopology,
+  type PublicationTopologyOptions,
   publicationNames,
   type QueueRef,
 } from './topology.js';

@@ -21,6 +21,7 @@ import {
   ensurePublicationTopology,
   ensureQueue,
   type PublicationTopology,
+  type PublicationTopologyOptions,
   publicationNames,
 } from './topology.js';
 
@@ -90,7 +91,7 @@ export async function ensureResources(
     sns: SNSClient;
   },
   prefix: string,
-  opts: { shards?: number } = {},
+  opts: { shards?: number } & PublicationTopologyOptions = {},
 ): Promise<LocalResources> {
   const names = resourceNames(prefix);
   try {
@@ -122,7 +123,9 @@ export async function ensureResources(
     DEAD_LETTER_QUEUES.ledgerStreamFailures,
   );
   await ensurePkSkTable(clients.dynamodb, names.notifierTable, { ttlAttribute: 'expiresAt' });
-  const publication = await ensurePublicationTopology(clients, names.publication);
+  const publication = await ensurePublicationTopology(clients, names.publication, {
+    notifierVisibilityTimeoutSeconds: opts.notifierVisibilityTimeoutSeconds,
+  });
   return {
     ...publication,
     names,

@@ -72,6 +72,15 @@ export interface PublicationTopology {
   readonly notifierQueues: Readonly<Record<NotifierChannel, NotifierQueue>>;
 }
 
+export interface PublicationTopologyOptions {
+  /**
+   * *Local-only.* The notifier queues' visibility timeout, in place of the
+   * topology's (six notifier timeouts, 180 s), for runs that kill notifiers on
+   * purpose and must see the redelivery within seconds (the soak).
+   */
+  readonly notifierVisibilityTimeoutSeconds?: number;
+}
+
 /**
  * Creates (or finds, on an emulator that outlived a previous run) the path a
  * ledger event takes after the pipe, as the topology (contracts) describes
@@ -95,6 +104,7 @@ export async function ensurePublicationTopology(
     readonly sqs: SQSClient;
   },
   names: PublicationNames,
+  options: PublicationTopologyOptions = {},
 ): Promise<PublicationTopology> {
   const { eventbridge, sns, sqs } = clients;
   const eventBusArn = await ensureEventBus(eventbridge, names.eventBus);
@@ -143,6 +153,9 @@ export async function ensurePublicationTopology(
         deadLetterTargetArn: dlq.arn,
         maxReceiveCount: spec.queue.redrive.maxReceiveCount,
       }),
+      ...(options.notifierVisibilityTimeoutSeconds === undefined
+        ? {}
+        : { VisibilityTimeout: String(options.notifierVisibilityTimeoutSeconds) }),
     });
     const [first, ...more]: readonly NotifierRoute[] = NOTIFIER_ROUTES[channel];
     if (first === undefined) throw new Error(`notifier ${channel} has no route`);
