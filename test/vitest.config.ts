@@ -15,6 +15,7 @@ export default defineConfig({
       'hostile/**/*.test.ts',
       'ops/**/*.test.ts',
       'structure/**/*.test.ts',
+      'topology/**/*.test.ts',
     ],
     globalSetup: ['@atm-ledger/test-support/global-setup'],
     testTimeout: 60_000,

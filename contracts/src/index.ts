@@ -8,6 +8,7 @@ export * from './primitives.js';
 export * from './publication.js';
 export * from './routes.js';
 export * from './settings.js';
+export * from './topology.js';
 export {
   BUSINESS_FIELDS,
   type BusinessField,

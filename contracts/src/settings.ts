@@ -34,5 +34,13 @@ export const FUNCTION_ENV = {
  */
 export const DEFAULT_HOLD_TTL_SECONDS = 604_800;
 
+/**
+ * How far back a reversal's original may be, and how long an early reversal
+ * waits for it (`LEDGER_REVERSAL_WINDOW_SECONDS`): a day, as ATM networks
+ * settle reversals. infra and the local cloud set it; the ledger's config still
+ * spells its own default.
+ */
+export const DEFAULT_REVERSAL_WINDOW_SECONDS = 86_400;
+
 /** The longest hold `LEDGER_HOLD_TTL_SECONDS` accepts: a year. */
 export const MAX_HOLD_TTL_SECONDS = 31_536_000;

@@ -1,4 +1,8 @@
-import { DEFAULT_HOLD_TTL_SECONDS, MAX_HOLD_TTL_SECONDS } from '@atm-ledger/contracts';
+import {
+  DEFAULT_HOLD_TTL_SECONDS,
+  DEFAULT_REVERSAL_WINDOW_SECONDS,
+  MAX_HOLD_TTL_SECONDS,
+} from '@atm-ledger/contracts';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 
@@ -143,7 +147,13 @@ export function readDeploymentConfig(
     alarmEmail,
     notifierDelivery,
     notifierContactsJson,
-    reversalWindowSeconds: integer(node, 'reversalWindowSeconds', 86_400, 1, 31_536_000),
+    reversalWindowSeconds: integer(
+      node,
+      'reversalWindowSeconds',
+      DEFAULT_REVERSAL_WINDOW_SECONDS,
+      1,
+      31_536_000,
+    ),
     holdTtlSeconds: integer(
       node,
       'holdTtlSeconds',

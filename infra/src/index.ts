@@ -8,6 +8,5 @@ export {
 } from './app.js';
 export { collectBundleSizes, formatBundleSizes } from './bundle-sizes.js';
 export { ConfigError, type DeploymentConfig, readDeploymentConfig } from './config.js';
-export { NOTIFIER_CHANNELS, NOTIFIERS } from './notifiers.js';
 export { StatefulStack } from './stateful-stack.js';
-export { ENTRIES, StatelessStack } from './stateless-stack.js';
+export { StatelessStack } from './stateless-stack.js';

@@ -1,7 +1,14 @@
 import {
+  DEAD_LETTER_QUEUES,
+  type DeadLetterQueueId,
+  EVENT_BUS,
   LEDGER_EVENT_SOURCE,
+  NOTIFIER_CHANNELS,
+  NOTIFIERS,
   type NotifierChannel,
-  notifierFilterPolicy,
+  type QueueSpec,
+  STREAMS,
+  TOPICS,
 } from '@atm-ledger/contracts';
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
@@ -20,7 +27,6 @@ import { EmailSubscription, SqsSubscription } from 'aws-cdk-lib/aws-sns-subscrip
 import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from './config.js';
-import { NOTIFIER_MAX_RECEIVE_COUNT, NOTIFIER_VISIBILITY_TIMEOUT, NOTIFIERS } from './notifiers.js';
 
 export interface StatefulStackProps extends StackProps {
   readonly config: DeploymentConfig;
@@ -63,6 +69,8 @@ export class StatefulStack extends Stack {
   readonly ruleDlq: Queue;
   /** Messages SNS could not deliver to a notifier queue. */
   readonly fanoutDlq: Queue;
+  /** The dead-letter queues by their topology id, for the constructs that name one. */
+  readonly deadLetters: Readonly<Record<DeadLetterQueueId, Queue>>;
   readonly notifierQueues: readonly NotifierQueues[];
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
@@ -90,7 +98,7 @@ export class StatefulStack extends Stack {
     );
 
     this.transactions = new Stream(this, 'Transactions', {
-      streamName: name('transactions'),
+      streamName: name(STREAMS.transactions.name),
       ...(config.kinesis.mode === 'on-demand'
         ? { streamMode: StreamMode.ON_DEMAND }
         : { streamMode: StreamMode.PROVISIONED, shardCount: config.kinesis.shards }),
@@ -130,7 +138,7 @@ export class StatefulStack extends Stack {
       removalPolicy,
     });
 
-    this.bus = new EventBus(this, 'Bus', { eventBusName: name('ledger-events') });
+    this.bus = new EventBus(this, 'Bus', { eventBusName: name(EVENT_BUS.name) });
     this.bus.applyRemovalPolicy(removalPolicy);
     const archive = new Archive(this, 'BusArchive', {
       sourceEventBus: this.bus,
@@ -142,7 +150,7 @@ export class StatefulStack extends Stack {
     archive.applyRemovalPolicy(removalPolicy);
 
     this.ledgerEvents = new Topic(this, 'LedgerEventsTopic', {
-      topicName: name('ledger-events'),
+      topicName: name(TOPICS.ledgerEvents.name),
       masterKey: this.key,
       enforceSSL: true,
     });
@@ -167,26 +175,35 @@ export class StatefulStack extends Stack {
       this.alarms.addSubscription(new EmailSubscription(config.alarmEmail));
     }
 
-    const queue = (id: string, suffix: string, extra: QueueProps = {}) =>
+    const queue = (id: string, spec: QueueSpec, extra: QueueProps = {}) =>
       new Queue(this, id, {
-        queueName: name(suffix),
+        queueName: name(spec.name),
         // SQS-managed keys: the senders here are AWS services (SNS,
         // EventBridge) that would each need a key-policy grant on a customer key.
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
         removalPolicy,
+        ...(spec.retentionSeconds === undefined
+          ? {}
+          : { retentionPeriod: Duration.seconds(spec.retentionSeconds) }),
+        ...(spec.visibilityTimeoutSeconds === undefined
+          ? {}
+          : { visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds) }),
         ...extra,
       });
-    // Dead-letter queues keep messages for the SQS maximum, 14 days: they are
-    // read by people, after an alarm, not by code.
-    const deadLetter = (id: string, suffix: string) =>
-      queue(id, suffix, { retentionPeriod: Duration.days(14) });
 
-    this.poisonQueue = deadLetter('PoisonQueue', 'ledger-poison');
-    this.streamFailureQueue = deadLetter('StreamFailureQueue', 'ledger-esm-failures');
-    this.pipeDlq = deadLetter('PipeDlq', 'pipe-dlq');
-    this.ruleDlq = deadLetter('RuleDlq', 'ledger-events-rule-dlq');
-    this.fanoutDlq = deadLetter('FanoutDlq', 'ledger-events-fanout-dlq');
+    this.poisonQueue = queue('PoisonQueue', DEAD_LETTER_QUEUES.ledgerPoison);
+    this.streamFailureQueue = queue('StreamFailureQueue', DEAD_LETTER_QUEUES.ledgerStreamFailures);
+    this.pipeDlq = queue('PipeDlq', DEAD_LETTER_QUEUES.pipeDlq);
+    this.ruleDlq = queue('RuleDlq', DEAD_LETTER_QUEUES.ruleDlq);
+    this.fanoutDlq = queue('FanoutDlq', DEAD_LETTER_QUEUES.fanoutDlq);
+    this.deadLetters = {
+      ledgerPoison: this.poisonQueue,
+      ledgerStreamFailures: this.streamFailureQueue,
+      pipeDlq: this.pipeDlq,
+      ruleDlq: this.ruleDlq,
+      fanoutDlq: this.fanoutDlq,
+    };
 
     // EventBridge sends to a rule's DLQ as itself. The rule lives in the
     // stateless stack; naming it by pattern instead of by reference keeps this
@@ -210,29 +227,27 @@ export class StatefulStack extends Stack {
       }),
     );
 
-    this.notifierQueues = (Object.keys(NOTIFIERS) as NotifierChannel[]).map((channel) => {
+    this.notifierQueues = NOTIFIER_CHANNELS.map((channel) => {
+      const spec = NOTIFIERS[channel];
       const id = channel.charAt(0).toUpperCase() + channel.slice(1);
-      const dlq = deadLetter(`${id}Dlq`, `notifier-${channel}-dlq`);
-      const work = queue(`${id}Queue`, `notifier-${channel}`, {
-        visibilityTimeout: NOTIFIER_VISIBILITY_TIMEOUT,
-        deadLetterQueue: { queue: dlq, maxReceiveCount: NOTIFIER_MAX_RECEIVE_COUNT },
+      const dlq = queue(`${id}Dlq`, spec.dlq);
+      const work = queue(`${id}Queue`, spec.queue, {
+        deadLetterQueue: { queue: dlq, maxReceiveCount: spec.queue.redrive.maxReceiveCount },
       });
       // The subscription lives here, next to the queue policy and the topic it
       // ties together, rather than in the stateless stack: creating it there
       // would still have to edit this stack's queue policy.
       const subscription = this.ledgerEvents.addSubscription(
         new SqsSubscription(work, {
-          // The notifier parses the EventBridge event itself, not an SNS envelope.
-          rawMessageDelivery: true,
-          deadLetterQueue: this.fanoutDlq,
+          rawMessageDelivery: spec.subscription.rawMessageDelivery,
+          deadLetterQueue: this.deadLetters[spec.subscription.deadLetterQueue],
         }),
       );
-      // The policy comes from the contracts, where the local cloud reads it
-      // too. It may be an `$or` of routes, which the L2 filter types cannot
-      // express, hence the L1 properties.
+      // The policy may be an `$or` of routes, which the L2 filter types
+      // cannot express, hence the L1 properties.
       const cfn = subscription.node.defaultChild as CfnSubscription;
-      cfn.filterPolicyScope = 'MessageBody';
-      cfn.filterPolicy = notifierFilterPolicy(channel);
+      cfn.filterPolicyScope = spec.subscription.filterPolicyScope;
+      cfn.filterPolicy = spec.subscription.filterPolicy;
       return { channel, queue: work, dlq };
     });
   }

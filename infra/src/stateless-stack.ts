@@ -1,11 +1,16 @@
 import {
   FUNCTION_ENV as ENV,
-  LEDGER_EVENT_SOURCE,
-  LEDGER_EVENTS_RULE_PATTERN,
-  LEDGER_STREAM_FILTER_PATTERN,
+  FUNCTIONS,
+  type FunctionEnvName,
+  functionEnvironment,
+  LEDGER_EVENTS_PIPE,
+  LEDGER_STREAM_MAPPING,
+  LEDGER_TIMERS_SCHEDULE,
+  NOTIFIERS,
   notifierKindsSetting,
   ROUTES,
   type RouteKey,
+  RULES,
 } from '@atm-ledger/contracts';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -35,18 +40,7 @@ import type { Construct } from 'constructs';
 import type { DeploymentConfig } from './config.js';
 import { Operations } from './constructs/operations.js';
 import { ServiceFunction } from './constructs/service-function.js';
-import { NOTIFIER_TIMEOUT, NOTIFIERS } from './notifiers.js';
 import type { StatefulStack } from './stateful-stack.js';
-
-/** The handler modules, repo-relative: the same files the local cloud runs. */
-export const ENTRIES = {
-  ingestHttp: 'services/ingest/src/handlers/http.ts',
-  ledgerKinesis: 'services/ledger/src/handlers/kinesis.ts',
-  ledgerApi: 'services/ledger/src/handlers/api.ts',
-  ledgerPublish: 'services/ledger/src/handlers/publish.ts',
-  ledgerTimers: 'services/ledger/src/handlers/timers.ts',
-  notifierSqs: 'services/notifier/src/handlers/sqs.ts',
-} as const;
 
 /** The route ATMs wait on before they dispense: it gets route-level metrics and a latency alarm. */
 const AUTHORIZATION_ROUTE = 'POST /v1/authorizations' satisfies RouteKey;
@@ -86,19 +80,38 @@ export class StatelessStack extends Stack {
     const { config, data } = props;
     const name = (suffix: string) => `atm-ledger-${config.stage}-${suffix}`;
 
+    // Every value a function may be given; each takes the names the topology lists for it.
+    const delivery = config.notifierDelivery;
+    const envPool: Partial<Record<FunctionEnvName, string>> = {
+      [ENV.ledgerStreamName]: data.transactions.streamName,
+      [ENV.ledgerTableName]: data.ledgerTable.tableName,
+      [ENV.ledgerHoldTtlSeconds]: String(config.holdTtlSeconds),
+      [ENV.ledgerPoisonQueueUrl]: data.poisonQueue.queueUrl,
+      [ENV.ledgerReversalWindowSeconds]: String(config.reversalWindowSeconds),
+      [ENV.notifierTableName]: data.notifierTable.tableName,
+      [ENV.notifierChannel]: delivery.kind,
+      ...(delivery.kind === 'jsonl' ? { [ENV.notifierJsonlPath]: '/tmp/notifications.jsonl' } : {}),
+      ...(delivery.kind === 'ses'
+        ? {
+            [ENV.notifierSesFrom]: delivery.from,
+            ...(delivery.configurationSet === undefined
+              ? {}
+              : { [ENV.notifierSesConfigurationSet]: delivery.configurationSet }),
+          }
+        : {}),
+      ...(delivery.kind === 'sms' && delivery.senderId !== undefined
+        ? { [ENV.notifierSmsSenderId]: delivery.senderId }
+        : {}),
+      ...(config.notifierContactsJson === undefined
+        ? {}
+        : { [ENV.notifierContactsJson]: config.notifierContactsJson }),
+    };
+
     // ---- ingest: HTTP -> Kinesis -------------------------------------------------
     this.ingest = new ServiceFunction(this, 'Ingest', {
       config,
-      service: 'ingest',
-      entry: ENTRIES.ingestHttp,
-      description: 'atm-ledger ingest: accepts ATM transactions onto the stream',
-      memorySize: 512,
-      // API Gateway gives up after 30 s; failing well before that leaves room for the ATM's own retry.
-      timeout: Duration.seconds(10),
-      environment: {
-        [ENV.ledgerStreamName]: data.transactions.streamName,
-        [ENV.ledgerTableName]: data.ledgerTable.tableName,
-      },
+      spec: FUNCTIONS.ingest,
+      environment: functionEnvironment('ingest', envPool),
     });
     data.transactions.grant(
       this.ingest.role,
@@ -110,29 +123,11 @@ export class StatelessStack extends Stack {
     // PutItem writes the ACCEPTED marker; DescribeTable backs the health check.
     data.ledgerTable.grant(this.ingest.role, 'dynamodb:PutItem', 'dynamodb:DescribeTable');
 
-    // Every ledger function reads LEDGER_HOLD_TTL_SECONDS (the API sets an
-    // approval's expiresAt from it), so all of them get the one deployed value.
-    const ledgerEnv = {
-      [ENV.ledgerTableName]: data.ledgerTable.tableName,
-      [ENV.ledgerHoldTtlSeconds]: String(config.holdTtlSeconds),
-    };
-
     // ---- ledger: Kinesis -> DynamoDB ---------------------------------------------
     this.ledgerStream = new ServiceFunction(this, 'LedgerStream', {
       config,
-      service: 'ledger',
-      entry: ENTRIES.ledgerKinesis,
-      description: 'atm-ledger ledger: posts transactions from the stream',
-      // Memory buys CPU: a batch of 100 records is JSON and SDK work, and
-      // shorter batches cut the iterator age more than they cost.
-      memorySize: 1024,
-      timeout: Duration.seconds(60),
-      environment: {
-        ...ledgerEnv,
-        [ENV.ledgerPoisonQueueUrl]: data.poisonQueue.queueUrl,
-        [ENV.ledgerBatchConcurrency]: '10',
-        [ENV.ledgerReversalWindowSeconds]: String(config.reversalWindowSeconds),
-      },
+      spec: FUNCTIONS.ledgerStream,
+      environment: functionEnvironment('ledgerStream', envPool),
     });
     // TransactWriteItems has no IAM action of its own: each Put, Update and
     // ConditionCheck inside it is authorised as PutItem, UpdateItem and
@@ -148,50 +143,25 @@ export class StatelessStack extends Stack {
     );
     data.poisonQueue.grantSendMessages(this.ledgerStream.role);
 
-    const maxRecordAge = Duration.seconds(
-      Math.min(config.kinesisRetention.toSeconds() / 2, 604_800),
-    );
+    // The settings, and why each, are the topology's (contracts LEDGER_STREAM_MAPPING).
+    const mapping = LEDGER_STREAM_MAPPING;
     this.ledgerStream.fn.addEventSource(
       new KinesisEventSource(data.transactions, {
-        // A new or replaced mapping starts at the oldest retained record: the
-        // ledger is idempotent per transaction id, so a replay costs only
-        // time, while starting at LATEST would silently skip transactions.
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        // Up to 100 records per invocation. The handler posts different
-        // accounts concurrently (LEDGER_BATCH_CONCURRENCY), so larger batches
-        // add throughput, while 100 keeps a batch well inside the timeout.
-        batchSize: 100,
-        // Zero: invoke as soon as records arrive. The ATM is answered with 202
-        // before the ledger posts, and balance reads should catch up fast, so
-        // latency matters more than the invocations a window would save.
-        maxBatchingWindow: Duration.seconds(0),
-        // Two concurrent batches per shard. Lambda keeps records with the same
-        // partition key (accountId) in one of them, in order, so an account's
-        // postings stay sequential while other accounts proceed in parallel.
-        parallelizationFactor: 2,
-        // Split a batch in two when the function itself fails (crash, timeout),
-        // to isolate the record that causes it. Item failures reported through
-        // ReportBatchItemFailures already pinpoint the record, so this only
-        // matters for failures the handler cannot catch. Splits do not use up
-        // retries.
-        bisectBatchOnError: true,
-        // Keep retrying (the AWS maximum) rather than skip: a skipped record
-        // would let an account's later transactions post before it. Poison
-        // records never get here; the handler parks them in the poison queue.
-        retryAttempts: 10_000,
-        // ...but give up while the record is still in the stream: at half the
-        // retention, the on-failure message still names records that can be
-        // replayed (docs/deploy.md) for as long again.
-        maxRecordAge,
-        // Discarded batches are described (shard, sequence range) in this
-        // queue, which has an alarm.
-        onFailure: new SqsDlq(data.streamFailureQueue),
-        // The handler returns the first failed record of each account; Lambda
-        // retries from the lowest of them instead of the whole batch.
-        reportBatchItemFailures: true,
+        startingPosition: StartingPosition[mapping.startingPosition],
+        batchSize: mapping.batchSize,
+        maxBatchingWindow: Duration.seconds(mapping.maximumBatchingWindowInSeconds),
+        parallelizationFactor: mapping.parallelizationFactor,
+        bisectBatchOnError: mapping.bisectBatchOnFunctionError,
+        retryAttempts: mapping.maximumRetryAttempts,
+        maxRecordAge: Duration.seconds(
+          mapping.maximumRecordAgeInSeconds(config.kinesisRetention.toSeconds()),
+        ),
+        onFailure: new SqsDlq(data.deadLetters[mapping.onFailure]),
+        reportBatchItemFailures: mapping.reportBatchItemFailures,
+        ...(mapping.tumblingWindowInSeconds === 0
+          ? {}
+          : { tumblingWindow: Duration.seconds(mapping.tumblingWindowInSeconds) }),
         enabled: true,
-        // No tumbling window (no aggregation across batches) and no event
-        // filter: every record is a command the ledger must see.
       }),
     );
 
@@ -205,14 +175,8 @@ export class StatelessStack extends Stack {
     // schedules per account long before the ledger's volume does.
     this.ledgerTimers = new ServiceFunction(this, 'LedgerTimers', {
       config,
-      service: 'ledger',
-      entry: ENTRIES.ledgerTimers,
-      description:
-        'atm-ledger ledger: decides what is due (early reversals that waited too long, holds that expired)',
-      memorySize: 512,
-      // A sweep that does not finish in time leaves the rest for the next minute.
-      timeout: Duration.seconds(50),
-      environment: ledgerEnv,
+      spec: FUNCTIONS.ledgerTimers,
+      environment: functionEnvironment('ledgerTimers', envPool),
     });
     // Query the due timers and delete each once decided. An early reversal:
     // read it (GetItem), write its refusal (PutItem). A hold's expiry: read
@@ -240,25 +204,19 @@ export class StatelessStack extends Stack {
     this.ledgerTimersSchedule = new Schedule(this, 'LedgerTimersSchedule', {
       scheduleName: name('ledger-timers'),
       description: 'Sweeps the ledger timers every minute',
-      schedule: ScheduleExpression.rate(Duration.minutes(1)),
+      schedule: ScheduleExpression.rate(Duration.minutes(LEDGER_TIMERS_SCHEDULE.rateMinutes)),
       target: new LambdaInvoke(this.ledgerTimers.fn, {
         role: this.ledgerTimersScheduleRole,
-        // The next minute's sweep is the retry: every sweep reads everything due.
-        retryAttempts: 0,
-        maxEventAge: Duration.minutes(1),
+        retryAttempts: LEDGER_TIMERS_SCHEDULE.retryAttempts,
+        maxEventAge: Duration.seconds(LEDGER_TIMERS_SCHEDULE.maximumEventAgeInSeconds),
       }),
     });
 
     // ---- ledger: HTTP reads, account opening and authorizations ------------------
     this.ledgerApi = new ServiceFunction(this, 'LedgerApi', {
       config,
-      service: 'ledger',
-      entry: ENTRIES.ledgerApi,
-      description:
-        'atm-ledger ledger: account and transaction reads, account opening, authorizations',
-      memorySize: 512,
-      timeout: Duration.seconds(10),
-      environment: ledgerEnv,
+      spec: FUNCTIONS.ledgerApi,
+      environment: functionEnvironment('ledgerApi', envPool),
     });
     // Scan backs the trial balance; PutItem opens an account. An authorization
     // reads its record and account together (BatchGetItem), then decides in one
@@ -277,21 +235,7 @@ export class StatelessStack extends Stack {
     );
 
     // ---- notifiers: SQS -> function ----------------------------------------------
-    const delivery = config.notifierDelivery;
     this.notifierDelivery = delivery.kind;
-    const deliveryEnv: Record<string, string> =
-      delivery.kind === 'jsonl'
-        ? { [ENV.notifierJsonlPath]: '/tmp/notifications.jsonl' }
-        : delivery.kind === 'ses'
-          ? {
-              [ENV.notifierSesFrom]: delivery.from,
-              ...(delivery.configurationSet === undefined
-                ? {}
-                : { [ENV.notifierSesConfigurationSet]: delivery.configurationSet }),
-            }
-          : delivery.senderId === undefined
-            ? {}
-            : { [ENV.notifierSmsSenderId]: delivery.senderId };
     const sesIdentities =
       delivery.kind === 'ses'
         ? // SES authorises against the address if it is verified itself, else its domain.
@@ -305,20 +249,12 @@ export class StatelessStack extends Stack {
       const id = `Notifier${channel.charAt(0).toUpperCase()}${channel.slice(1)}`;
       const fn = new ServiceFunction(this, id, {
         config,
-        service: 'notifier',
-        entry: ENTRIES.notifierSqs,
+        spec: FUNCTIONS[settings.function],
         description: `atm-ledger notifier ${channel}: ${settings.description}`,
-        memorySize: 512,
-        timeout: NOTIFIER_TIMEOUT,
-        environment: {
-          [ENV.notifierTableName]: data.notifierTable.tableName,
+        environment: functionEnvironment(settings.function, {
+          ...envPool,
           [ENV.notifierKinds]: notifierKindsSetting(channel),
-          [ENV.notifierChannel]: delivery.kind,
-          ...deliveryEnv,
-          ...(config.notifierContactsJson === undefined
-            ? {}
-            : { [ENV.notifierContactsJson]: config.notifierContactsJson }),
-        },
+        }),
       });
       // Idempotency records: claim (conditional put), complete (update),
       // read an earlier claim (get), release after a failure (delete).
@@ -349,12 +285,10 @@ export class StatelessStack extends Stack {
       }
       fn.fn.addEventSource(
         new SqsEventSource(queue, {
-          batchSize: 10,
-          maxBatchingWindow: Duration.seconds(0),
-          // Only the failed messages return to the queue; the rest are deleted.
-          reportBatchItemFailures: true,
-          // A notifier burst must not take the concurrency the ledger needs.
-          maxConcurrency: 5,
+          batchSize: settings.mapping.batchSize,
+          maxBatchingWindow: Duration.seconds(settings.mapping.maximumBatchingWindowInSeconds),
+          reportBatchItemFailures: settings.mapping.reportBatchItemFailures,
+          maxConcurrency: settings.mapping.maximumConcurrency,
           enabled: true,
         }),
       );
@@ -364,21 +298,16 @@ export class StatelessStack extends Stack {
     // ---- DynamoDB stream -> pipe (filter, enrichment) -> bus ---------------------
     this.ledgerPublish = new ServiceFunction(this, 'LedgerPublish', {
       config,
-      service: 'ledger',
-      entry: ENTRIES.ledgerPublish,
-      description:
-        'atm-ledger ledger: maps transaction and authorization stream records to ledger events',
-      // Pure mapping of at most ten records: no I/O, little memory.
-      memorySize: 256,
-      timeout: Duration.seconds(10),
-      environment: {},
+      spec: FUNCTIONS[LEDGER_EVENTS_PIPE.enrichment],
+      environment: functionEnvironment(LEDGER_EVENTS_PIPE.enrichment, envPool),
     });
 
     const streamArn = data.ledgerTable.tableStreamArn;
     if (streamArn === undefined) {
       throw new Error('the ledger table must have a stream for the events pipe');
     }
-    const pipeName = name('ledger-events');
+    const pipe = LEDGER_EVENTS_PIPE;
+    const pipeName = name(pipe.name);
     const pipeLogs = new LogGroup(this, 'PipeLogs', {
       retention: config.logRetentionDays,
       removalPolicy: config.removalPolicy,
@@ -394,7 +323,7 @@ export class StatelessStack extends Stack {
     // The pipe calls the unqualified ARN; no version or alias needs to be callable.
     this.ledgerPublish.fn.grantInvokeLatestVersion(pipeRole);
     data.bus.grantPutEventsTo(pipeRole);
-    data.pipeDlq.grantSendMessages(pipeRole);
+    data.deadLetters[pipe.deadLetterQueue].grantSendMessages(pipeRole);
     pipeLogs.grantWrite(pipeRole);
 
     this.pipe = new CfnPipe(this, 'LedgerEventsPipe', {
@@ -403,26 +332,18 @@ export class StatelessStack extends Stack {
         'Ledger transaction and authorization items, as they change, onto the event bus as ledger events',
       roleArn: pipeRole.roleArn,
       source: streamArn,
+      // The settings, and why each, are the topology's (contracts LEDGER_EVENTS_PIPE).
       sourceParameters: {
-        // Only transaction and authorization items go on (contracts);
-        // accounts, entries, timers and acceptance markers are internal. Filtering before the enrichment
-        // means they are neither billed as pipe events nor invoke it.
-        filterCriteria: { filters: [{ pattern: JSON.stringify(LEDGER_STREAM_FILTER_PATTERN) }] },
+        filterCriteria: { filters: [{ pattern: JSON.stringify(pipe.filter) }] },
         dynamoDbStreamParameters: {
-          // As for the Kinesis mapping: replays are absorbed by the
-          // deterministic event ids and the notifier's idempotency records;
-          // gaps are not recoverable.
-          startingPosition: 'TRIM_HORIZON',
-          // A batch is one enrichment call and then PutEvents, which takes at most 10 entries.
-          batchSize: 10,
-          maximumBatchingWindowInSeconds: 0,
-          // One batch per shard keeps each item's changes in order on the bus.
-          parallelizationFactor: 1,
-          onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
-          maximumRetryAttempts: 10,
-          // DynamoDB streams keep records for 24 hours.
-          maximumRecordAgeInSeconds: Duration.hours(24).toSeconds(),
-          deadLetterConfig: { arn: data.pipeDlq.queueArn },
+          startingPosition: pipe.startingPosition,
+          batchSize: pipe.batchSize,
+          maximumBatchingWindowInSeconds: pipe.maximumBatchingWindowInSeconds,
+          parallelizationFactor: pipe.parallelizationFactor,
+          onPartialBatchItemFailure: pipe.onPartialBatchItemFailure,
+          maximumRetryAttempts: pipe.maximumRetryAttempts,
+          maximumRecordAgeInSeconds: pipe.maximumRecordAgeInSeconds,
+          deadLetterConfig: { arn: data.deadLetters[pipe.deadLetterQueue].queueArn },
         },
       },
       // The enrichment returns the ledger events of the batch; each becomes one
@@ -431,10 +352,8 @@ export class StatelessStack extends Stack {
       target: data.bus.eventBusArn,
       targetParameters: {
         eventBridgeEventBusParameters: {
-          source: LEDGER_EVENT_SOURCE,
-          // A dynamic path: each event's `type` (ledger.transaction.posted, ...)
-          // becomes its detail-type, which the bus rule and the archive match.
-          detailType: '$.type',
+          source: pipe.targetSource,
+          detailType: pipe.targetDetailType,
         },
       },
       logConfiguration: {
@@ -448,13 +367,14 @@ export class StatelessStack extends Stack {
     this.pipe.node.addDependency(pipeRole);
 
     // ---- bus -> SNS ----------------------------------------------------------------
+    const ruleSpec = RULES.ledgerEventsToTopic;
     const rule = new Rule(this, 'LedgerEventsToTopic', {
-      ruleName: name('ledger-events-to-topic'),
-      description: 'Every ledger event to the fan-out topic',
+      ruleName: name(ruleSpec.name),
+      description: ruleSpec.description,
       eventBus: data.bus,
       eventPattern: {
-        source: [...LEDGER_EVENTS_RULE_PATTERN.source],
-        detailType: [...LEDGER_EVENTS_RULE_PATTERN['detail-type']],
+        source: [...ruleSpec.pattern.source],
+        detailType: [...ruleSpec.pattern['detail-type']],
       },
     });
     this.ruleRole = new Role(this, 'RuleRole', {
@@ -473,9 +393,13 @@ export class StatelessStack extends Stack {
         // The queue's own policy (stateful stack) lets rules of this bus send
         // to it. Referencing it by ARN stops CDK from adding a statement that
         // would name this stack's rule there, a reference back into this stack.
-        deadLetterQueue: Queue.fromQueueArn(this, 'RuleDlqRef', data.ruleDlq.queueArn),
-        retryAttempts: 185,
-        maxEventAge: Duration.hours(24),
+        deadLetterQueue: Queue.fromQueueArn(
+          this,
+          'RuleDlqRef',
+          data.deadLetters[ruleSpec.deadLetterQueue].queueArn,
+        ),
+        retryAttempts: ruleSpec.retryAttempts,
+        maxEventAge: Duration.seconds(ruleSpec.maximumEventAgeInSeconds),
       }),
     );
 

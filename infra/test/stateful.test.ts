@@ -1,9 +1,8 @@
-import { notifierFilterPolicy } from '@atm-ledger/contracts';
+import { NOTIFIER_CHANNELS, notifierFilterPolicy } from '@atm-ledger/contracts';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addStatefulStack } from '../src/app.js';
 import { readDeploymentConfig } from '../src/config.js';
-import { NOTIFIER_CHANNELS } from '../src/notifiers.js';
 import type { StatefulStack } from '../src/stateful-stack.js';
 import { logicalId, type Synthesized, synthesize, TEST_ENV, testApp } from './support/app.js';
 

@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import {
   LEDGER_EVENTS_RULE_PATTERN,
   LEDGER_STREAM_FILTER_PATTERN,
+  NOTIFIER_CHANNELS,
   ROUTES,
 } from '@atm-ledger/contracts';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildAtmLedger } from '../src/app.js';
-import { NOTIFIER_CHANNELS } from '../src/notifiers.js';
 import type { StatelessStack } from '../src/stateless-stack.js';
 import { logicalId, type Synthesized, synthesize, TEST_ENV, testApp } from './support/app.js';
 

@@ -1,4 +1,5 @@
-import type { Duration } from 'aws-cdk-lib';
+import type { FunctionSpec } from '@atm-ledger/contracts';
+import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import {
@@ -14,13 +15,15 @@ import { REPO_ROOT, repoPath } from '../paths.js';
 
 export interface ServiceFunctionProps {
   readonly config: DeploymentConfig;
-  /** Powertools service name; also the `service` dimension of its metrics. */
-  readonly service: 'ingest' | 'ledger' | 'notifier';
-  /** Repo-relative path of the handler module, the one the local cloud runs. */
-  readonly entry: string;
-  readonly description: string;
-  readonly memorySize: number;
-  readonly timeout: Duration;
+  /**
+   * The function as the topology (contracts) describes it: its handler
+   * module (the one the local cloud runs), Powertools service name (also the
+   * `service` dimension of its metrics), timeout, memory and concurrency.
+   */
+  readonly spec: FunctionSpec;
+  /** The spec's, unless one deployment of it needs its own (a notifier channel). */
+  readonly description?: string;
+  /** From `functionEnvironment`, so the names are the topology's. */
   readonly environment: Record<string, string>;
 }
 
@@ -47,7 +50,8 @@ export class ServiceFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
-    const { config } = props;
+    const { config, spec } = props;
+    const description = props.description ?? spec.description;
 
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: config.logRetentionDays,
@@ -58,26 +62,29 @@ export class ServiceFunction extends Construct {
     // AWS-managed AWSLambdaBasicExecutionRole (logs:* on every log group).
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `${props.description} (${config.stage})`,
+      description: `${description} (${config.stage})`,
     });
     this.logGroup.grantWrite(this.role);
 
     this.fn = new NodejsFunction(this, 'Function', {
-      entry: repoPath(props.entry),
+      entry: repoPath(spec.entry),
       handler: 'handler',
-      description: props.description,
+      description,
       runtime: Runtime.NODEJS_22_X,
       // Graviton: about 20% cheaper per GB-second than x86, and nothing here is native.
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize,
-      timeout: props.timeout,
+      memorySize: spec.memorySizeMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      ...(spec.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: spec.reservedConcurrency }),
       role: this.role,
       logGroup: this.logGroup,
       // Platform lines (START, REPORT, errors) become JSON too, so one query
       // language covers them and the Powertools lines.
       loggingFormat: LoggingFormat.JSON,
       environment: {
-        POWERTOOLS_SERVICE_NAME: props.service,
+        POWERTOOLS_SERVICE_NAME: spec.service,
         POWERTOOLS_LOG_LEVEL: config.logLevel,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(config.stage),
         // Stack traces point into the TypeScript sources instead of the minified bundle.

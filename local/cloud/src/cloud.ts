@@ -1,8 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
+  DEFAULT_HOLD_TTL_SECONDS,
+  DEFAULT_REVERSAL_WINDOW_SECONDS,
   FUNCTION_ENV as ENV,
+  FUNCTIONS,
+  type FunctionEnvName,
+  type FunctionId,
+  functionEnvironment,
   type Health,
+  LEDGER_STREAM_MAPPING,
+  NOTIFIER_CHANNELS,
+  NOTIFIERS,
+  type NotifierChannel,
   notifierKindsSetting,
   ROUTES,
   type Route,
@@ -48,12 +58,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { type EmulatorProcess, type Emulators, startEmulators } from './emulators.js';
 import { ledgerEventsPipeConfig } from './ledger-events-pipe.js';
 import { LOCAL_NOTIFICATIONS_ROUTE, makeLocalNotificationsRoute } from './notifications.js';
-import {
-  ensureResources,
-  LOCAL_REGION,
-  type LocalResources,
-  NOTIFIER_VISIBILITY_TIMEOUT_SECONDS,
-} from './resources.js';
+import { ensureResources, LOCAL_REGION, type LocalResources } from './resources.js';
 import { STREAM_WRITES, TABLE_WRITES, wakeOn } from './wake-ups.js';
 
 /** Settings of the functions a user may tune from the shell; nothing else of its environment leaks in. */
@@ -62,6 +67,13 @@ const TUNABLE_SETTINGS = [
   ENV.ledgerHoldTtlSeconds,
   ENV.ledgerBatchConcurrency,
 ] as const;
+
+/**
+ * Variables the local cloud gives every function on top of the topology's:
+ * Lambda sets AWS_REGION itself, and the endpoint points the SDK clients at
+ * the emulator (unset in AWS).
+ */
+export const LOCAL_FUNCTION_ENV = ['AWS_REGION', ENV.ledgerAwsEndpoint] as const;
 
 export function functionSettings(env: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -106,6 +118,13 @@ export interface LocalCloudOptions {
    */
   readonly holdTtlSeconds?: number;
   /**
+   * *Local-only.* The notifier queues' visibility timeout, in seconds, in
+   * place of infra's (six notifier timeouts): for runs that kill notifiers on
+   * purpose and must see the redelivery within seconds. It also bounds the
+   * notifiers' local invocation timeout, which may not exceed it. Default: infra's.
+   */
+  readonly notifierVisibilityTimeoutSeconds?: number;
+  /**
    * How often the ledger's timer sweep runs. In AWS an EventBridge Scheduler
    * schedule runs it every minute (its finest rate); locally every second, so
    * a short reversal window can be watched expire.
@@ -133,13 +152,20 @@ export interface LocalCloud {
   /** DynamoDB Streams → publish enrichment → the ledger-events bus. */
   readonly ledgerEventsPipe: LocalPipe;
   /** One SQS event source mapping per notifier queue. */
-  readonly notifiers: Readonly<Record<'receipts' | 'alerts', SqsEventSourceMapping>>;
+  readonly notifiers: Readonly<Record<NotifierChannel, SqsEventSourceMapping>>;
   /** The ledger's timer sweep, on its schedule. */
   readonly timerSweep: RateSchedule;
   /** Where the local notification channel writes (JSON lines). */
   readonly notificationsPath: string;
-  /** The environment the functions are configured from, as infra sets it in AWS. */
+  /** The values the functions' environments are picked from, as infra sets them in AWS. */
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * The environment each function is built from: the topology's names for it
+   * and {@link LOCAL_FUNCTION_ENV}. Notifiers are keyed `notifier-<channel>`.
+   */
+  readonly functionEnv: Readonly<
+    Record<Exclude<FunctionId, 'notifier'> | `notifier-${NotifierChannel}`, Record<string, string>>
+  >;
   stop(): Promise<void>;
 }
 
@@ -173,25 +199,46 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     streams: new DynamoDBStreamsClient(clientOptions('dynamodbstreams')),
   };
   try {
-    const resources = await ensureResources(clients, prefix, { shards: options.shards ?? 2 });
-    const env: Record<string, string> = {
-      // The ledger's tunables as the shell sets them, as a deployment sets them on its
-      // functions; the resource names are the local cloud's own, below.
-      ...functionSettings(process.env),
+    const resources = await ensureResources(clients, prefix, {
+      shards: options.shards ?? 2,
+      notifierVisibilityTimeoutSeconds: options.notifierVisibilityTimeoutSeconds,
+    });
+    const notificationsPath = join(rootDir, '.local-cloud', `${prefix}-notifications.jsonl`);
+    const env: Record<string, string> & Partial<Record<FunctionEnvName, string>> = {
       AWS_REGION: LOCAL_REGION,
       [ENV.ledgerAwsEndpoint]: formatAwsEndpoint(endpoint),
       [ENV.ledgerTableName]: resources.names.ledgerTable,
       [ENV.ledgerStreamName]: resources.names.stream,
       [ENV.ledgerPoisonQueueUrl]: resources.poisonQueueUrl,
+      [ENV.ledgerReversalWindowSeconds]: String(DEFAULT_REVERSAL_WINDOW_SECONDS),
+      [ENV.ledgerHoldTtlSeconds]: String(DEFAULT_HOLD_TTL_SECONDS),
+      // The ledger's tunables as the shell sets them, as a deployment sets them on its functions.
+      ...functionSettings(process.env),
       ...(options.reversalWindowSeconds === undefined
         ? {}
         : { [ENV.ledgerReversalWindowSeconds]: String(options.reversalWindowSeconds) }),
       ...(options.holdTtlSeconds === undefined
         ? {}
         : { [ENV.ledgerHoldTtlSeconds]: String(options.holdTtlSeconds) }),
+      // Both local notifiers append to one file (docs/local-cloud.md).
+      [ENV.notifierTableName]: resources.names.notifierTable,
+      [ENV.notifierChannel]: 'jsonl',
+      [ENV.notifierJsonlPath]: notificationsPath,
     };
     // Filled in once the mapping and the pipe exist; the functions are built before them.
     const wake = { ledgerConsumer: () => {}, ledgerEventsPipe: () => {} };
+    const envOf = (id: FunctionId, extra: Partial<Record<FunctionEnvName, string>> = {}) => ({
+      ...Object.fromEntries(LOCAL_FUNCTION_ENV.map((name) => [name, env[name] ?? ''])),
+      ...functionEnvironment(id, { ...env, ...extra }),
+    });
+    // The notifiers' entries are added with their mappings, below.
+    const functionEnv = {
+      ingest: envOf('ingest'),
+      ledgerStream: envOf('ledgerStream'),
+      ledgerApi: envOf('ledgerApi'),
+      ledgerPublish: envOf('ledgerPublish'),
+      ledgerTimers: envOf('ledgerTimers'),
+    } as { -readonly [K in keyof LocalCloud['functionEnv']]: Record<string, string> };
     const handlerOptions: HandlerOptions = {
       requestHandler: options.requestHandler,
       logLevel:
@@ -210,37 +257,40 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       () => wake.ledgerEventsPipe(),
       options.requestHandler,
     );
-    const ingest = createIngestHandler(readIngestConfig(env), {
+    const ingest = createIngestHandler(readIngestConfig(functionEnv.ingest), {
       ...handlerOptions,
       requestHandler: writesToStream,
     });
-    const ledgerApi = createLedgerApiHandler(readLedgerApiConfig(env), {
+    const ledgerApi = createLedgerApiHandler(readLedgerApiConfig(functionEnv.ledgerApi), {
       ...handlerOptions,
       requestHandler: writesToTable,
     });
-    const ledgerKinesis = createLedgerStreamHandler(readLedgerStreamConfig(env), {
-      ...handlerOptions,
-      requestHandler: writesToTable,
-    });
+    const ledgerKinesis = createLedgerStreamHandler(
+      readLedgerStreamConfig(functionEnv.ledgerStream),
+      { ...handlerOptions, requestHandler: writesToTable },
+    );
 
+    // The settings, and why each, are the topology's (contracts LEDGER_STREAM_MAPPING).
+    const mapping = LEDGER_STREAM_MAPPING;
+    const consumerFunction = FUNCTIONS[mapping.function];
     const ledgerConsumer = new KinesisEventSourceMapping({
       config: {
         mappingId: options.mappingId ?? `${prefix}-ledger`,
         eventSourceArn: resources.streamArn,
         functionName: 'ledger',
-        startingPosition: 'TRIM_HORIZON',
-        // The same settings infra deploys (infra/src/stateless-stack.ts explains each):
-        // never skip a record while it is in the stream, two lanes per shard by account.
-        batchSize: 100,
-        maximumBatchingWindowInSeconds: 0,
-        parallelizationFactor: 2,
-        bisectBatchOnFunctionError: true,
-        maximumRetryAttempts: 10_000,
-        // Half of Kinesis's default 24 h retention, as in infra.
-        maximumRecordAgeInSeconds: 43_200,
-        functionResponseTypes: ['ReportBatchItemFailures'],
+        startingPosition: mapping.startingPosition,
+        batchSize: mapping.batchSize,
+        maximumBatchingWindowInSeconds: mapping.maximumBatchingWindowInSeconds,
+        parallelizationFactor: mapping.parallelizationFactor,
+        bisectBatchOnFunctionError: mapping.bisectBatchOnFunctionError,
+        maximumRetryAttempts: mapping.maximumRetryAttempts,
+        maximumRecordAgeInSeconds: mapping.maximumRecordAgeInSeconds(
+          resources.streamRetentionSeconds,
+        ),
+        functionResponseTypes: mapping.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
         destinationConfig: { onFailure: { destination: resources.ledgerOnFailureQueueArn } },
-        functionTimeoutSeconds: 30,
+        functionTimeoutSeconds: consumerFunction.timeoutSeconds,
+        memorySizeMB: consumerFunction.memorySizeMb,
         pollIntervalMs: 50,
       },
       handler: (event) => ledgerKinesis(event),
@@ -267,28 +317,31 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       throw error;
     }
 
-    // The same notifier code deployed twice, as in infra: receipts and alerts, each
-    // with its own queue, DLQ and kinds.
-    const notificationsPath = join(rootDir, '.local-cloud', `${prefix}-notifications.jsonl`);
-    const notifierEnv = {
-      ...env,
-      [ENV.notifierTableName]: resources.names.notifierTable,
-      [ENV.notifierChannel]: 'jsonl',
-      [ENV.notifierJsonlPath]: notificationsPath,
-    };
-    const notifiers = {} as Record<'receipts' | 'alerts', SqsEventSourceMapping>;
-    for (const channel of ['receipts', 'alerts'] as const) {
-      const handler = createNotifierHandler(
-        readNotifierConfig({ ...notifierEnv, [ENV.notifierKinds]: notifierKindsSetting(channel) }),
-        handlerOptions,
-      );
+    // The same notifier code deployed once per channel, as in infra, each with
+    // its own queue, DLQ and kinds.
+    const notifiers = {} as Record<NotifierChannel, SqsEventSourceMapping>;
+    for (const channel of NOTIFIER_CHANNELS) {
+      const spec = NOTIFIERS[channel];
+      const fn = FUNCTIONS[spec.function];
+      const channelEnv = envOf(spec.function, {
+        [ENV.notifierKinds]: notifierKindsSetting(channel),
+      });
+      functionEnv[`notifier-${channel}`] = channelEnv;
+      const handler = createNotifierHandler(readNotifierConfig(channelEnv), handlerOptions);
       notifiers[channel] = new SqsEventSourceMapping({
         config: {
           eventSourceArn: resources.notifierQueues[channel].arn,
           functionName: `notifier-${channel}`,
-          functionResponseTypes: ['ReportBatchItemFailures'],
-          functionTimeoutSeconds: NOTIFIER_VISIBILITY_TIMEOUT_SECONDS,
-          batchSize: 10,
+          batchSize: spec.mapping.batchSize,
+          maximumBatchingWindowInSeconds: spec.mapping.maximumBatchingWindowInSeconds,
+          functionResponseTypes: spec.mapping.reportBatchItemFailures
+            ? ['ReportBatchItemFailures']
+            : [],
+          functionTimeoutSeconds: Math.min(
+            fn.timeoutSeconds,
+            options.notifierVisibilityTimeoutSeconds ?? Number.POSITIVE_INFINITY,
+          ),
+          memorySizeMB: fn.memorySizeMb,
           // Lambda starts an SQS mapping with five concurrent pollers: one slow batch does not hold the queue.
           pollers: 5,
         },
@@ -298,7 +351,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }
     await Promise.all(Object.values(notifiers).map((n) => n.start()));
 
-    const timers = createLedgerTimersHandler(readLedgerApiConfig(env), handlerOptions);
+    const timers = createLedgerTimersHandler(
+      readLedgerApiConfig(functionEnv.ledgerTimers),
+      handlerOptions,
+    );
     const timerSweep = new RateSchedule({
       name: 'ledger-timers',
       intervalMs: options.timerSweepIntervalMs ?? 1_000,
@@ -367,6 +423,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       timerSweep,
       notificationsPath,
       env,
+      functionEnv,
       async stop() {
         await gateway.stop();
         await timerSweep.stop();

@@ -1,4 +1,9 @@
-export { type LocalCloud, type LocalCloudOptions, startLocalCloud } from './cloud.js';
+export {
+  LOCAL_FUNCTION_ENV,
+  type LocalCloud,
+  type LocalCloudOptions,
+  startLocalCloud,
+} from './cloud.js';
 export { ledgerEventsPipeConfig } from './ledger-events-pipe.js';
 export {
   LOCAL_NOTIFICATIONS_ROUTE,
@@ -21,6 +26,7 @@ export {
   type NotifierQueue,
   type PublicationNames,
   type PublicationTopology,
+  type PublicationTopologyOptions,
   publicationNames,
   type QueueRef,
 } from './topology.js';

@@ -1,11 +1,11 @@
-import { LEDGER_EVENT_SOURCE, LEDGER_STREAM_FILTER_PATTERN } from '@atm-ledger/contracts';
+import { LEDGER_EVENTS_PIPE } from '@atm-ledger/contracts';
 import type { LocalPipeConfigInput } from '@atm-ledger/local-aws';
 import type { LocalResources } from './resources.js';
 
 /**
- * The ledger's events pipe as the local cloud runs it: the settings infra
- * deploys (infra/src/stateless-stack.ts says why each), the filter and
- * source from `contracts`, and the local resources.
+ * The ledger's events pipe as the local cloud runs it: the topology's
+ * settings (contracts LEDGER_EVENTS_PIPE, which says why each), the local
+ * resources, and the local runtime's own tuning.
  */
 export function ledgerEventsPipeConfig(
   resources: Pick<LocalResources, 'names' | 'ledgerTableStreamArn' | 'eventBusArn' | 'pipeDlq'>,
@@ -15,27 +15,29 @@ export function ledgerEventsPipeConfig(
   if (streamArn === undefined) {
     throw new Error(`table ${resources.names.ledgerTable} has no stream for the events pipe`);
   }
+  const pipe = LEDGER_EVENTS_PIPE;
   return {
-    name: resources.names.publication.eventBus,
+    name: resources.names.publication.pipe,
     source: streamArn,
     sourceParameters: {
       dynamoDbStreamParameters: {
-        startingPosition: 'TRIM_HORIZON',
-        // PutEvents takes at most 10 entries: one call per batch when every record is one event.
-        batchSize: 10,
-        maximumBatchingWindowInSeconds: 0,
-        // One batch at a time per shard keeps each item's changes in order.
-        parallelizationFactor: 1,
-        onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
-        maximumRetryAttempts: 10,
-        maximumRecordAgeInSeconds: 24 * 60 * 60,
+        startingPosition: pipe.startingPosition,
+        batchSize: pipe.batchSize,
+        maximumBatchingWindowInSeconds: pipe.maximumBatchingWindowInSeconds,
+        parallelizationFactor: pipe.parallelizationFactor,
+        onPartialBatchItemFailure: pipe.onPartialBatchItemFailure,
+        maximumRetryAttempts: pipe.maximumRetryAttempts,
+        maximumRecordAgeInSeconds: pipe.maximumRecordAgeInSeconds,
         deadLetterConfig: { arn: resources.pipeDlq.arn },
       },
-      filterCriteria: { filters: [{ pattern: JSON.stringify(LEDGER_STREAM_FILTER_PATTERN) }] },
+      filterCriteria: { filters: [{ pattern: JSON.stringify(pipe.filter) }] },
     },
     target: resources.eventBusArn,
     targetParameters: {
-      eventBridgeEventBusParameters: { source: LEDGER_EVENT_SOURCE, detailType: '$.type' },
+      eventBridgeEventBusParameters: {
+        source: pipe.targetSource,
+        detailType: pipe.targetDetailType,
+      },
     },
     // moto keeps every DynamoDB Streams iterator it hands out, one per GetRecords: a
     // slower idle poll than the Kinesis consumer's bounds that growth (docs/local-cloud.md).

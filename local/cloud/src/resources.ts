@@ -1,3 +1,4 @@
+import { DEAD_LETTER_QUEUES, NOTIFIERS, STREAMS } from '@atm-ledger/contracts';
 import { pkSkTableInput } from '@atm-ledger/ledger';
 import {
   CreateTableCommand,
@@ -15,27 +16,31 @@ import {
   ResourceInUseException as KinesisResourceInUse,
 } from '@aws-sdk/client-kinesis';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   ensurePublicationTopology,
+  ensureQueue,
   type PublicationTopology,
+  type PublicationTopologyOptions,
   publicationNames,
 } from './topology.js';
 
 export const LOCAL_REGION = 'us-east-1';
-/** How long a notifier message stays invisible while it is processed; also the notifier's timeout. */
-export const NOTIFIER_VISIBILITY_TIMEOUT_SECONDS = 5;
+/** How long a notifier message stays invisible after a receive: the topology's, for every channel. */
+export const NOTIFIER_VISIBILITY_TIMEOUT_SECONDS = Math.max(
+  ...Object.values(NOTIFIERS).map((n) => n.queue.visibilityTimeoutSeconds),
+);
 export const LOCAL_ACCOUNT = '123456789012';
 
 /** Names of everything the local cloud creates, derived from one prefix. */
 export function resourceNames(prefix: string) {
   return {
-    stream: `${prefix}-transactions`,
+    stream: `${prefix}-${STREAMS.transactions.name}`,
     ledgerTable: `${prefix}-ledger`,
     checkpointTable: `${prefix}-esm-checkpoints`,
     notifierTable: `${prefix}-notifier-idempotency`,
-    poisonQueue: `${prefix}-ledger-poison`,
-    ledgerOnFailureQueue: `${prefix}-ledger-esm-failures`,
+    poisonQueue: `${prefix}-${DEAD_LETTER_QUEUES.ledgerPoison.name}`,
+    ledgerOnFailureQueue: `${prefix}-${DEAD_LETTER_QUEUES.ledgerStreamFailures.name}`,
     publication: publicationNames(prefix),
   };
 }
@@ -49,6 +54,8 @@ export type ResourceNames = ReturnType<typeof resourceNames>;
 export interface LocalResources extends PublicationTopology {
   readonly names: ResourceNames;
   readonly streamArn: string;
+  /** The stream's retention, from which the consumer's maximum record age follows. */
+  readonly streamRetentionSeconds: number;
   readonly ledgerTableStreamArn: string | undefined;
   readonly poisonQueueUrl: string;
   readonly ledgerOnFailureQueueArn: string;
@@ -84,7 +91,7 @@ export async function ensureResources(
     sns: SNSClient;
   },
   prefix: string,
-  opts: { shards?: number } = {},
+  opts: { shards?: number } & PublicationTopologyOptions = {},
 ): Promise<LocalResources> {
   const names = resourceNames(prefix);
   try {
@@ -94,12 +101,14 @@ export async function ensureResources(
   } catch (error) {
     if (!(error instanceof KinesisResourceInUse)) throw error;
   }
-  const streamArn = await waitFor('the Kinesis stream', async () => {
+  const stream = await waitFor('the Kinesis stream', async () => {
     const out = await clients.kinesis.send(
       new DescribeStreamSummaryCommand({ StreamName: names.stream }),
     );
     const s = out.StreamDescriptionSummary;
-    return s?.StreamStatus === 'ACTIVE' ? s.StreamARN : undefined;
+    return s?.StreamStatus === 'ACTIVE' && s.StreamARN !== undefined
+      ? { arn: s.StreamARN, retentionHours: s.RetentionPeriodHours ?? 24 }
+      : undefined;
   });
 
   const table = await ensurePkSkTable(clients.dynamodb, names.ledgerTable, {
@@ -107,25 +116,21 @@ export async function ensureResources(
     ttlAttribute: 'expiresAt',
   });
 
-  const queue = async (name: string) => {
-    const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: name }));
-    if (QueueUrl === undefined) throw new Error(`queue ${name} has no URL`);
-    const attrs = await clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    return { url: QueueUrl, arn: attrs.Attributes?.QueueArn ?? '' };
-  };
-  const poison = await queue(names.poisonQueue);
-  const onFailure = await queue(names.ledgerOnFailureQueue);
+  const poison = await ensureQueue(clients.sqs, names.poisonQueue, DEAD_LETTER_QUEUES.ledgerPoison);
+  const onFailure = await ensureQueue(
+    clients.sqs,
+    names.ledgerOnFailureQueue,
+    DEAD_LETTER_QUEUES.ledgerStreamFailures,
+  );
   await ensurePkSkTable(clients.dynamodb, names.notifierTable, { ttlAttribute: 'expiresAt' });
   const publication = await ensurePublicationTopology(clients, names.publication, {
-    // Short, so a failing notification is retried within seconds locally (AWS: infra sets it).
-    visibilityTimeoutSeconds: NOTIFIER_VISIBILITY_TIMEOUT_SECONDS,
+    notifierVisibilityTimeoutSeconds: opts.notifierVisibilityTimeoutSeconds,
   });
   return {
     ...publication,
     names,
-    streamArn,
+    streamArn: stream.arn,
+    streamRetentionSeconds: stream.retentionHours * 3600,
     ledgerTableStreamArn: table.LatestStreamArn,
     poisonQueueUrl: poison.url,
     ledgerOnFailureQueueArn: onFailure.arn,

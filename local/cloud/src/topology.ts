@@ -1,10 +1,17 @@
 import {
+  DEAD_LETTER_QUEUES,
   detailPattern,
+  EVENT_BUS,
   LEDGER_EVENT_SOURCE,
-  LEDGER_EVENTS_RULE_PATTERN,
+  LEDGER_EVENTS_PIPE,
+  NOTIFIER_CHANNELS,
   NOTIFIER_ROUTES,
+  NOTIFIERS,
   type NotifierChannel,
   type NotifierRoute,
+  type QueueSpec,
+  RULES,
+  TOPICS,
 } from '@atm-ledger/contracts';
 import {
   CreateEventBusCommand,
@@ -36,12 +43,15 @@ export interface NotifierQueue extends QueueRef {
 /** Names of the publication path, derived from the local cloud's prefix. */
 export function publicationNames(prefix: string) {
   return {
-    eventBus: `${prefix}-ledger-events`,
-    ledgerEventsTopic: `${prefix}-ledger-events`,
-    ledgerEventsRule: `${prefix}-ledger-events-to-topic`,
-    pipeDlq: `${prefix}-pipe-dlq`,
-    notifierQueue: (channel: NotifierChannel) => `${prefix}-notifier-${channel}`,
-    notifierDlq: (channel: NotifierChannel) => `${prefix}-notifier-${channel}-dlq`,
+    eventBus: `${prefix}-${EVENT_BUS.name}`,
+    pipe: `${prefix}-${LEDGER_EVENTS_PIPE.name}`,
+    ledgerEventsTopic: `${prefix}-${TOPICS.ledgerEvents.name}`,
+    ledgerEventsRule: `${prefix}-${RULES.ledgerEventsToTopic.name}`,
+    pipeDlq: `${prefix}-${DEAD_LETTER_QUEUES.pipeDlq.name}`,
+    ruleDlq: `${prefix}-${DEAD_LETTER_QUEUES.ruleDlq.name}`,
+    fanoutDlq: `${prefix}-${DEAD_LETTER_QUEUES.fanoutDlq.name}`,
+    notifierQueue: (channel: NotifierChannel) => `${prefix}-${NOTIFIERS[channel].queue.name}`,
+    notifierDlq: (channel: NotifierChannel) => `${prefix}-${NOTIFIERS[channel].dlq.name}`,
     /** Local-only rules standing in for `$or` branches of a filter policy (see below). */
     notifierBranchRule: (channel: NotifierChannel, branch: number) =>
       `${prefix}-notifier-${channel}-route-${branch}`,
@@ -55,23 +65,29 @@ export interface PublicationTopology {
   readonly ledgerEventsTopicArn: string;
   /** Stream batches the pipe could not deliver, after its retries. */
   readonly pipeDlq: QueueRef;
+  /** The bus rule's dead-letter queue; moto never sends to it (docs/local-cloud.md). */
+  readonly ruleDlq: QueueRef;
+  /** The subscriptions' dead-letter queue; moto never sends to it either. */
+  readonly fanoutDlq: QueueRef;
   readonly notifierQueues: Readonly<Record<NotifierChannel, NotifierQueue>>;
 }
 
 export interface PublicationTopologyOptions {
-  /** Receives before a notifier message moves to its DLQ. Default 5, as infra. */
-  readonly maxReceiveCount?: number;
-  /** Visibility timeout of the notifier queues, in seconds. Default 30 (the SQS default). */
-  readonly visibilityTimeoutSeconds?: number;
+  /**
+   * *Local-only.* The notifier queues' visibility timeout, in place of the
+   * topology's (six notifier timeouts, 180 s), for runs that kill notifiers on
+   * purpose and must see the redelivery within seconds (the soak).
+   */
+  readonly notifierVisibilityTimeoutSeconds?: number;
 }
 
 /**
  * Creates (or finds, on an emulator that outlived a previous run) the path a
- * ledger event takes after the pipe: the custom bus, a rule sending every
- * ledger event to the fan-out topic, and per notifier an SQS queue with its
- * DLQ, subscribed to the topic with raw delivery and a filter policy on the
- * message body (the bus publishes the whole EventBridge event as the body
- * and no message attributes). Every call is idempotent.
+ * ledger event takes after the pipe, as the topology (contracts) describes
+ * it: the custom bus, a rule sending every ledger event to the fan-out
+ * topic, and per notifier an SQS queue with its DLQ, subscribed to the topic
+ * with the topology's delivery settings and filter policy. Every call is
+ * idempotent.
  *
  * One local-only difference: moto 5.2.5 rejects a body-scoped `$or` filter
  * policy as "too complex" (and would evaluate it with attribute semantics),
@@ -95,12 +111,17 @@ export async function ensurePublicationTopology(
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: names.ledgerEventsTopic }));
   if (TopicArn === undefined) throw new Error(`topic ${names.ledgerEventsTopic} has no ARN`);
 
+  const pipeDlq = await ensureQueue(sqs, names.pipeDlq, DEAD_LETTER_QUEUES.pipeDlq);
+  const ruleDlq = await ensureQueue(sqs, names.ruleDlq, DEAD_LETTER_QUEUES.ruleDlq);
+  const fanoutDlq = await ensureQueue(sqs, names.fanoutDlq, DEAD_LETTER_QUEUES.fanoutDlq);
+
+  const rule = RULES.ledgerEventsToTopic;
   await eventbridge.send(
     new PutRuleCommand({
       Name: names.ledgerEventsRule,
       EventBusName: names.eventBus,
-      EventPattern: JSON.stringify(LEDGER_EVENTS_RULE_PATTERN),
-      Description: 'Every ledger event to the fan-out topic',
+      EventPattern: JSON.stringify(rule.pattern),
+      Description: rule.description,
       State: 'ENABLED',
     }),
   );
@@ -109,20 +130,32 @@ export async function ensurePublicationTopology(
     new PutTargetsCommand({
       Rule: names.ledgerEventsRule,
       EventBusName: names.eventBus,
-      Targets: [{ Id: 'ledger-events-topic', Arn: TopicArn }],
+      Targets: [
+        {
+          Id: 'ledger-events-topic',
+          Arn: TopicArn,
+          RetryPolicy: {
+            MaximumRetryAttempts: rule.retryAttempts,
+            MaximumEventAgeInSeconds: rule.maximumEventAgeInSeconds,
+          },
+          DeadLetterConfig: { Arn: ruleDlq.arn },
+        },
+      ],
     }),
   );
 
-  const pipeDlq = await ensureQueue(sqs, names.pipeDlq);
-  // As infra deploys it (NOTIFIER_MAX_RECEIVE_COUNT): AWS advises at least 5 for a Lambda-polled
-  // queue, so a message caught in a few crashes or throttled polls is not dead-lettered.
-  const maxReceiveCount = options.maxReceiveCount ?? 5;
   const notifierQueues = {} as Record<NotifierChannel, NotifierQueue>;
-  for (const channel of Object.keys(NOTIFIER_ROUTES) as NotifierChannel[]) {
-    const dlq = await ensureQueue(sqs, names.notifierDlq(channel));
-    const queue = await ensureQueue(sqs, names.notifierQueue(channel), {
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount }),
-      VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? 30),
+  for (const channel of NOTIFIER_CHANNELS) {
+    const spec = NOTIFIERS[channel];
+    const dlq = await ensureQueue(sqs, names.notifierDlq(channel), spec.dlq);
+    const queue = await ensureQueue(sqs, names.notifierQueue(channel), spec.queue, {
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: dlq.arn,
+        maxReceiveCount: spec.queue.redrive.maxReceiveCount,
+      }),
+      ...(options.notifierVisibilityTimeoutSeconds === undefined
+        ? {}
+        : { VisibilityTimeout: String(options.notifierVisibilityTimeoutSeconds) }),
     });
     const [first, ...more]: readonly NotifierRoute[] = NOTIFIER_ROUTES[channel];
     if (first === undefined) throw new Error(`notifier ${channel} has no route`);
@@ -133,9 +166,11 @@ export async function ensurePublicationTopology(
         Endpoint: queue.arn,
         ReturnSubscriptionArn: true,
         Attributes: {
-          RawMessageDelivery: 'true',
-          FilterPolicyScope: 'MessageBody',
+          RawMessageDelivery: String(spec.subscription.rawMessageDelivery),
+          FilterPolicyScope: spec.subscription.filterPolicyScope,
+          // The first route only: moto refuses the `$or` of several (see above).
           FilterPolicy: JSON.stringify({ detail: detailPattern(first) }),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: fanoutDlq.arn }),
         },
       }),
     );
@@ -168,6 +203,8 @@ export async function ensurePublicationTopology(
     eventBusArn,
     ledgerEventsTopicArn: TopicArn,
     pipeDlq,
+    ruleDlq,
+    fanoutDlq,
     notifierQueues,
   };
 }
@@ -184,15 +221,29 @@ async function ensureEventBus(eventbridge: EventBridgeClient, name: string): Pro
   return described.Arn;
 }
 
+/** A queue's settings as SQS attributes; an absent setting leaves SQS's default. */
+export function queueAttributes(spec: QueueSpec): Record<string, string> {
+  return {
+    ...(spec.retentionSeconds === undefined
+      ? {}
+      : { MessageRetentionPeriod: String(spec.retentionSeconds) }),
+    ...(spec.visibilityTimeoutSeconds === undefined
+      ? {}
+      : { VisibilityTimeout: String(spec.visibilityTimeoutSeconds) }),
+  };
+}
+
 /**
  * Creates the queue, then sets its attributes: CreateQueue with attributes
  * differing from an existing queue's fails, SetQueueAttributes converges.
  */
-async function ensureQueue(
+export async function ensureQueue(
   sqs: SQSClient,
   name: string,
-  attributes: Record<string, string> = {},
+  spec: QueueSpec,
+  extra: Record<string, string> = {},
 ): Promise<QueueRef> {
+  const attributes = { ...queueAttributes(spec), ...extra };
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
   if (QueueUrl === undefined) throw new Error(`queue ${name} has no URL`);
   if (Object.keys(attributes).length > 0) {

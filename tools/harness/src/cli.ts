@@ -79,6 +79,11 @@ program
     'how long an approved authorization holds its amount before it expires (default: env LEDGER_HOLD_TTL_SECONDS, which the ledger reads itself, else 604800)',
     positiveInteger,
   )
+  .option(
+    '--notifier-visibility-timeout <seconds>',
+    "local-only: the notifier queues' visibility timeout instead of infra's 180 s, so a killed notifier's message comes back within seconds",
+    positiveInteger,
+  )
   .action(
     async (opts: {
       port: number;
@@ -89,6 +94,7 @@ program
       faultJournal?: string;
       reversalWindow?: number;
       holdTtl?: number;
+      notifierVisibilityTimeout?: number;
     }) => {
       const started = performance.now();
       const tokenGiven = process.env.LEDGER_API_TOKEN;
@@ -113,6 +119,9 @@ program
           ? {}
           : { reversalWindowSeconds: opts.reversalWindow }),
         ...(opts.holdTtl === undefined ? {} : { holdTtlSeconds: opts.holdTtl }),
+        ...(opts.notifierVisibilityTimeout === undefined
+          ? {}
+          : { notifierVisibilityTimeoutSeconds: opts.notifierVisibilityTimeout }),
         log: (m) => console.log(`  ${m}`),
       });
       if (faulty) {

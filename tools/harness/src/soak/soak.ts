@@ -12,7 +12,6 @@ import { findRepoRoot, type MotoServer, startMoto } from '@atm-ledger/local-aws'
 import {
   LOCAL_REGION,
   type LocalResources,
-  NOTIFIER_VISIBILITY_TIMEOUT_SECONDS,
   readNotifications,
   resourceNames,
 } from '@atm-ledger/local-cloud';
@@ -53,6 +52,14 @@ import {
 } from './checks.js';
 import { RuntimeSupervisor } from './supervisor.js';
 import { type InjectedPoison, injectPoison, RetryingApiClient, sendTraffic } from './traffic.js';
+
+/**
+ * The notifier queues' visibility timeout during a soak. Infra's (six
+ * notifier timeouts, 180 s) would outlast a short soak's drain after every
+ * killed notifier; a few seconds keeps the redelivery, and the duplicate it
+ * may send, inside the run. A local-only difference (docs/local-cloud.md).
+ */
+const SOAK_NOTIFIER_VISIBILITY_TIMEOUT_SECONDS = 5;
 
 /** Every fault class at a rate that makes each fire several times in five minutes at the default traffic. */
 export const DEFAULT_SOAK_FAULTS =
@@ -156,6 +163,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     logFile: join(directory, 'runtime.log'),
     faultJournal: journalPath,
     holdTtlSeconds,
+    notifierVisibilityTimeoutSeconds: SOAK_NOTIFIER_VISIBILITY_TIMEOUT_SECONDS,
     log,
   });
   const clientOptions = sdkClientOptions({ endpoint, region: LOCAL_REGION });
@@ -291,7 +299,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const journal = readFaultJournal(journalPath);
     const crashWindow = {
       crashes: journal.filter((r) => r.fault.startsWith('kill')).map((r) => Date.parse(r.at)),
-      claimMs: 2 * NOTIFIER_VISIBILITY_TIMEOUT_SECONDS * 1000,
+      claimMs: 2 * SOAK_NOTIFIER_VISIBILITY_TIMEOUT_SECONDS * 1000,
     };
     const settings = { kinds, largeWithdrawalThreshold: notifierConfig.largeWithdrawalThreshold };
 

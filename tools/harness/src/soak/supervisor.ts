@@ -17,6 +17,8 @@ export interface RuntimeSupervisorOptions {
   readonly faultJournal: string;
   /** LEDGER_HOLD_TTL_SECONDS of the runtime: short, so holds expire while the soak watches. */
   readonly holdTtlSeconds?: number;
+  /** Passed as `--notifier-visibility-timeout`; infra's when absent. */
+  readonly notifierVisibilityTimeoutSeconds?: number;
   readonly log: (line: string) => void;
 }
 
@@ -116,6 +118,9 @@ export class RuntimeSupervisor {
         '--worker-id',
         o.workerId,
         ...(o.holdTtlSeconds === undefined ? [] : ['--hold-ttl', String(o.holdTtlSeconds)]),
+        ...(o.notifierVisibilityTimeoutSeconds === undefined
+          ? []
+          : ['--notifier-visibility-timeout', String(o.notifierVisibilityTimeoutSeconds)]),
       ],
       {
         cwd: o.rootDir,
