@@ -145,6 +145,8 @@ export interface LocalCloud {
   readonly token: string;
   /** Where the functions' clients point: one URL, or one per service (`LEDGER_AWS_ENDPOINT`). */
   readonly endpoint: AwsEndpoint;
+  /** The notifiers' endpoints: as `endpoint`, but DynamoDB on their own emulator process. */
+  readonly notifierEndpoint: AwsEndpoint;
   /** The emulator processes this cloud started (none when given `awsEndpoint`). */
   readonly emulators: readonly EmulatorProcess[];
   readonly resources: LocalResources;
@@ -180,11 +182,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const rootDir = findRepoRoot();
   let emulators: Emulators | undefined;
   let endpoint: AwsEndpoint;
+  let notifierEndpoint: AwsEndpoint;
   if (options.awsEndpoint === undefined) {
     emulators = await startEmulators({ rootDir, log });
     endpoint = emulators.endpoint;
+    notifierEndpoint = emulators.notifierEndpoint;
   } else {
     endpoint = options.awsEndpoint;
+    notifierEndpoint = options.awsEndpoint;
   }
   const prefix = options.prefix ?? 'atm-ledger-local';
   // AWS's own parts (mappings, the pipe): never the functions' request handler.
@@ -198,8 +203,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     sns: new SNSClient(clientOptions('sns')),
     streams: new DynamoDBStreamsClient(clientOptions('dynamodbstreams')),
   };
+  const notifierDynamodb = new DynamoDBClient(
+    sdkClientOptions({ endpoint: notifierEndpoint, region: LOCAL_REGION }, { service: 'dynamodb' }),
+  );
   try {
-    const resources = await ensureResources(clients, prefix, {
+    const resources = await ensureResources({ ...clients, notifierDynamodb }, prefix, {
       shards: options.shards ?? 2,
       notifierVisibilityTimeoutSeconds: options.notifierVisibilityTimeoutSeconds,
     });
@@ -323,9 +331,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     for (const channel of NOTIFIER_CHANNELS) {
       const spec = NOTIFIERS[channel];
       const fn = FUNCTIONS[spec.function];
-      const channelEnv = envOf(spec.function, {
-        [ENV.notifierKinds]: notifierKindsSetting(channel),
-      });
+      const channelEnv = {
+        ...envOf(spec.function, { [ENV.notifierKinds]: notifierKindsSetting(channel) }),
+        [ENV.ledgerAwsEndpoint]: formatAwsEndpoint(notifierEndpoint),
+      };
       functionEnv[`notifier-${channel}`] = channelEnv;
       const handler = createNotifierHandler(readNotifierConfig(channelEnv), handlerOptions);
       notifiers[channel] = new SqsEventSourceMapping({
@@ -342,8 +351,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
             options.notifierVisibilityTimeoutSeconds ?? Number.POSITIVE_INFINITY,
           ),
           memorySizeMB: fn.memorySizeMb,
-          // Lambda starts an SQS mapping with five concurrent pollers: one slow batch does not hold the queue.
-          pollers: 5,
+          // Lambda starts an SQS mapping with five pollers and scales with the backlog; two keep
+          // up here, so one slow batch does not hold the queue, and batches stay full.
+          pollers: 2,
         },
         handler,
         clients: { sqs: clients.sqs },
@@ -415,6 +425,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       apiUrl: gateway.url,
       token,
       endpoint,
+      notifierEndpoint,
       emulators: emulators?.processes ?? [],
       resources,
       ledgerConsumer,
@@ -431,6 +442,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         await ledgerEventsPipe.stop();
         await Promise.all(Object.values(notifiers).map((n) => n.stop()));
         for (const c of Object.values(clients)) c.destroy();
+        notifierDynamodb.destroy();
         await emulators?.stop();
       },
     };

@@ -4,15 +4,18 @@ import type { AwsService } from '@atm-ledger/runtime';
 
 /**
  * Which emulator process serves which services. One moto process runs on one
- * core (its request lock, and Python's), so the local cloud runs three and
- * both cores of a small machine work. Services that moto connects inside a
- * process stay together: a table and its stream; an EventBridge rule that
- * delivers to SNS, and SNS that delivers to SQS.
+ * core at most (its request lock, and Python's), so the local cloud runs
+ * several and both cores of a small machine work. Services that moto connects
+ * inside a process stay together: a table and its stream; an EventBridge rule
+ * that delivers to SNS, and SNS that delivers to SQS. The notifiers' table,
+ * which no stream reads, has a process of its own: it takes as many calls as
+ * the ledger's (a claim and a completion per notification).
  */
 export const EMULATOR_GROUPS = {
   dynamodb: ['dynamodb', 'dynamodbstreams'],
   kinesis: ['kinesis'],
   messaging: ['events', 'sns', 'sqs'],
+  notifier: ['dynamodb'],
 } as const satisfies Record<string, readonly AwsService[]>;
 
 export type EmulatorGroup = keyof typeof EMULATOR_GROUPS;
@@ -29,6 +32,8 @@ export interface EmulatorProcess {
 export interface Emulators {
   /** The endpoint of each service, as the functions' `LEDGER_AWS_ENDPOINT` gives it. */
   readonly endpoint: Readonly<Partial<Record<AwsService, string>>>;
+  /** The notifiers' endpoints: their DynamoDB is the `notifier` process. */
+  readonly notifierEndpoint: Readonly<Partial<Record<AwsService, string>>>;
   readonly processes: readonly EmulatorProcess[];
   stop(): Promise<void>;
 }
@@ -69,6 +74,11 @@ export async function startEmulators(options: {
     };
   });
   const endpoint: Partial<Record<AwsService, string>> = {};
-  for (const p of processes) for (const service of p.services) endpoint[service] = p.endpoint;
-  return { endpoint, processes, stop };
+  for (const p of processes) {
+    if (p.group === 'notifier') continue;
+    for (const service of p.services) endpoint[service] = p.endpoint;
+  }
+  const notifier = processes.find((p) => p.group === 'notifier');
+  const notifierEndpoint = { ...endpoint, dynamodb: notifier?.endpoint ?? endpoint.dynamodb };
+  return { endpoint, notifierEndpoint, processes, stop };
 }

@@ -89,6 +89,8 @@ export async function ensureResources(
     sqs: SQSClient;
     eventbridge: EventBridgeClient;
     sns: SNSClient;
+    /** Where the notifiers' table lives, when not with the ledger's (its own emulator process). */
+    notifierDynamodb?: DynamoDBClient;
   },
   prefix: string,
   opts: { shards?: number } & PublicationTopologyOptions = {},
@@ -122,7 +124,9 @@ export async function ensureResources(
     names.ledgerOnFailureQueue,
     DEAD_LETTER_QUEUES.ledgerStreamFailures,
   );
-  await ensurePkSkTable(clients.dynamodb, names.notifierTable, { ttlAttribute: 'expiresAt' });
+  await ensurePkSkTable(clients.notifierDynamodb ?? clients.dynamodb, names.notifierTable, {
+    ttlAttribute: 'expiresAt',
+  });
   const publication = await ensurePublicationTopology(clients, names.publication, {
     notifierVisibilityTimeoutSeconds: opts.notifierVisibilityTimeoutSeconds,
   });

@@ -107,6 +107,15 @@ export const StreamEventSourceMappingConfigSchema = z
      * bring it back to `pollIntervalMs` at once.
      */
     idlePollIntervalMs: z.number().int().min(1).max(60_000).default(1_000),
+    /**
+     * *Local-only.* The least time between two checkpoint writes of a shard;
+     * batches that finish meanwhile are covered by the next write. AWS keeps
+     * its checkpoints itself; here each is a write to the emulator, and a
+     * busy shard would otherwise make one per batch. A crash loses at most
+     * this much progress, which is redelivered (handlers are idempotent). A
+     * stop writes the last checkpoint at once.
+     */
+    checkpointIntervalMs: z.number().int().min(0).max(60_000).default(200),
     /** *Local-only.* How often shards are listed to find new (child) shards and free leases. */
     shardDiscoveryIntervalMs: z.number().int().min(50).max(600_000).default(5_000),
     /**

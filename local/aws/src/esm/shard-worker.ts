@@ -113,6 +113,7 @@ export class ShardWorker<TPayload, TEvent> {
   readonly #wakeUp = new Signal();
   #woken = false;
   #lastPollAt = 0;
+  #lastCheckpointAt = 0;
   /** Graceful stop: no new reads, invocations or retries. */
   readonly #stop = new AbortController();
   /** Hard stop: stop waiting for in-flight invocations and checkpoint writes. */
@@ -674,7 +675,14 @@ export class ShardWorker<TPayload, TEvent> {
 
   // ---- checkpoints and leases ------------------------------------------
 
-  /** Marks records finished and waits until the resulting checkpoint is durable. */
+  /**
+   * Marks records finished and starts writing the resulting checkpoint,
+   * without waiting for it: the lane goes on to its next batch while the
+   * write (chained, in order) is under way, as Lambda's poller does not hold
+   * a shard on its own bookkeeping. A crash before the write lands
+   * redelivers the batch, as a crash between the function's success and the
+   * checkpoint always could; the worker's end waits for every write.
+   */
   async #complete(records: readonly SourceRecord<TPayload>[]): Promise<void> {
     const lastRecord = records.at(-1);
     if (lastRecord !== undefined) {
@@ -689,7 +697,7 @@ export class ShardWorker<TPayload, TEvent> {
     ) {
       this.#desiredCheckpoint = advancedTo;
     }
-    await this.#flushCheckpoint();
+    this.#flushCheckpoint().catch((e: unknown) => this.#pollError('Checkpoint', e));
   }
 
   /**
@@ -709,6 +717,9 @@ export class ShardWorker<TPayload, TEvent> {
   }
 
   async #writeCheckpoint(): Promise<void> {
+    // At most one write per checkpointIntervalMs: batches finished meanwhile share the next one.
+    const wait = this.#lastCheckpointAt + this.#deps.config.checkpointIntervalMs - Date.now();
+    if (wait > 0 && !this.#stop.signal.aborted) await pause(wait, this.#stop.signal);
     const target = this.#desiredCheckpoint;
     if (target === undefined) return;
     if (this.#checkpoint !== undefined && compareSequenceNumbers(target, this.#checkpoint) <= 0) {
@@ -717,6 +728,7 @@ export class ShardWorker<TPayload, TEvent> {
     const { store, config, owner } = this.#deps;
     for (let attempt = 1; ; attempt++) {
       try {
+        this.#lastCheckpointAt = Date.now();
         await store.checkpoint(config.mappingId, this.shardId, owner, target);
         this.#checkpoint = target;
         this.#deps.emit('checkpoint', { shardId: this.shardId, sequenceNumber: target });

@@ -87,6 +87,8 @@ export const LocalPipeConfigSchema = z.object({
       pollIntervalMs: z.number().int().min(1).max(10_000).default(50),
       /** The longest sleep between reads of an idle shard (see the mapping's `idlePollIntervalMs`). */
       idlePollIntervalMs: z.number().int().min(1).max(60_000).default(1_000),
+      /** The least time between two checkpoint writes (see the mapping's `checkpointIntervalMs`). */
+      checkpointIntervalMs: z.number().int().min(0).max(60_000).default(200),
       shardDiscoveryIntervalMs: z.number().int().min(50).max(600_000).default(5_000),
       leaseDurationMs: z.number().int().min(500).max(600_000).default(10_000),
       retryBackoff: z
@@ -101,6 +103,7 @@ export const LocalPipeConfigSchema = z.object({
       targetAttempts: 3,
       pollIntervalMs: 50,
       idlePollIntervalMs: 1_000,
+      checkpointIntervalMs: 200,
       shardDiscoveryIntervalMs: 5_000,
       leaseDurationMs: 10_000,
       retryBackoff: { baseMs: 100, maxMs: 5_000 },
@@ -133,6 +136,7 @@ export function toMappingConfig(config: LocalPipeConfig): StreamEventSourceMappi
     functionTimeoutSeconds: config.local.invocationTimeoutSeconds,
     pollIntervalMs: config.local.pollIntervalMs,
     idlePollIntervalMs: config.local.idlePollIntervalMs,
+    checkpointIntervalMs: config.local.checkpointIntervalMs,
     shardDiscoveryIntervalMs: config.local.shardDiscoveryIntervalMs,
     leaseDurationMs: config.local.leaseDurationMs,
     retryBackoff: config.local.retryBackoff,

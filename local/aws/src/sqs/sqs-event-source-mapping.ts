@@ -210,19 +210,21 @@ export class SqsEventSourceMapping extends EventEmitter<SqsEventSourceMappingEve
     const batch: Message[] = [];
     let deadline: number | undefined;
     for (;;) {
+      // Once a batch has begun, wait no longer than what is left of its window.
+      const wait =
+        deadline === undefined
+          ? waitTimeSeconds
+          : Math.min(waitTimeSeconds, Math.floor(Math.max(0, deadline - Date.now()) / 1000));
       const out = await this.#sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: queueUrl,
           MaxNumberOfMessages: Math.min(SQS_MAX_BATCH, batchSize - batch.length),
-          // Once a batch has begun, wait no longer than what is left of its window.
-          WaitTimeSeconds:
-            deadline === undefined
-              ? waitTimeSeconds
-              : Math.min(waitTimeSeconds, Math.floor(Math.max(0, deadline - Date.now()) / 1000)),
+          WaitTimeSeconds: wait,
           MessageSystemAttributeNames: ['All'],
           MessageAttributeNames: ['All'],
         }),
-        { abortSignal: signal },
+        // A long poll is an answer that takes its time, not a hung call: give it room past its wait.
+        { abortSignal: signal, requestTimeout: (wait + 10) * 1000 },
       );
       const received = out.Messages ?? [];
       this.#counters.messagesReceived += received.length;

@@ -10,8 +10,10 @@ describe('startEmulators', () => {
     try {
       // Assess
       expect(emulators.processes.map((p) => p.group)).toEqual(Object.keys(EMULATOR_GROUPS));
-      expect(new Set(emulators.processes.map((p) => p.pid)).size).toBe(3);
-      expect(new Set(emulators.processes.map((p) => p.endpoint)).size).toBe(3);
+      expect(new Set(emulators.processes.map((p) => p.pid)).size).toBe(4);
+      expect(new Set(emulators.processes.map((p) => p.endpoint)).size).toBe(4);
+      expect(emulators.notifierEndpoint.dynamodb).not.toBe(emulators.endpoint.dynamodb);
+      expect(emulators.notifierEndpoint.sqs).toBe(emulators.endpoint.sqs);
       expect(emulators.endpoint.dynamodbstreams).toBe(emulators.endpoint.dynamodb);
       expect(emulators.endpoint.sns).toBe(emulators.endpoint.sqs);
       expect(emulators.endpoint.events).toBe(emulators.endpoint.sqs);

@@ -92,7 +92,10 @@ process.on('exit', stop);
 try {
   const apiUrl = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error('npm start did not come up in 180 s')), 180_000);
+    const timer = setTimeout(
+      () => reject(new Error('npm start did not come up in 180 s')),
+      180_000,
+    );
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out);

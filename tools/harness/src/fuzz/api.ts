@@ -147,7 +147,13 @@ export async function fuzzApi(options: FuzzApiOptions = {}): Promise<FuzzApiResu
   const installation = await ensureFuzzerInstalled({ rootDir, log });
 
   let cloud: LocalCloud | undefined;
-  let target: { apiUrl: string; token: string; awsEndpoint?: AwsEndpoint; prefix: string };
+  let target: {
+    apiUrl: string;
+    token: string;
+    awsEndpoint?: AwsEndpoint;
+    notifierEndpoint?: AwsEndpoint;
+    prefix: string;
+  };
   if (options.url !== undefined) {
     if (options.token === undefined) throw new Error('--url needs --token (or LEDGER_API_TOKEN)');
     target = {
@@ -165,12 +171,18 @@ export async function fuzzApi(options: FuzzApiOptions = {}): Promise<FuzzApiResu
       prefix,
       token: randomBytes(18).toString('base64url'),
     });
-    target = { apiUrl: cloud.apiUrl, token: cloud.token, awsEndpoint: cloud.endpoint, prefix };
+    target = {
+      apiUrl: cloud.apiUrl,
+      token: cloud.token,
+      awsEndpoint: cloud.endpoint,
+      notifierEndpoint: cloud.notifierEndpoint,
+      prefix,
+    };
   }
   const state =
     target.awsEndpoint === undefined
       ? undefined
-      : new StateReader(target.awsEndpoint, target.prefix);
+      : new StateReader(target.awsEndpoint, target.prefix, target.notifierEndpoint);
   let scratch: string | undefined;
   try {
     scratch = await mkdtemp(join(rootDir, '.local-cloud', 'fuzz-run-'));
@@ -336,21 +348,30 @@ export interface StateSnapshot {
  */
 export class StateReader {
   readonly #dynamodb: DynamoDBClient;
+  readonly #notifierDynamodb: DynamoDBClient;
   readonly #kinesis: KinesisClient;
   readonly #names: ReturnType<typeof resourceNames>;
 
-  constructor(awsEndpoint: AwsEndpoint, prefix: string) {
+  constructor(awsEndpoint: AwsEndpoint, prefix: string, notifierEndpoint = awsEndpoint) {
     const config = { endpoint: awsEndpoint, region: LOCAL_REGION };
     this.#dynamodb = new DynamoDBClient(sdkClientOptions(config, { service: 'dynamodb' }));
+    this.#notifierDynamodb = new DynamoDBClient(
+      sdkClientOptions(
+        { endpoint: notifierEndpoint, region: LOCAL_REGION },
+        { service: 'dynamodb' },
+      ),
+    );
     this.#kinesis = new KinesisClient(sdkClientOptions(config, { service: 'kinesis' }));
     this.#names = resourceNames(prefix);
   }
 
   async snapshot(): Promise<StateSnapshot> {
     const tables: Record<string, string[]> = {};
-    for (const table of [this.#names.ledgerTable, this.#names.notifierTable]) {
-      tables[table] = await this.#scan(table);
-    }
+    tables[this.#names.ledgerTable] = await this.#scan(this.#dynamodb, this.#names.ledgerTable);
+    tables[this.#names.notifierTable] = await this.#scan(
+      this.#notifierDynamodb,
+      this.#names.notifierTable,
+    );
     return { tables, streamRecords: await this.#countStreamRecords() };
   }
 
@@ -375,11 +396,12 @@ export class StateReader {
 
   close(): void {
     this.#dynamodb.destroy();
+    this.#notifierDynamodb.destroy();
     this.#kinesis.destroy();
   }
 
-  async #scan(table: string): Promise<string[]> {
-    return (await scanTable(this.#dynamodb, table)).map(canonicalJson).sort();
+  async #scan(client: DynamoDBClient, table: string): Promise<string[]> {
+    return (await scanTable(client, table)).map(canonicalJson).sort();
   }
 
   async #countStreamRecords(): Promise<number> {
