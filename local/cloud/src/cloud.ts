@@ -59,7 +59,7 @@ import { type EmulatorProcess, type Emulators, startEmulators } from './emulator
 import { ledgerEventsPipeConfig } from './ledger-events-pipe.js';
 import { LOCAL_NOTIFICATIONS_ROUTE, makeLocalNotificationsRoute } from './notifications.js';
 import { ensureResources, LOCAL_REGION, type LocalResources } from './resources.js';
-import { STREAM_WRITES, TABLE_WRITES, wakeOn } from './wake-ups.js';
+import { IDLE_POLL_INTERVAL_MS, STREAM_WRITES, TABLE_WRITES, wakeOn } from './wake-ups.js';
 
 /** Settings of the functions a user may tune from the shell; nothing else of its environment leaks in. */
 const TUNABLE_SETTINGS = [
@@ -300,6 +300,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         functionTimeoutSeconds: consumerFunction.timeoutSeconds,
         memorySizeMB: consumerFunction.memorySizeMb,
         pollIntervalMs: 50,
+        idlePollIntervalMs: IDLE_POLL_INTERVAL_MS,
       },
       handler: (event) => ledgerKinesis(event),
       clients,

@@ -1,6 +1,7 @@
 import { LEDGER_EVENTS_PIPE } from '@atm-ledger/contracts';
 import type { LocalPipeConfigInput } from '@atm-ledger/local-aws';
 import type { LocalResources } from './resources.js';
+import { IDLE_POLL_INTERVAL_MS } from './wake-ups.js';
 
 /**
  * The ledger's events pipe as the local cloud runs it: the topology's
@@ -41,6 +42,6 @@ export function ledgerEventsPipeConfig(
     },
     // moto keeps every DynamoDB Streams iterator it hands out, one per GetRecords: a
     // slower idle poll than the Kinesis consumer's bounds that growth (docs/local-cloud.md).
-    local: { pollIntervalMs: 100, ...local },
+    local: { pollIntervalMs: 100, idlePollIntervalMs: IDLE_POLL_INTERVAL_MS, ...local },
   };
 }

@@ -2,6 +2,14 @@ import type { SdkRequestHandlerDecorator } from '@atm-ledger/runtime';
 
 type Decorated = ReturnType<SdkRequestHandlerDecorator>;
 
+/**
+ * The longest sleep of an idle shard reader here. The functions' own writes
+ * wake it, so it can sleep longer than AWS's one second; a record put from
+ * outside this process (another producer on the same emulator) waits up to
+ * this long while the stream is idle.
+ */
+export const IDLE_POLL_INTERVAL_MS = 2_000;
+
 /** Kinesis calls that add records to a stream. */
 export const STREAM_WRITES: ReadonlySet<string> = new Set([
   'Kinesis_20131202.PutRecord',

@@ -17,11 +17,13 @@ lock that would freeze the whole local cloud for up to 20 s, including the
 SendMessage that would end the wait. So a long poll is served as short polls
 (WaitTimeSeconds 0) under the lock, waiting between them outside it until
 another request has been served (any request may have enqueued a message:
-a SendMessage, an SNS publish, an EventBridge rule's delivery) or a second
-has passed (a message whose visibility timeout or delay ends becomes
-receivable without any request), until a message comes or the wait is
-over: the same answer, without the stall, and an idle long poll costs one
-short poll a second instead of one every few milliseconds.
+a SendMessage, an SNS publish, an EventBridge rule's delivery) or five
+seconds have passed (a message whose visibility timeout or delay ends
+becomes receivable without any request, so such a message may be received
+up to five seconds later than AWS would hand it out), until a message comes
+or the wait is over: the same answer, without the stall, and an idle long
+poll costs a short poll every five seconds instead of one every few
+milliseconds.
 """
 
 from __future__ import annotations
@@ -63,8 +65,9 @@ def _buffer_request_body(environ: dict[str, Any]) -> None:
     environ["wsgi.input"] = io.BytesIO(body)
 
 
-# The longest a waiting long poll goes without looking again when no request comes.
-_IDLE_RECHECK_S = 1.0
+# The longest a waiting long poll goes without looking again when no request comes:
+# messages whose visibility timeout or delay ended are seen within this.
+_IDLE_RECHECK_S = 5.0
 # Bumped after every request served; waiting long polls wake on it.
 _SERVED = threading.Condition()
 _served_count = 0

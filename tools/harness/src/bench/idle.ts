@@ -4,8 +4,8 @@
  * Starts `npm start` as a user does (a child process tree: npm, the runtime,
  * the emulators), lets it settle, then measures the CPU of the whole tree
  * over an idle window, from /proc. After the window it opens an account,
- * posts one transaction and reports POST -> POSTED (the ledger's
- * `decidedAt`, on this machine's clock).
+ * posts one transaction and reports POST -> POSTED (its `postedAt`, on
+ * this machine's clock).
  *
  *   npm run bench:idle                        60 s idle window after 10 s to settle
  *   npm run bench:idle -- --seconds 30
@@ -149,8 +149,8 @@ try {
   let decidedAt: number | undefined;
   for (const deadline = Date.now() + 30_000; decidedAt === undefined && Date.now() < deadline; ) {
     const r = await fetch(`${apiUrl}/v1/transactions/${transactionId}`, { headers });
-    const body = (await r.json()) as { status?: string; decidedAt?: string };
-    if (body.status === 'POSTED' && body.decidedAt) decidedAt = Date.parse(body.decidedAt);
+    const body = (await r.json()) as { status?: string; postedAt?: string };
+    if (body.status === 'POSTED' && body.postedAt) decidedAt = Date.parse(body.postedAt);
     else await pause(10);
   }
 
