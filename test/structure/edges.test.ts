@@ -200,3 +200,21 @@ describe('packages', () => {
 });
 
 const byScope = (dep: string) => dep.startsWith('@atm-ledger/');
+
+describe('the local side', () => {
+  it('reads its environment in one config module (children may inherit it whole)', () => {
+    const dirs = [
+      join(root, 'local', 'cloud', 'src'),
+      join(root, 'tools', 'harness', 'src'),
+      join(root, 'tools', 'ops', 'src'),
+    ];
+    const offenders = dirs.flatMap(sources).filter((f) => {
+      if (name(f) === 'local/cloud/src/config.ts') return false;
+      const code = readFileSync(f, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')
+        .replace(/\.\.\.process\.env\b/g, '');
+      return /process\.env/.test(code);
+    });
+    expect(offenders.map(name)).toEqual([]);
+  });
+});

@@ -55,6 +55,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { localEnv } from './config.js';
 import { type EmulatorProcess, type Emulators, startEmulators } from './emulators.js';
 import { ledgerEventsPipeConfig } from './ledger-events-pipe.js';
 import { LOCAL_NOTIFICATIONS_ROUTE, makeLocalNotificationsRoute } from './notifications.js';
@@ -75,11 +76,11 @@ const TUNABLE_SETTINGS = [
  */
 export const LOCAL_FUNCTION_ENV = ['AWS_REGION', ENV.ledgerAwsEndpoint] as const;
 
-export function functionSettings(env: Record<string, string | undefined>): Record<string, string> {
+export function functionSettings(env: Readonly<Record<string, unknown>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of TUNABLE_SETTINGS) {
     const value = env[name];
-    if (value !== undefined && value !== '') out[name] = value;
+    if (typeof value === 'string' && value !== '') out[name] = value;
   }
   return out;
 }
@@ -221,7 +222,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       [ENV.ledgerReversalWindowSeconds]: String(DEFAULT_REVERSAL_WINDOW_SECONDS),
       [ENV.ledgerHoldTtlSeconds]: String(DEFAULT_HOLD_TTL_SECONDS),
       // The ledger's tunables as the shell sets them, as a deployment sets them on its functions.
-      ...functionSettings(process.env),
+      ...functionSettings(localEnv()),
       ...(options.reversalWindowSeconds === undefined
         ? {}
         : { [ENV.ledgerReversalWindowSeconds]: String(options.reversalWindowSeconds) }),
@@ -250,7 +251,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const handlerOptions: HandlerOptions = {
       requestHandler: options.requestHandler,
       logLevel:
-        options.logLevel ?? (process.env.POWERTOOLS_LOG_LEVEL as LogLevel | undefined) ?? 'WARN',
+        options.logLevel ?? (localEnv().POWERTOOLS_LOG_LEVEL as LogLevel | undefined) ?? 'WARN',
       // Metrics go to CloudWatch as EMF log lines in AWS; locally they would only flood stdout.
       metrics: false,
     };

@@ -4,6 +4,7 @@ export {
   type LocalCloudOptions,
   startLocalCloud,
 } from './cloud.js';
+export { type LocalEnv, localEnv, readLocalEnv, silenceSdkNodeVersionWarning } from './config.js';
 export { ledgerEventsPipeConfig } from './ledger-events-pipe.js';
 export {
   LOCAL_NOTIFICATIONS_ROUTE,

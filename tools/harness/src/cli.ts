@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 import { audit, DynamoDbLedgerStore, rebuild } from '@atm-ledger/ledger';
 import { ensureMotoInstalled, findRepoRoot, startMoto } from '@atm-ledger/local-aws';
-import { localLedgerNames, startLocalCloud } from '@atm-ledger/local-cloud';
+import {
+  localEnv,
+  localLedgerNames,
+  silenceSdkNodeVersionWarning,
+  startLocalCloud,
+} from '@atm-ledger/local-cloud';
 import { formatAuditReport, formatRebuildReport, redrive } from '@atm-ledger/ops';
 import { formatAwsEndpoint, sdkClientOptions, stringifyExact } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -22,7 +27,7 @@ import { soakCommand } from './soak/index.js';
 import { postCommand } from './traffic/index.js';
 
 // Node 20 is a settled choice for our machines; the SDK's notice about future releases is noise here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+silenceSdkNodeVersionWarning();
 
 const port = (value: string) => {
   const n = Number(value);
@@ -38,36 +43,31 @@ const program = new Command()
 program
   .command('start', { isDefault: true })
   .description('Start the whole pipeline on the local cloud and serve the HTTP API')
-  .option(
-    '--port <port>',
-    'API port on 127.0.0.1 (env LEDGER_PORT)',
-    port,
-    Number(process.env.LEDGER_PORT ?? 3000),
-  )
+  .option('--port <port>', 'API port on 127.0.0.1 (env LEDGER_PORT)', port, localEnv().LEDGER_PORT)
   .option(
     '--aws-endpoint <url>',
     'use an already-running emulator (env LEDGER_AWS_ENDPOINT)',
-    process.env.LEDGER_AWS_ENDPOINT,
+    localEnv().LEDGER_AWS_ENDPOINT,
   )
   .option(
     '--prefix <prefix>',
     'prefix of every resource name, so several clouds can share one emulator (env LEDGER_LOCAL_PREFIX)',
-    process.env.LEDGER_LOCAL_PREFIX,
+    localEnv().LEDGER_LOCAL_PREFIX,
   )
   .option(
     '--worker-id <id>',
     'name in shard leases; a restart under the same id resumes at once (env LEDGER_LOCAL_WORKER_ID)',
-    process.env.LEDGER_LOCAL_WORKER_ID,
+    localEnv().LEDGER_LOCAL_WORKER_ID,
   )
   .option(
     '--faults <spec>',
     'inject faults, e.g. throttle=0.05,server-error=0.02,kill-before-checkpoint=@3 (env LEDGER_FAULTS; see docs/faults.md)',
-    process.env.LEDGER_FAULTS,
+    localEnv().LEDGER_FAULTS,
   )
   .option(
     '--fault-journal <file>',
     'append every injected fault to this JSON-lines file (env LEDGER_FAULT_JOURNAL)',
-    process.env.LEDGER_FAULT_JOURNAL,
+    localEnv().LEDGER_FAULT_JOURNAL,
   )
   .option(
     '--reversal-window <seconds>',
@@ -97,7 +97,7 @@ program
       notifierVisibilityTimeout?: number;
     }) => {
       const started = performance.now();
-      const tokenGiven = process.env.LEDGER_API_TOKEN;
+      const tokenGiven = localEnv().LEDGER_API_TOKEN;
       let faults: ReturnType<typeof parseFaultSpec>;
       try {
         faults = parseFaultSpec(opts.faults);
@@ -165,12 +165,7 @@ program
   .description(
     'Start only the emulator (moto with our fixes) and keep it running, e.g. to restart the runtime against it',
   )
-  .option(
-    '--port <port>',
-    'emulator port on 127.0.0.1',
-    port,
-    Number(process.env.LEDGER_MOTO_PORT ?? 4566),
-  )
+  .option('--port <port>', 'emulator port on 127.0.0.1', port, localEnv().LEDGER_MOTO_PORT)
   .action(async (opts: { port: number }) => {
     const rootDir = findRepoRoot();
     const moto = await startMoto({ port: opts.port, rootDir, log: (m) => console.log(`  ${m}`) });
@@ -193,14 +188,14 @@ program
   .requiredOption(
     '--table <name>',
     'the ledger table (env LEDGER_TABLE_NAME)',
-    process.env.LEDGER_TABLE_NAME,
+    localEnv().LEDGER_TABLE_NAME,
   )
   .option(
     '--aws-endpoint <url>',
     'the local cloud; omit for AWS (env LEDGER_AWS_ENDPOINT)',
-    process.env.LEDGER_AWS_ENDPOINT,
+    localEnv().LEDGER_AWS_ENDPOINT,
   )
-  .option('--region <region>', 'AWS region (env AWS_REGION)', process.env.AWS_REGION ?? 'us-east-1')
+  .option('--region <region>', 'AWS region (env AWS_REGION)', localEnv().AWS_REGION)
   .action(async (opts: { table: string; awsEndpoint?: string; region: string }) => {
     const client = new DynamoDBClient(
       sdkClientOptions({ endpoint: opts.awsEndpoint || undefined, region: opts.region }),
@@ -221,14 +216,14 @@ program
   .requiredOption(
     '--table <name>',
     'the ledger table (env LEDGER_TABLE_NAME)',
-    process.env.LEDGER_TABLE_NAME,
+    localEnv().LEDGER_TABLE_NAME,
   )
   .option(
     '--aws-endpoint <url>',
     'the local cloud; omit for AWS (env LEDGER_AWS_ENDPOINT)',
-    process.env.LEDGER_AWS_ENDPOINT,
+    localEnv().LEDGER_AWS_ENDPOINT,
   )
-  .option('--region <region>', 'AWS region (env AWS_REGION)', process.env.AWS_REGION ?? 'us-east-1')
+  .option('--region <region>', 'AWS region (env AWS_REGION)', localEnv().AWS_REGION)
   .action(async (opts: { table: string; awsEndpoint?: string; region: string }) => {
     const client = new DynamoDBClient(
       sdkClientOptions({ endpoint: opts.awsEndpoint || undefined, region: opts.region }),
@@ -253,9 +248,9 @@ program
   .option(
     '--aws-endpoint <url>',
     'the local cloud; omit for AWS (env LEDGER_AWS_ENDPOINT)',
-    process.env.LEDGER_AWS_ENDPOINT,
+    localEnv().LEDGER_AWS_ENDPOINT,
   )
-  .option('--region <region>', 'AWS region (env AWS_REGION)', process.env.AWS_REGION ?? 'us-east-1')
+  .option('--region <region>', 'AWS region (env AWS_REGION)', localEnv().AWS_REGION)
   .action(
     async (opts: {
       queue: string;
@@ -295,7 +290,7 @@ program
   .requiredOption(
     '--stream <name|arn>',
     'the transactions stream (env LEDGER_STREAM_NAME)',
-    process.env.LEDGER_STREAM_NAME,
+    localEnv().LEDGER_STREAM_NAME,
   )
   .requiredOption('--from <time>', 'first arrival time replayed, ISO 8601, inclusive', isoTime)
   .option('--to <time>', 'last arrival time replayed, ISO 8601, inclusive (default: now)', isoTime)
@@ -303,21 +298,21 @@ program
   .option(
     '--table <name>',
     'local: the ledger table (env LEDGER_TABLE_NAME; default: <prefix>-ledger for <prefix>-transactions)',
-    process.env.LEDGER_TABLE_NAME,
+    localEnv().LEDGER_TABLE_NAME,
   )
   .option(
     '--poison-queue <name|url>',
     'local: the poison queue (env LEDGER_POISON_QUEUE_URL; default: <prefix>-ledger-poison)',
-    process.env.LEDGER_POISON_QUEUE_URL,
+    localEnv().LEDGER_POISON_QUEUE_URL,
   )
   .option('--batch-size <n>', 'records per batch, 1-10000', (v) => Number(v), 100)
   .option('--dry-run', 'read and count the records of the range; deliver nothing')
   .option(
     '--aws-endpoint <url>',
     'the local cloud, with the ledger handler run in this process; omit for AWS (env LEDGER_AWS_ENDPOINT)',
-    process.env.LEDGER_AWS_ENDPOINT,
+    localEnv().LEDGER_AWS_ENDPOINT,
   )
-  .option('--region <region>', 'AWS region (env AWS_REGION)', process.env.AWS_REGION ?? 'us-east-1')
+  .option('--region <region>', 'AWS region (env AWS_REGION)', localEnv().AWS_REGION)
   .action(
     async (opts: {
       stream: string;

@@ -9,9 +9,10 @@
  *
  *   npm run bench:auth -- --seconds 30 --rate 20 --accounts 50
  */
+
 import { randomBytes } from 'node:crypto';
 import type { AuthorizationRequest } from '@atm-ledger/contracts';
-import { startLocalCloud } from '@atm-ledger/local-cloud';
+import { localEnv, silenceSdkNodeVersionWarning, startLocalCloud } from '@atm-ledger/local-cloud';
 import type { SdkRequestHandlerDecorator } from '@atm-ledger/runtime';
 import { Command } from 'commander';
 import { positiveInteger, positiveNumber, seedArg } from '../shared/cli-args.js';
@@ -23,7 +24,7 @@ import { HttpSink } from '../traffic/sinks.js';
 import { generateWorkload } from '../traffic/workload.js';
 import { authorizationIdsIn, callsPer, type LatencyRow, latencyRow } from './auth-stats.js';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+silenceSdkNodeVersionWarning();
 
 const opts = new Command()
   .description(
@@ -41,7 +42,7 @@ const opts = new Command()
   .option(
     '--aws-endpoint <url>',
     'an already-running emulator (env LEDGER_AWS_ENDPOINT)',
-    process.env.LEDGER_AWS_ENDPOINT,
+    localEnv().LEDGER_AWS_ENDPOINT,
   )
   .parse()
   .opts<{ seconds: number; rate: number; accounts: number; seed: number; awsEndpoint?: string }>();

@@ -13,6 +13,7 @@
  *
  *   npm run capacity
  */
+
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import {
@@ -35,6 +36,7 @@ import {
   TOTALS_SHARDS,
 } from '@atm-ledger/ledger';
 import { acceptanceToItem } from '@atm-ledger/ledger/items';
+import { silenceSdkNodeVersionWarning } from '@atm-ledger/local-cloud';
 import { DEFAULT_LARGE_WITHDRAWAL_THRESHOLD, notificationsFor } from '@atm-ledger/notifier';
 import {
   type AttributeValue,
@@ -1370,7 +1372,7 @@ export function formatPlan(f: Footprints, pricing: Pricing, inputs: PlanInputs =
 }
 
 async function main() {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  silenceSdkNodeVersionWarning();
   const profiles = [PROFILES.bench, PROFILES.typical, PROFILES.longest];
   const all = await Promise.all(profiles.map((p) => measureFootprints(p)));
   const typical = all[1] as Footprints;

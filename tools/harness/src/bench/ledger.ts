@@ -8,6 +8,7 @@
  *
  *   npm run bench:ledger -- --transactions 600 --concurrency 8
  */
+
 import { randomUUID } from 'node:crypto';
 import { type AtmTransaction, payloadHash } from '@atm-ledger/contracts';
 import {
@@ -20,6 +21,7 @@ import {
 } from '@atm-ledger/ledger';
 import { recordToItem } from '@atm-ledger/ledger/items';
 import { startMoto } from '@atm-ledger/local-aws';
+import { localEnv, silenceSdkNodeVersionWarning } from '@atm-ledger/local-cloud';
 import { createLogger, sdkClientOptions, systemClock } from '@atm-ledger/runtime';
 import {
   CreateTableCommand,
@@ -31,7 +33,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { Command } from 'commander';
 import { itemSize, readUnits, writeUnits } from './capacity.js';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+silenceSdkNodeVersionWarning();
 
 const opts = new Command()
   .option('--transactions <n>', 'transactions per throughput run', (v) => Number(v), 600)
@@ -42,7 +44,7 @@ const opts = new Command()
     8,
   )
   .option('--rounds <n>', 'alternating hot/spread rounds', (v) => Number(v), 2)
-  .option('--aws-endpoint <url>', 'an already-running emulator', process.env.LEDGER_AWS_ENDPOINT)
+  .option('--aws-endpoint <url>', 'an already-running emulator', localEnv().LEDGER_AWS_ENDPOINT)
   .parse()
   .opts<{ transactions: number; concurrency: number; rounds: number; awsEndpoint?: string }>();
 

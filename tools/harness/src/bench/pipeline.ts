@@ -19,13 +19,17 @@
 
 import { readFileSync } from 'node:fs';
 import { DynamoDbLedgerStore } from '@atm-ledger/ledger';
-import { type LocalCloud, startLocalCloud } from '@atm-ledger/local-cloud';
+import {
+  type LocalCloud,
+  silenceSdkNodeVersionWarning,
+  startLocalCloud,
+} from '@atm-ledger/local-cloud';
 import { sdkClientOptions } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Command } from 'commander';
 import * as hdr from 'hdr-histogram-js';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+silenceSdkNodeVersionWarning();
 
 const opts = new Command()
   .option('--rate <tx/s>', 'transactions offered per second', Number, 50)

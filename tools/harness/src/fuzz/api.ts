@@ -13,6 +13,7 @@ import {
 import {
   LOCAL_REGION,
   type LocalCloud,
+  localEnv,
   resourceNames,
   startLocalCloud,
 } from '@atm-ledger/local-cloud';
@@ -653,12 +654,12 @@ export function fuzzApiCommand(): Command {
     .option(
       '--token <token>',
       'its bearer token (env LEDGER_API_TOKEN)',
-      process.env.LEDGER_API_TOKEN,
+      localEnv().LEDGER_API_TOKEN,
     )
     .option(
       '--aws-endpoint <url>',
       "the emulator behind it, to compare state (npm start prints it as 'Emulator'; env LEDGER_AWS_ENDPOINT)",
-      process.env.LEDGER_AWS_ENDPOINT,
+      localEnv().LEDGER_AWS_ENDPOINT,
     )
     .option('--prefix <prefix>', "the running cloud's resource prefix", 'atm-ledger-local')
     .action(

@@ -14,10 +14,9 @@ import {
   postTransaction,
   type TransactionRecord,
 } from '@atm-ledger/ledger';
-import type { InvokedEvent } from '@atm-ledger/local-aws';
-import { findRepoRoot } from '@atm-ledger/local-aws';
-import { LOCAL_REGION, type LocalCloud, startLocalCloud } from '@atm-ledger/local-cloud';
-import { sdkClientOptions, sleep, systemClock } from '@atm-ledger/runtime';
+import { findRepoRoot, type InvokedEvent, type MotoServer, startMoto } from '@atm-ledger/local-aws';
+import { LOCAL_REGION, type LocalCloud, localEnv, startLocalCloud } from '@atm-ledger/local-cloud';
+import { type AwsEndpoint, sdkClientOptions, sleep, systemClock } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Command, Option } from 'commander';
 import { runBatchJob } from '../batch/job.js';
@@ -342,19 +341,35 @@ export async function runLoadTest(options: LoadTestOptions = {}): Promise<LoadTe
       api = new LedgerApiClient(cloud.apiUrl, { kind: 'bearer', token: cloud.token });
     }
 
-    // Two clients of our own: one for the batch path (metered, it is the system under
-    // test) and one for the harness's reads (never metered, it is not).
-    const clientOptions = cloud
-      ? sdkClientOptions(
-          { endpoint: cloud.endpoint, region: LOCAL_REGION },
-          { service: 'dynamodb' },
-        )
+    // The batch baseline gets an emulator of its own when this run started its own cloud, so
+    // neither path's numbers include waiting for the other's calls (a given --aws-endpoint is
+    // shared by both, as one emulator is all there is).
+    let batchEmulator: MotoServer | undefined;
+    if (withBatch && ownCloud && !options.awsEndpoint) {
+      batchEmulator = await startMoto({
+        rootDir: findRepoRoot(),
+        logFile: join(findRepoRoot(), '.local-cloud', 'moto-batch.log'),
+        log: () => {},
+      });
+      cleanups.push(() => batchEmulator?.stop());
+    }
+    const dynamodbOptions = (endpoint: AwsEndpoint) =>
+      sdkClientOptions({ endpoint, region: LOCAL_REGION }, { service: 'dynamodb' });
+    // Clients of our own: the batch path's (metered, it is the system under test) and the
+    // harness's reads of each path (never metered, they are not).
+    const batchEndpoint = batchEmulator?.endpoint ?? cloud?.endpoint;
+    const harness = cloud ? new DynamoDBClient(dynamodbOptions(cloud.endpoint)) : undefined;
+    const batchHarness = batchEndpoint
+      ? new DynamoDBClient(dynamodbOptions(batchEndpoint))
       : undefined;
-    const harness = clientOptions ? new DynamoDBClient(clientOptions) : undefined;
-    const batchClient = clientOptions ? new DynamoDBClient(clientOptions) : undefined;
+    const batchClient = batchEndpoint
+      ? new DynamoDBClient(dynamodbOptions(batchEndpoint))
+      : undefined;
     if (harness) sdk.exclude(harness);
+    if (batchHarness) sdk.exclude(batchHarness);
     cleanups.push(() => {
       harness?.destroy();
+      batchHarness?.destroy();
       batchClient?.destroy();
     });
     const streamingStore =
@@ -371,12 +386,12 @@ export async function runLoadTest(options: LoadTestOptions = {}): Promise<LoadTe
     let batchJobStore: DynamoDbLedgerStore | undefined;
     let batchReadStore: DynamoDbLedgerStore | undefined;
     if (withBatch) {
-      if (!batchClient || !harness || !cloud)
+      if (!batchClient || !batchHarness || !cloud)
         throw new Error('the batch baseline runs on the local cloud only');
       const tables = await ensureBatchTables(batchClient, `lt-${runId}`);
       landing = new BatchLanding(batchClient, tables.landing);
       batchJobStore = new DynamoDbLedgerStore(batchClient, tables.ledger);
-      batchReadStore = new DynamoDbLedgerStore(harness, tables.ledger);
+      batchReadStore = new DynamoDbLedgerStore(batchHarness, tables.ledger);
     }
 
     // ---- accounts, opened and funded before the clock starts ----------------------------
@@ -950,12 +965,25 @@ export async function runLoadTest(options: LoadTestOptions = {}): Promise<LoadTe
 
 const secondsToMs = (value: string) => positiveNumber(value) * 1000;
 
+/**
+ * The load test's defaults: 25 tx/s off-peak with a payday peak of twice that (50 tx/s, what
+ * `npm run bench` shows the local pipeline sustaining) for a fifth of the run, about two
+ * minutes in all. The generator's own defaults (4 tx/s) suit a demo, not a load test.
+ */
+export const LOADTEST_WORKLOAD = {
+  transactions: 3_000,
+  rate: 25,
+  burstMultiplier: 2,
+  accounts: 200,
+  atms: 40,
+} as const satisfies Partial<WorkloadOptions>;
+
 /** `loadtest`: both paths, one run, one report. */
 export function loadtestCommand(): Command {
   const command = new Command('loadtest').description(
     'Streaming versus the hourly batch: one seeded workload through both, side by side; latency, throughput, cost; JSON, Markdown and an SVG chart in reports/',
   );
-  addWorkloadOptions(command)
+  addWorkloadOptions(command, LOADTEST_WORKLOAD)
     .addOption(
       new Option(
         '--batch-interval <seconds>',
@@ -979,7 +1007,7 @@ export function loadtestCommand(): Command {
     .option(
       '--aws-endpoint <url>',
       'start the local cloud on an already-running emulator (env LEDGER_AWS_ENDPOINT)',
-      process.env.LEDGER_AWS_ENDPOINT,
+      localEnv().LEDGER_AWS_ENDPOINT,
     )
     .option('--api-url <url>', 'a deployed API instead of the local cloud: streaming only')
     .addOption(
@@ -990,17 +1018,13 @@ export function loadtestCommand(): Command {
     .option(
       '--token <token>',
       'bearer token, for --target http (env LEDGER_API_TOKEN)',
-      process.env.LEDGER_API_TOKEN,
+      localEnv().LEDGER_API_TOKEN,
     )
-    .option(
-      '--region <region>',
-      'AWS region for SigV4 (env AWS_REGION)',
-      process.env.AWS_REGION ?? 'us-east-1',
-    )
+    .option('--region <region>', 'AWS region for SigV4 (env AWS_REGION)', localEnv().AWS_REGION)
     .option(
       '--profile <profile>',
       'AWS profile for SigV4 credentials (env AWS_PROFILE)',
-      process.env.AWS_PROFILE,
+      localEnv().AWS_PROFILE,
     )
     .option('--pricing <file>', 'price list (default tools/harness/src/loadtest/pricing.json)')
     .option('--no-progress', 'no progress bars')

@@ -1,3 +1,4 @@
+import { localEnv } from '@atm-ledger/local-cloud';
 import { Command } from 'commander';
 import { nonNegativeNumber, positiveInteger, positiveNumber, seedArg } from '../shared/cli-args.js';
 import { DEFAULT_SOAK_FAULTS, formatSoakReport, runSoak } from './soak.js';
@@ -46,7 +47,7 @@ export function soakCommand(): Command {
     .option(
       '--aws-endpoint <url>',
       'an emulator already running (env LEDGER_AWS_ENDPOINT); default: start one for the soak',
-      process.env.LEDGER_AWS_ENDPOINT,
+      localEnv().LEDGER_AWS_ENDPOINT,
     )
     .action(
       async (opts: {

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { localEnv } from '@atm-ledger/local-cloud';
 import { backoffDelayMs, sleep } from '@atm-ledger/runtime';
 
 export interface RuntimeSupervisorOptions {
@@ -129,7 +130,7 @@ export class RuntimeSupervisor {
           LEDGER_API_TOKEN: o.token,
           LEDGER_FAULT_JOURNAL: o.faultJournal,
           LEDGER_FAULTS: faults ?? '',
-          POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+          POWERTOOLS_LOG_LEVEL: localEnv().POWERTOOLS_LOG_LEVEL ?? 'WARN',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },

@@ -1,3 +1,4 @@
+import { localEnv } from '@atm-ledger/local-cloud';
 import { sdkClientOptions } from '@atm-ledger/runtime';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
@@ -48,7 +49,7 @@ export interface GeneratorResult {
 
 /** The API client a target needs, with its authorisation. */
 export function apiClientFor(options: GeneratorOptions): LedgerApiClient {
-  const apiUrl = options.apiUrl ?? `http://127.0.0.1:${process.env.LEDGER_PORT ?? 3000}`;
+  const apiUrl = options.apiUrl ?? `http://127.0.0.1:${localEnv().LEDGER_PORT}`;
   let auth: ApiAuth;
   // The kinesis target opens accounts through the API too: signed when the stream is AWS's.
   const signed =
@@ -241,31 +242,31 @@ export function postCommand(): Command {
         .choices(['http', 'sigv4', 'kinesis'])
         .default('http'),
     )
-    .option('--api-url <url>', 'the API (env LEDGER_API_URL)', process.env.LEDGER_API_URL)
+    .option('--api-url <url>', 'the API (env LEDGER_API_URL)', localEnv().LEDGER_API_URL)
     .option(
       '--token <token>',
       'bearer token of the local API (env LEDGER_API_TOKEN)',
-      process.env.LEDGER_API_TOKEN,
+      localEnv().LEDGER_API_TOKEN,
     )
     .option(
       '--region <region>',
       'AWS region (sigv4, kinesis; env AWS_REGION)',
-      process.env.AWS_REGION ?? 'us-east-1',
+      localEnv().AWS_REGION,
     )
     .option(
       '--profile <profile>',
       'AWS profile for credentials (env AWS_PROFILE)',
-      process.env.AWS_PROFILE,
+      localEnv().AWS_PROFILE,
     )
     .option(
       '--stream <name>',
       'Kinesis stream (kinesis target)',
-      process.env.LEDGER_STREAM_NAME ?? 'atm-ledger-local-transactions',
+      localEnv().LEDGER_STREAM_NAME ?? 'atm-ledger-local-transactions',
     )
     .option(
       '--aws-endpoint <url>',
       'the local emulator, for the kinesis target (env LEDGER_AWS_ENDPOINT)',
-      process.env.LEDGER_AWS_ENDPOINT,
+      localEnv().LEDGER_AWS_ENDPOINT,
     )
     .option(
       '--id-prefix <prefix>',
