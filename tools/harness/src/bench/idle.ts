@@ -12,9 +12,10 @@
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { findRepoRoot } from '@atm-ledger/local-aws';
 import { Command } from 'commander';
+import { processCpuSeconds, processTree } from './proc.js';
 
 const opts = new Command()
   .option('--seconds <s>', 'length of the idle window', Number, 60)
@@ -22,41 +23,9 @@ const opts = new Command()
   .parse()
   .opts<{ seconds: number; settle: number }>();
 
-const TICKS_PER_SECOND = 100;
-
-/** Every process whose ancestry leads to `root`, root included. */
-function tree(root: number): number[] {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parents.set(Number(entry), Number(fields[1]));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  const out = [root];
-  for (let i = 0; i < out.length; i++) {
-    for (const [pid, parent] of parents) if (parent === out[i]) out.push(pid);
-  }
-  return out;
-}
-
 /** CPU seconds (user + system) each process has used so far. */
 function cpuSeconds(pids: readonly number[]): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(pid, (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND);
-    } catch {
-      out.set(pid, 0);
-    }
-  }
-  return out;
+  return new Map(pids.map((pid) => [pid, processCpuSeconds(pid)]));
 }
 
 function commandOf(pid: number): string {
@@ -108,7 +77,7 @@ try {
   });
   await pause(opts.settle * 1000);
 
-  const pids = tree(child.pid ?? 0);
+  const pids = processTree(child.pid ?? 0);
   const before = cpuSeconds(pids);
   const startedAt = performance.now();
   await pause(opts.seconds * 1000);

@@ -17,7 +17,6 @@
  *   npm run bench -- --rate 100 --seconds 30
  */
 
-import { readFileSync } from 'node:fs';
 import { DynamoDbLedgerStore } from '@atm-ledger/ledger';
 import {
   type LocalCloud,
@@ -28,6 +27,7 @@ import { sdkClientOptions } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Command } from 'commander';
 import * as hdr from 'hdr-histogram-js';
+import { processCpuSeconds } from './proc.js';
 
 silenceSdkNodeVersionWarning();
 
@@ -80,14 +80,6 @@ function ledgerRole(command: string, input: Record<string, unknown>): string {
 
 // The benchmark reads outcomes with a client of its own, which is not counted.
 let statusClient: DynamoDBClient | undefined;
-
-/** CPU seconds a process has used so far (user + system), from /proc. */
-function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 a second on Linux).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 interface CpuSnapshot {
   readonly at: number;
