@@ -140,7 +140,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const log = options.log;
   const faultSpec = parseFaultSpec(options.faults);
   const rootDir = findRepoRoot();
-  const runId = `soak-${Date.now().toString(36)}`;
+  // Unique even for soaks started in the same millisecond on one emulator (the tests run several at once).
+  const runId = `soak-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const holdTtlSeconds = options.holdTtlSeconds ?? 20;
   const directory = join(rootDir, '.local-cloud', runId);
   mkdirSync(directory, { recursive: true });
