@@ -152,6 +152,12 @@ Ctrl-C stops it.`);
         if (stopping) return;
         stopping = true;
         console.log('\nstopping…');
+        // A stop that waits on an emulator already gone (a whole process group signalled at
+        // once) must not leave the runtime polling forever.
+        setTimeout(() => {
+          console.error('stopping took over 10 s; exiting anyway');
+          process.exit(1);
+        }, 10_000).unref();
         await cloud.stop();
         process.exit(0);
       };

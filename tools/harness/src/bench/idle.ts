@@ -49,12 +49,19 @@ const child: ChildProcess = spawn('npm', ['start'], {
   stdio: ['ignore', 'pipe', 'inherit'],
   detached: true,
 });
-const stop = () => {
+const signal = (name: NodeJS.Signals) => {
   try {
-    if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+    if (child.pid !== undefined) process.kill(-child.pid, name);
   } catch {
     // Already gone.
   }
+};
+const stop = () => signal('SIGKILL');
+const stopGracefully = async () => {
+  signal('SIGINT');
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await Promise.race([exited, pause(15_000)]);
+  stop();
 };
 process.on('exit', stop);
 
@@ -135,5 +142,5 @@ idle npm start: ${wall.toFixed(0)} s window after ${opts.settle} s to settle; ${
 `);
   if (decidedAt === undefined) process.exitCode = 1;
 } finally {
-  stop();
+  await stopGracefully();
 }
