@@ -81,6 +81,9 @@ describe('KinesisEventSourceMapping', () => {
           batchItemFailures: [{ itemIdentifier: seq[5] ?? '' }, { itemIdentifier: seq[3] ?? '' }],
         };
       }
+      // Checkpoints are written behind the lane; until this retry returns,
+      // the only one the worker can have written is the partial batch's.
+      await waitFor(() => checkpoints.length > 0, 'the partial batch is checkpointed');
       checkpointAfterPartial = (await store.get(mappingId, puts[0]?.shardId ?? ''))?.sequenceNumber;
       return { batchItemFailures: [] };
     });

@@ -56,6 +56,25 @@ function kinesisRecord(id: string): KinesisStreamRecord {
   };
 }
 
+/** The store, with its commits passed through `around`. */
+function withCommit(
+  store: DynamoDbLedgerStore,
+  around: (
+    commit: () => ReturnType<DynamoDbLedgerStore['commit']>,
+  ) => ReturnType<DynamoDbLedgerStore['commit']>,
+): DynamoDbLedgerStore {
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === 'commit') {
+        return (...args: Parameters<DynamoDbLedgerStore['commit']>) =>
+          around(() => target.commit(...args));
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /**
  * Overdraft is enforced inside the write, so it holds with two independent
  * writers on one account: the streaming consumer and the legacy batch job,
@@ -94,8 +113,24 @@ describe('the batch job and the stream posting to one account at once', () => {
     const from = new Date(Date.now() - 1_000);
     for (let i = 0; i < 40; i++) await landing.land(withdrawal(`batch-${i}`));
     const to = new Date(Date.now() + 1_000);
+    // Both writers must get some of the money, however the machine schedules
+    // them: the stream's second write waits for the batch job's first.
+    let batchWrote!: () => void;
+    const batchHasWritten = new Promise<void>((resolve) => {
+      batchWrote = resolve;
+    });
+    let streamWrites = 0;
+    const batchStore = withCommit(store, async (commit) => {
+      const result = await commit();
+      batchWrote();
+      return result;
+    });
+    const streamStore = withCommit(store, async (commit) => {
+      if (streamWrites++ > 0) await batchHasWritten;
+      return commit();
+    });
     const handler = makeKinesisHandler({
-      store,
+      store: streamStore,
       clock,
       poison: { send: async () => {} },
       logger: createLogger('test'),
@@ -110,7 +145,7 @@ describe('the batch job and the stream posting to one account at once', () => {
         expect(result.batchItemFailures).toEqual([]);
       }
     })();
-    const batch = runBatchJob({ landing, store, clock }, { from, to });
+    const batch = runBatchJob({ landing, store: batchStore, clock }, { from, to });
     const [, report] = await Promise.all([stream, batch]);
 
     // Assess
@@ -127,6 +162,7 @@ describe('the batch job and the stream posting to one account at once', () => {
     expect(rejected).toHaveLength(50);
     expect(rejected.every((r) => r?.reason === 'INSUFFICIENT_FUNDS')).toBe(true);
     // Both writers got some of the money: they really ran at once.
+    expect(streamWrites).toBeGreaterThan(1);
     expect(posted.some((r) => r?.transaction.transactionId.startsWith('batch-'))).toBe(true);
     expect(posted.some((r) => r?.transaction.transactionId.startsWith('stream-'))).toBe(true);
     expect((await store.getAccount('shared'))?.balance).toBe(0);
