@@ -17,6 +17,7 @@ from . import (
     request_lock,
     sqs_scans,
     streams_iterators,
+    streams_records,
     transact_write,
 )
 
@@ -27,6 +28,7 @@ FIXES: dict[str, ModuleType] = {
     "transact": transact_write,
     "eventbridge-sns": eventbridge_sns,
     "streams-iterators": streams_iterators,
+    "streams-records": streams_records,
     "kinesis-reads": kinesis_reads,
     "dispatch-cache": dispatch_cache,
     "sqs-scans": sqs_scans,

@@ -16,6 +16,7 @@ export const MOTO_FIXES = [
   'transact',
   'eventbridge-sns',
   'streams-iterators',
+  'streams-records',
   'kinesis-reads',
   'dispatch-cache',
   'sqs-scans',

@@ -1,10 +1,20 @@
 import {
+  type AttributeValue,
   CreateTableCommand,
+  DeleteItemCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand as GetStreamRecordsCommand,
+  GetShardIteratorCommand as GetStreamShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
 import {
   CreateStreamCommand,
   DescribeStreamSummaryCommand,
@@ -26,8 +36,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MotoFix, type MotoServer, startMoto } from '../../src/moto/index.js';
 
 /**
- * Fixes "kinesis-reads", "sqs-scans" and "dynamodb-query" change how moto finds its answers,
- * never the answers: the same calls against a server with the fix and one
+ * Fixes "kinesis-reads", "sqs-scans", "dynamodb-query" and "streams-records" change how moto
+ * finds or writes its answers, never the answers: the same calls against a server with the fix and one
  * without must answer the same.
  */
 
@@ -304,5 +314,143 @@ describe('moto fix "dynamodb-query"', () => {
     // Assess
     expect(fixed.length).toBeGreaterThan(QUERIES.length);
     expect(fixed).toEqual(upstream);
+  });
+});
+
+describe('moto fix "streams-records"', () => {
+  let servers: { fixed: MotoServer; upstream: MotoServer };
+  beforeAll(async () => {
+    servers = await pair('streams-records');
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([servers?.fixed.stop(), servers?.upstream.stop()]);
+  });
+
+  /** Every attribute type, nested too; `binary` adds blobs, which keep the upstream path. */
+  const item = (i: number, binary: boolean): Record<string, AttributeValue> => ({
+    pk: { S: `P#${i % 3}` },
+    sk: { N: String(i) },
+    text: { S: `caf\u00e9 "${i}"\n` },
+    amount: { N: String(i * 1.5) },
+    flag: { BOOL: i % 2 === 0 },
+    nothing: { NULL: true },
+    tags: { SS: ['a', `t${i}`] },
+    counts: { NS: ['1', String(i + 2)] },
+    nested: {
+      M: {
+        list: { L: [{ S: 'x' }, { N: '2' }, { M: { deep: { BOOL: false } } }, { NULL: true }] },
+        empty: { M: {} },
+        ...(binary ? { blob: { B: new Uint8Array([0, i, 255]) } } : {}),
+      },
+    },
+    ...(binary ? { bytes: { BS: [new Uint8Array([1, 2]), new Uint8Array([i])] } } : {}),
+  });
+
+  type Change = { dynamodb: { SizeBytes?: number } };
+  const sizeOf = (record: unknown) => (record as Change).dynamodb.SizeBytes;
+  const withoutSizes = (t: unknown[][]) =>
+    t.map((page) =>
+      page.map((record) => {
+        const { SizeBytes: _size, ...change } = (record as Change).dynamodb;
+        return { ...(record as object), dynamodb: change };
+      }),
+    );
+
+  /** Inserts, modifies and removes items, then reads the stream in pages of 4 from its start. */
+  async function transcript(endpoint: string, binary: boolean): Promise<unknown[][]> {
+    const ddb = new DynamoDBClient(options(endpoint));
+    const streams = new DynamoDBStreamsClient(options(endpoint));
+    const out: unknown[][] = [];
+    const TableName = binary ? 'with-binary' : 'plain';
+    try {
+      await ddb.send(
+        new CreateTableCommand({
+          TableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'N' },
+          ],
+          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        }),
+      );
+      for (let i = 0; i < 9; i++) {
+        await ddb.send(new PutItemCommand({ TableName, Item: item(i, binary) }));
+      }
+      for (let i = 0; i < 9; i += 2) {
+        await ddb.send(
+          new UpdateItemCommand({
+            TableName,
+            Key: { pk: { S: `P#${i % 3}` }, sk: { N: String(i) } },
+            UpdateExpression: 'SET amount = amount + :one REMOVE tags',
+            ExpressionAttributeValues: { ':one': { N: '1' } },
+          }),
+        );
+      }
+      await ddb.send(
+        new DeleteItemCommand({ TableName, Key: { pk: { S: 'P#1' }, sk: { N: '1' } } }),
+      );
+      const table = await ddb.send(new DescribeTableCommand({ TableName }));
+      const StreamArn = table.Table?.LatestStreamArn;
+      const stream = await streams.send(new DescribeStreamCommand({ StreamArn }));
+      const shardId = stream.StreamDescription?.Shards?.[0]?.ShardId;
+      let iterator = (
+        await streams.send(
+          new GetStreamShardIteratorCommand({
+            StreamArn,
+            ShardId: shardId,
+            ShardIteratorType: 'TRIM_HORIZON',
+          }),
+        )
+      ).ShardIterator;
+      for (;;) {
+        const page = await streams.send(
+          new GetStreamRecordsCommand({ ShardIterator: iterator, Limit: 4 }),
+        );
+        const records = page.Records ?? [];
+        if (records.length === 0) break;
+        out.push(
+          records.map(({ eventID, dynamodb, ...rest }) => {
+            const { ApproximateCreationDateTime: created, ...change } = dynamodb ?? {};
+            // Random and clock-bound on both servers alike: checked for their type only.
+            expect(eventID).toMatch(/^[0-9a-f]{32}$/);
+            expect(created).toBeInstanceOf(Date);
+            expect(Math.abs(Date.now() - (created?.getTime() ?? 0))).toBeLessThan(120_000);
+            return { ...rest, dynamodb: change };
+          }),
+        );
+        iterator = page.NextShardIterator;
+      }
+    } finally {
+      ddb.destroy();
+      streams.destroy();
+    }
+    return out;
+  }
+
+  it.each([
+    ['without binary values (the fix writes them)', false],
+    ['with binary values (upstream writes them)', true],
+  ])('answers GetRecords as upstream does, page by page, %s', async (_name, binary) => {
+    // Act
+    const [fixed, upstream] = await Promise.all([
+      transcript(servers.fixed.endpoint, binary),
+      transcript(servers.upstream.endpoint, binary),
+    ]);
+
+    // Assess: 9 inserts, 5 modifies, 1 remove, in pages of 4.
+    expect(fixed).toHaveLength(4);
+    expect(fixed.flat()).toHaveLength(15);
+    expect(withoutSizes(fixed)).toEqual(withoutSizes(upstream));
+    // Upstream's size counts the timestamp's text, whose length varies with the clock.
+    const sizes = (t: unknown[][]) => t.flat().map((r) => sizeOf(r) ?? Number.NaN);
+    const [ours, theirs] = [sizes(fixed), sizes(upstream)];
+    for (const [i, size] of ours.entries()) {
+      expect(Math.abs(size - (theirs[i] ?? Number.NaN))).toBeLessThanOrEqual(4);
+    }
   });
 });
