@@ -37,10 +37,13 @@ export const DEFAULT_HOLD_TTL_SECONDS = 604_800;
 /**
  * How far back a reversal's original may be, and how long an early reversal
  * waits for it (`LEDGER_REVERSAL_WINDOW_SECONDS`): a day, as ATM networks
- * settle reversals. infra and the local cloud set it; the ledger's config still
- * spells its own default.
+ * settle reversals. The ledger's config defaults to it; infra and the local
+ * cloud set it.
  */
 export const DEFAULT_REVERSAL_WINDOW_SECONDS = 86_400;
+
+/** The longest reversal window `LEDGER_REVERSAL_WINDOW_SECONDS` accepts: a year. */
+export const MAX_REVERSAL_WINDOW_SECONDS = 31_536_000;
 
 /** The longest hold `LEDGER_HOLD_TTL_SECONDS` accepts: a year. */
 export const MAX_HOLD_TTL_SECONDS = 31_536_000;

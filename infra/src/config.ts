@@ -2,6 +2,7 @@ import {
   DEFAULT_HOLD_TTL_SECONDS,
   DEFAULT_REVERSAL_WINDOW_SECONDS,
   MAX_HOLD_TTL_SECONDS,
+  MAX_REVERSAL_WINDOW_SECONDS,
 } from '@atm-ledger/contracts';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
@@ -152,7 +153,7 @@ export function readDeploymentConfig(
       'reversalWindowSeconds',
       DEFAULT_REVERSAL_WINDOW_SECONDS,
       1,
-      31_536_000,
+      MAX_REVERSAL_WINDOW_SECONDS,
     ),
     holdTtlSeconds: integer(
       node,

@@ -1,7 +1,9 @@
 import {
   DEFAULT_HOLD_TTL_SECONDS,
+  DEFAULT_REVERSAL_WINDOW_SECONDS,
   FUNCTION_ENV as ENV,
   MAX_HOLD_TTL_SECONDS,
+  MAX_REVERSAL_WINDOW_SECONDS,
 } from '@atm-ledger/contracts';
 import { type AwsEndpoint, AwsEndpointSetting, loadConfig } from '@atm-ledger/runtime';
 import * as z from 'zod';
@@ -36,7 +38,12 @@ const StreamConfigSchema = z.object({
    * How long before a reversal its original may have occurred, and how long an
    * early reversal waits for it: one day, as ATM networks settle reversals.
    */
-  [ENV.ledgerReversalWindowSeconds]: z.coerce.number().int().min(1).max(31_536_000).default(86_400),
+  [ENV.ledgerReversalWindowSeconds]: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_REVERSAL_WINDOW_SECONDS)
+    .default(DEFAULT_REVERSAL_WINDOW_SECONDS),
 });
 
 export interface LedgerApiConfig {

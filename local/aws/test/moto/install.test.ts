@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -72,6 +72,38 @@ describe('ensureMotoInstalled', () => {
 
     // Assess
     expect(lookup).toThrow(/Python 3\.10\+ is needed .* None found on PATH\.$/);
+  });
+
+  /** A `python3` in its own PATH folder that reports `version` and a probe time of `seconds`. */
+  async function pythonIn(root: string, folder: string, version: string, seconds: number) {
+    const dir = join(root, folder);
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, 'python3');
+    await writeFile(file, `#!/bin/sh\necho ${version}\n[ -n "$3" ] && echo ${seconds}\nexit 0\n`);
+    await chmod(file, 0o755);
+    return file;
+  }
+
+  it.each([
+    ['prefers a clearly faster Python further down PATH', 0.2, 'fast'],
+    ['keeps the first Python on PATH when the other is only a little faster', 0.45, 'first'],
+  ])('%s', async (_name, otherSeconds, expected) => {
+    // Prepare
+    const root = await emptyRepo();
+    const first = await pythonIn(root, 'first', '3.11.7', 0.5);
+    const old = await pythonIn(root, 'old', '3.9.2', 0.01);
+    const other = await pythonIn(root, 'fast', '3.11.2', otherSeconds);
+    const PATH = [first, old, other].map((f) => join(f, '..')).join(':');
+
+    // Act
+    const found = findPython({ PATH });
+
+    // Assess: the too-old one is never a candidate, however fast.
+    expect(found).toEqual(
+      expected === 'fast'
+        ? { command: other, version: '3.11.2' }
+        : { command: first, version: '3.11.7' },
+    );
   });
 
   it('finds the repository root by its workspaces manifest', async () => {
