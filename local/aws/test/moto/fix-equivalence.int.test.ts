@@ -1,6 +1,7 @@
 import {
   type AttributeValue,
   CreateTableCommand,
+  type CreateTableCommandInput,
   DeleteItemCommand,
   DescribeTableCommand,
   DynamoDBClient,
@@ -47,6 +48,30 @@ const options = (endpoint: string) => ({
   credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   requestHandler: { httpAgent: { keepAlive: true } },
 });
+
+/** A table keyed by `pk` (a string) and `sk` (of `sortKeyType`). */
+async function createKeyedTable(
+  ddb: DynamoDBClient,
+  TableName: string,
+  sortKeyType: 'S' | 'N',
+  StreamSpecification?: CreateTableCommandInput['StreamSpecification'],
+): Promise<void> {
+  await ddb.send(
+    new CreateTableCommand({
+      TableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: sortKeyType },
+      ],
+      StreamSpecification,
+    }),
+  );
+}
 
 async function pair(fix: MotoFix): Promise<{ fixed: MotoServer; upstream: MotoServer }> {
   const [fixed, upstream] = await Promise.all([
@@ -255,20 +280,7 @@ describe('moto fix "dynamodb-query"', () => {
     const ddb = new DynamoDBClient(options(endpoint));
     const out: unknown[] = [];
     try {
-      await ddb.send(
-        new CreateTableCommand({
-          TableName: 't',
-          BillingMode: 'PAY_PER_REQUEST',
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-          ],
-        }),
-      );
+      await createKeyedTable(ddb, 't', 'S');
       // Written out of order, so the answer's order is the query's doing.
       for (let i = 0; i < 100; i++) {
         const n = (i * 37) % 100;
@@ -363,21 +375,10 @@ describe('moto fix "streams-records"', () => {
     const out: unknown[][] = [];
     const TableName = binary ? 'with-binary' : 'plain';
     try {
-      await ddb.send(
-        new CreateTableCommand({
-          TableName,
-          BillingMode: 'PAY_PER_REQUEST',
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'N' },
-          ],
-          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-        }),
-      );
+      await createKeyedTable(ddb, TableName, 'N', {
+        StreamEnabled: true,
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      });
       for (let i = 0; i < 9; i++) {
         await ddb.send(new PutItemCommand({ TableName, Item: item(i, binary) }));
       }
