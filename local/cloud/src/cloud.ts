@@ -25,6 +25,7 @@ import {
   createLedgerTimersHandler,
   readLedgerApiConfig,
   readLedgerStreamConfig,
+  type SweepReport,
 } from '@atm-ledger/ledger';
 import {
   findRepoRoot,
@@ -60,7 +61,14 @@ import { type EmulatorProcess, type Emulators, startEmulators } from './emulator
 import { ledgerEventsPipeConfig } from './ledger-events-pipe.js';
 import { LOCAL_NOTIFICATIONS_ROUTE, makeLocalNotificationsRoute } from './notifications.js';
 import { ensureResources, LOCAL_REGION, type LocalResources } from './resources.js';
-import { IDLE_POLL_INTERVAL_MS, STREAM_WRITES, TABLE_WRITES, wakeOn } from './wake-ups.js';
+import {
+  IDLE_POLL_INTERVAL_MS,
+  IDLE_TIMER_SWEEP_MS,
+  isIdleSweep,
+  STREAM_WRITES,
+  TABLE_WRITES,
+  wakeOn,
+} from './wake-ups.js';
 
 /** Settings of the functions a user may tune from the shell; nothing else of its environment leaks in. */
 const TUNABLE_SETTINGS = [
@@ -157,7 +165,7 @@ export interface LocalCloud {
   /** One SQS event source mapping per notifier queue. */
   readonly notifiers: Readonly<Record<NotifierChannel, SqsEventSourceMapping>>;
   /** The ledger's timer sweep, on its schedule. */
-  readonly timerSweep: RateSchedule;
+  readonly timerSweep: RateSchedule<SweepReport>;
   /** Where the local notification channel writes (JSON lines). */
   readonly notificationsPath: string;
   /** The values the functions' environments are picked from, as infra sets them in AWS. */
@@ -370,6 +378,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const timerSweep = new RateSchedule({
       name: 'ledger-timers',
       intervalMs: options.timerSweepIntervalMs ?? 1_000,
+      // An idle ledger's sweep finds nothing every second: after a few such sweeps it runs
+      // every 2 s (a query per timer shard each time), until one finds work again.
+      idle: {
+        maxIntervalMs: Math.max(options.timerSweepIntervalMs ?? 1_000, IDLE_TIMER_SWEEP_MS),
+        isIdle: isIdleSweep,
+      },
       target: timers,
       log,
     });

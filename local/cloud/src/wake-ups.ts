@@ -1,3 +1,4 @@
+import type { SweepReport } from '@atm-ledger/ledger';
 import type { SdkRequestHandlerDecorator } from '@atm-ledger/runtime';
 
 type Decorated = ReturnType<SdkRequestHandlerDecorator>;
@@ -9,6 +10,22 @@ type Decorated = ReturnType<SdkRequestHandlerDecorator>;
  * this long while the stream is idle.
  */
 export const IDLE_POLL_INTERVAL_MS = 2_000;
+
+/**
+ * How often the timer sweep runs once its sweeps find nothing (it runs every
+ * second after one that found work). Each sweep is a query per timer shard; a
+ * timer falls due with no write to wake anything, so this bounds how late an
+ * idle ledger notices it.
+ */
+export const IDLE_TIMER_SWEEP_MS = 2_000;
+
+/** A sweep that fired, expired, cleaned up and failed nothing. */
+export function isIdleSweep(report: SweepReport): boolean {
+  return (
+    report.fired + report.expired + report.holdsExpired + report.alreadyDecided + report.failed ===
+    0
+  );
+}
 
 /** Kinesis calls that add records to a stream. */
 export const STREAM_WRITES: ReadonlySet<string> = new Set([

@@ -1,6 +1,6 @@
 import type { SdkRequestHandlerDecorator } from '@atm-ledger/runtime';
 import { describe, expect, it } from 'vitest';
-import { STREAM_WRITES, wakeOn } from '../../src/wake-ups.js';
+import { isIdleSweep, STREAM_WRITES, wakeOn } from '../../src/wake-ups.js';
 
 type Inner = Parameters<SdkRequestHandlerDecorator>[0];
 
@@ -50,5 +50,24 @@ describe('wakeOn', () => {
 
     // Assess
     expect(seen).toEqual(['fault', 'wake']);
+  });
+});
+
+describe('isIdleSweep', () => {
+  const nothing = { fired: 0, expired: 0, holdsExpired: 0, alreadyDecided: 0, failed: 0 };
+
+  it.each([
+    ['a sweep that found nothing', nothing, true],
+    ['one that fired a timer', { ...nothing, fired: 1 }, false],
+    ['one that expired a reversal', { ...nothing, expired: 1 }, false],
+    ['one that expired a hold', { ...nothing, holdsExpired: 1 }, false],
+    ['one that cleaned up a decided timer', { ...nothing, alreadyDecided: 1 }, false],
+    ['one that failed a timer', { ...nothing, failed: 1 }, false],
+  ])('calls %s idle: %s', (_name, report, idle) => {
+    // Act
+    const result = isIdleSweep(report);
+
+    // Assess
+    expect(result).toBe(idle);
   });
 });
