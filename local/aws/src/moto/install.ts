@@ -160,21 +160,26 @@ if len(sys.argv) > 1:
         t = time.perf_counter(); work(); t = time.perf_counter() - t
         best = t if best is None else min(best, t)
     print(best)
+    try:
+        import ensurepip, venv
+        print("venv")
+    except ImportError:
+        print("no venv")
 `;
 
 function probePython(
   command: string,
   env: NodeJS.ProcessEnv,
   timed: boolean,
-): { version: string; seconds: number } | undefined {
+): { version: string; seconds: number; canMakeVenv: boolean } | undefined {
   const probe = spawnSync(command, ['-c', PROBE, ...(timed ? ['timed'] : [])], {
     env,
     encoding: 'utf8',
     timeout: 15_000,
   });
   if (probe.error !== undefined || probe.status !== 0) return undefined;
-  const [version = '', seconds = 'NaN'] = probe.stdout.trim().split('\n');
-  return { version: version.trim(), seconds: Number(seconds) };
+  const [version = '', seconds = 'NaN', venv = ''] = probe.stdout.trim().split('\n');
+  return { version: version.trim(), seconds: Number(seconds), canMakeVenv: venv.trim() === 'venv' };
 }
 
 /** Every distinct `python3` and `python` executable on PATH, in PATH order. */
@@ -249,7 +254,8 @@ export function findPython(env: NodeJS.ProcessEnv = process.env): {
     return { command: pinned, version };
   }
   const seen: string[] = [];
-  const supported: { command: string; version: string; seconds: number }[] = [];
+  const supported: { command: string; version: string; seconds: number; canMakeVenv: boolean }[] =
+    [];
   const onPath = pythonsOnPath(env);
   // Where PATH cannot be scanned (no PATH, Windows launchers), the names the shell resolves.
   for (const command of onPath.length > 0 ? onPath : ['python3', 'python']) {
@@ -261,8 +267,9 @@ export function findPython(env: NodeJS.ProcessEnv = process.env): {
   const [first, ...others] = supported;
   if (first !== undefined) {
     let chosen = first;
+    // Another one only if it can build the venv: the first is kept as before, even without.
     for (const other of others) {
-      if (other.seconds < chosen.seconds * FASTER_BY) chosen = other;
+      if (other.canMakeVenv && other.seconds < chosen.seconds * FASTER_BY) chosen = other;
     }
     return { command: chosen.command, version: chosen.version };
   }

@@ -75,11 +75,18 @@ describe('ensureMotoInstalled', () => {
   });
 
   /** A `python3` in its own PATH folder that reports `version` and a probe time of `seconds`. */
-  async function pythonIn(root: string, folder: string, version: string, seconds: number) {
+  async function pythonIn(
+    root: string,
+    folder: string,
+    version: string,
+    seconds: number,
+    venv = 'venv',
+  ) {
     const dir = join(root, folder);
     await mkdir(dir, { recursive: true });
     const file = join(dir, 'python3');
-    await writeFile(file, `#!/bin/sh\necho ${version}\n[ -n "$3" ] && echo ${seconds}\nexit 0\n`);
+    const timed = `[ -n "$3" ] && echo ${seconds} && echo ${venv}`;
+    await writeFile(file, `#!/bin/sh\necho ${version}\n${timed}\nexit 0\n`);
     await chmod(file, 0o755);
     return file;
   }
@@ -92,13 +99,14 @@ describe('ensureMotoInstalled', () => {
     const root = await emptyRepo();
     const first = await pythonIn(root, 'first', '3.11.7', 0.5);
     const old = await pythonIn(root, 'old', '3.9.2', 0.01);
+    const noVenv = await pythonIn(root, 'no-venv', '3.12.1', 0.01, 'no venv');
     const other = await pythonIn(root, 'fast', '3.11.2', otherSeconds);
-    const PATH = [first, old, other].map((f) => join(f, '..')).join(':');
+    const PATH = [first, old, noVenv, other].map((f) => join(f, '..')).join(':');
 
     // Act
     const found = findPython({ PATH });
 
-    // Assess: the too-old one is never a candidate, however fast.
+    // Assess: neither the too-old one nor the one that cannot build a venv is taken, however fast.
     expect(found).toEqual(
       expected === 'fast'
         ? { command: other, version: '3.11.2' }
