@@ -375,13 +375,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       readLedgerApiConfig(functionEnv.ledgerTimers),
       handlerOptions,
     );
+    const sweepIntervalMs = options.timerSweepIntervalMs ?? 1_000;
     const timerSweep = new RateSchedule({
       name: 'ledger-timers',
-      intervalMs: options.timerSweepIntervalMs ?? 1_000,
+      intervalMs: sweepIntervalMs,
       // An idle ledger's sweep finds nothing every second: after a few such sweeps it runs
       // every 2 s (a query per timer shard each time), until one finds work again.
       idle: {
-        maxIntervalMs: Math.max(options.timerSweepIntervalMs ?? 1_000, IDLE_TIMER_SWEEP_MS),
+        maxIntervalMs: Math.max(sweepIntervalMs, IDLE_TIMER_SWEEP_MS),
         isIdle: isIdleSweep,
       },
       target: timers,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type MotoServer, startMoto } from '@atm-ledger/local-aws';
+import { ensureMotoInstalled, type MotoServer, startMoto } from '@atm-ledger/local-aws';
 import type { AwsService } from '@atm-ledger/runtime';
 
 /**
@@ -44,10 +44,13 @@ export async function startEmulators(options: {
   readonly log: (message: string) => void;
 }): Promise<Emulators> {
   const groups = Object.entries(EMULATOR_GROUPS) as [EmulatorGroup, readonly AwsService[]][];
+  // Once for all the groups: a first run installs (and picks its Python) one time, not per process.
+  const installation = await ensureMotoInstalled({ rootDir: options.rootDir, log: options.log });
   const started = await Promise.allSettled(
     groups.map(([group]) =>
       startMoto({
         port: 0,
+        installation,
         rootDir: options.rootDir,
         logFile: join(options.rootDir, '.local-cloud', `moto-${group}.log`),
         log: options.log,

@@ -73,22 +73,30 @@ async function createKeyedTable(
   );
 }
 
-async function pair(fix: MotoFix): Promise<{ fixed: MotoServer; upstream: MotoServer }> {
-  const [fixed, upstream] = await Promise.all([
-    startMoto({ log: () => {} }),
-    startMoto({ withoutFixes: [fix], log: () => {} }),
-  ]);
-  return { fixed, upstream };
-}
-
-describe('moto fix "kinesis-reads"', () => {
-  let servers: { fixed: MotoServer; upstream: MotoServer };
+/**
+ * For the enclosing describe: a server with every fix and one without `fix`,
+ * started before its tests and stopped after them.
+ */
+function serverPair(fix: MotoFix): () => { fixed: MotoServer; upstream: MotoServer } {
+  let servers: { fixed: MotoServer; upstream: MotoServer } | undefined;
   beforeAll(async () => {
-    servers = await pair('kinesis-reads');
+    const [fixed, upstream] = await Promise.all([
+      startMoto({ log: () => {} }),
+      startMoto({ withoutFixes: [fix], log: () => {} }),
+    ]);
+    servers = { fixed, upstream };
   }, 60_000);
   afterAll(async () => {
     await Promise.all([servers?.fixed.stop(), servers?.upstream.stop()]);
   });
+  return () => {
+    if (servers === undefined) throw new Error(`the servers for fix ${fix} did not start`);
+    return servers;
+  };
+}
+
+describe('moto fix "kinesis-reads"', () => {
+  const servers = serverPair('kinesis-reads');
 
   /** Puts the same records into a 2-shard stream, then reads it in pages of `limit` from each position. */
   async function transcript(endpoint: string): Promise<unknown[]> {
@@ -161,8 +169,8 @@ describe('moto fix "kinesis-reads"', () => {
   it('answers PutRecord and GetRecords as upstream does, page by page, from every position', async () => {
     // Act
     const [fixed, upstream] = await Promise.all([
-      transcript(servers.fixed.endpoint),
-      transcript(servers.upstream.endpoint),
+      transcript(servers().fixed.endpoint),
+      transcript(servers().upstream.endpoint),
     ]);
 
     // Assess
@@ -172,13 +180,7 @@ describe('moto fix "kinesis-reads"', () => {
 });
 
 describe('moto fix "sqs-scans"', () => {
-  let servers: { fixed: MotoServer; upstream: MotoServer };
-  beforeAll(async () => {
-    servers = await pair('sqs-scans');
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.all([servers?.fixed.stop(), servers?.upstream.stop()]);
-  });
+  const servers = serverPair('sqs-scans');
 
   async function transcript(endpoint: string): Promise<unknown[]> {
     const sqs = new SQSClient(options(endpoint));
@@ -232,8 +234,8 @@ describe('moto fix "sqs-scans"', () => {
   it('answers receives and the approximate counts as upstream does', async () => {
     // Act
     const [fixed, upstream] = await Promise.all([
-      transcript(servers.fixed.endpoint),
-      transcript(servers.upstream.endpoint),
+      transcript(servers().fixed.endpoint),
+      transcript(servers().upstream.endpoint),
     ]);
 
     // Assess
@@ -243,13 +245,7 @@ describe('moto fix "sqs-scans"', () => {
 });
 
 describe('moto fix "dynamodb-query"', () => {
-  let servers: { fixed: MotoServer; upstream: MotoServer };
-  beforeAll(async () => {
-    servers = await pair('dynamodb-query');
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.all([servers?.fixed.stop(), servers?.upstream.stop()]);
-  });
+  const servers = serverPair('dynamodb-query');
 
   const QUERIES: Omit<QueryCommandInput, 'TableName'>[] = [
     { KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'P#2' } } },
@@ -319,8 +315,8 @@ describe('moto fix "dynamodb-query"', () => {
   it('answers key queries, paged, filtered and reversed, as upstream does', async () => {
     // Act
     const [fixed, upstream] = await Promise.all([
-      transcript(servers.fixed.endpoint),
-      transcript(servers.upstream.endpoint),
+      transcript(servers().fixed.endpoint),
+      transcript(servers().upstream.endpoint),
     ]);
 
     // Assess
@@ -330,13 +326,7 @@ describe('moto fix "dynamodb-query"', () => {
 });
 
 describe('moto fix "streams-records"', () => {
-  let servers: { fixed: MotoServer; upstream: MotoServer };
-  beforeAll(async () => {
-    servers = await pair('streams-records');
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.all([servers?.fixed.stop(), servers?.upstream.stop()]);
-  });
+  const servers = serverPair('streams-records');
 
   /** Every attribute type, nested too; `binary` adds blobs, which keep the upstream path. */
   const item = (i: number, binary: boolean): Record<string, AttributeValue> => ({
@@ -439,8 +429,8 @@ describe('moto fix "streams-records"', () => {
   ])('answers GetRecords as upstream does, page by page, %s', async (_name, binary) => {
     // Act
     const [fixed, upstream] = await Promise.all([
-      transcript(servers.fixed.endpoint, binary),
-      transcript(servers.upstream.endpoint, binary),
+      transcript(servers().fixed.endpoint, binary),
+      transcript(servers().upstream.endpoint, binary),
     ]);
 
     // Assess: 9 inserts, 5 modifies, 1 remove, in pages of 4.
