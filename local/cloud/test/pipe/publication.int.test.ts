@@ -142,7 +142,10 @@ describe('publication path', () => {
       'd1:posted',
       'w1:rejected',
     ]);
-    expect(pipe.stats()).toMatchObject({ state: 'running', eventsDelivered: 3 });
+    // The balance inquiry's event reaches no notifier, so nothing above waited for it.
+    await expect
+      .poll(() => pipe.stats(), { timeout: 10_000 })
+      .toMatchObject({ state: 'running', eventsDelivered: 3 });
   });
 
   it('puts on the bus exactly the events the ledger decided, byte for byte, for every event type', async () => {
