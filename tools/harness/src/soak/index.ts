@@ -39,6 +39,11 @@ export function soakCommand(): Command {
       20,
     )
     .option(
+      '--max-faulty-runtimes <n>',
+      'only the first n runtime processes get the faults; restarts after them run clean (default: every one)',
+      positiveInteger,
+    )
+    .option(
       '--drain-timeout <seconds>',
       'longest fault-free drain before the checks',
       positiveNumber,
@@ -59,6 +64,7 @@ export function soakCommand(): Command {
         poisonEvery: number;
         seed: number;
         holdTtl: number;
+        maxFaultyRuntimes?: number;
         drainTimeout: number;
         awsEndpoint?: string;
       }) => {
@@ -71,6 +77,7 @@ export function soakCommand(): Command {
           poisonEverySeconds: opts.poisonEvery,
           seed: opts.seed,
           holdTtlSeconds: opts.holdTtl,
+          maxFaultyRuntimes: opts.maxFaultyRuntimes,
           drainTimeoutSeconds: opts.drainTimeout,
           awsEndpoint: opts.awsEndpoint || undefined,
           log: (line) => console.log(line),

@@ -85,6 +85,8 @@ export interface SoakOptions {
    * ATMs abandon expire during the run and the checks see them ended.
    */
   readonly holdTtlSeconds?: number;
+  /** How many runtime processes get the faults; the restarts after them run clean. Every one when absent. */
+  readonly maxFaultyRuntimes?: number;
   /** An emulator that is already running; otherwise one is started for the soak. */
   readonly awsEndpoint?: string | undefined;
   readonly log: (line: string) => void;
@@ -165,6 +167,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     faultJournal: journalPath,
     holdTtlSeconds,
     notifierVisibilityTimeoutSeconds: SOAK_NOTIFIER_VISIBILITY_TIMEOUT_SECONDS,
+    maxFaultyRuntimes: options.maxFaultyRuntimes,
     log,
   });
   const clientOptions = sdkClientOptions({ endpoint, region: LOCAL_REGION });

@@ -20,6 +20,13 @@ export interface RuntimeSupervisorOptions {
   readonly holdTtlSeconds?: number;
   /** Passed as `--notifier-visibility-timeout`; infra's when absent. */
   readonly notifierVisibilityTimeoutSeconds?: number;
+  /**
+   * How many runtime processes get the faults; the ones started after them
+   * run without. Unlimited when absent. A deterministic kill (`@N`) fires in
+   * every process, so without a limit it crashes each restart again for as
+   * long as the traffic lasts.
+   */
+  readonly maxFaultyRuntimes?: number;
   readonly log: (line: string) => void;
 }
 
@@ -41,6 +48,7 @@ export class RuntimeSupervisor {
   #child: ChildProcess | undefined;
   #faults: string | undefined;
   #generation = 0;
+  #faultyRuntimes = 0;
   #stopping = false;
   #restarting: Promise<void> | undefined;
   readonly crashes: RuntimeExit[] = [];
@@ -95,10 +103,12 @@ export class RuntimeSupervisor {
     const o = this.#options;
     const generation = ++this.#generation;
     // A different seed per process: otherwise each restart would replay the same dice and crash at the same step.
-    const faults =
-      this.#faults === undefined || this.#faults === ''
-        ? undefined
-        : `${this.#faults},seed=${1000 + generation}`;
+    const faulty =
+      this.#faults !== undefined &&
+      this.#faults !== '' &&
+      this.#faultyRuntimes < (o.maxFaultyRuntimes ?? Number.POSITIVE_INFINITY);
+    if (faulty) this.#faultyRuntimes++;
+    const faults = faulty ? `${this.#faults},seed=${1000 + generation}` : undefined;
     this.#logStream.write(
       `\n--- runtime #${generation} ${new Date().toISOString()} faults=${faults ?? 'none'}\n`,
     );

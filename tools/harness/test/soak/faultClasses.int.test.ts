@@ -61,6 +61,11 @@ describe.concurrent('soak per fault class: nothing lost, nothing applied twice',
         faults: c.faults,
         poisonEverySeconds: 4,
         seed: 7,
+        // Three crashes prove the class; more would only lengthen the traffic phase with restarts.
+        maxFaultyRuntimes: 3,
+        // Above the workload's longest settle delay (6 s) plus a restart, so most holds are still
+        // completed live, and short enough that the abandoned ones expire early in the drain.
+        holdTtlSeconds: 12,
         drainTimeoutSeconds: 120,
         awsEndpoint: inject('awsEndpoint'),
         log: (l) => lines.push(l),
@@ -70,6 +75,7 @@ describe.concurrent('soak per fault class: nothing lost, nothing applied twice',
       for (const f of c.fires) expect(report.faults[f], text).toBeGreaterThan(0);
       if (c.fires.some((f) => f.startsWith('kill'))) {
         expect(report.restarts, text).toBeGreaterThan(0);
+        expect(report.crashes, 'only the first three runtimes had faults').toBeLessThanOrEqual(3);
       }
       expect(report.poisonInjected).toBeGreaterThan(0);
     }, 300_000);
