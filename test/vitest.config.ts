@@ -18,6 +18,9 @@ export default defineConfig({
       'topology/**/*.test.ts',
     ],
     globalSetup: ['@atm-ledger/test-support/global-setup'],
+    // vitest's default on two cores is one file at a time, but these suites spend much of their
+    // time waiting on the pipeline (deliveries, retries, timers), and each has its own resources.
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
