@@ -13,6 +13,7 @@ from . import (
     dispatch_cache,
     dynamodb_query,
     eventbridge_sns,
+    keep_alive,
     kinesis_reads,
     request_lock,
     sqs_scans,
@@ -33,6 +34,7 @@ FIXES: dict[str, ModuleType] = {
     "dispatch-cache": dispatch_cache,
     "sqs-scans": sqs_scans,
     "dynamodb-query": dynamodb_query,
+    "keep-alive": keep_alive,
 }
 
 

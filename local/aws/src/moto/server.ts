@@ -21,6 +21,7 @@ export const MOTO_FIXES = [
   'dispatch-cache',
   'sqs-scans',
   'dynamodb-query',
+  'keep-alive',
 ] as const;
 export type MotoFix = (typeof MOTO_FIXES)[number];
 
