@@ -53,10 +53,6 @@ class RawConnection {
     this.#socket.on('error', () => {});
   }
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   write(bytes: string): void {
     this.#socket.write(bytes);
   }
