@@ -50,7 +50,7 @@ import {
   ledgerSnapshot,
   type SentAuthorization,
 } from './checks.js';
-import { RuntimeSupervisor } from './supervisor.js';
+import { type RuntimeBuild, RuntimeSupervisor } from './supervisor.js';
 import { type InjectedPoison, injectPoison, RetryingApiClient, sendTraffic } from './traffic.js';
 
 /**
@@ -87,6 +87,8 @@ export interface SoakOptions {
   readonly holdTtlSeconds?: number;
   /** How many runtime processes get the faults; the restarts after them run clean. Every one when absent. */
   readonly maxFaultyRuntimes?: number;
+  /** The runtime the soak starts and restarts: from source (the default) or the compiled CLI. */
+  readonly runtimeBuild?: RuntimeBuild;
   /** An emulator that is already running; otherwise one is started for the soak. */
   readonly awsEndpoint?: string | undefined;
   readonly log: (line: string) => void;
@@ -168,6 +170,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     holdTtlSeconds,
     notifierVisibilityTimeoutSeconds: SOAK_NOTIFIER_VISIBILITY_TIMEOUT_SECONDS,
     maxFaultyRuntimes: options.maxFaultyRuntimes,
+    runtimeBuild: options.runtimeBuild,
     log,
   });
   const clientOptions = sdkClientOptions({ endpoint, region: LOCAL_REGION });

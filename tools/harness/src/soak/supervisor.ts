@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { localEnv } from '@atm-ledger/local-cloud';
 import { backoffDelayMs, sleep } from '@atm-ledger/runtime';
@@ -27,7 +27,34 @@ export interface RuntimeSupervisorOptions {
    * long as the traffic lasts.
    */
   readonly maxFaultyRuntimes?: number;
+  /** Which runtime to run; `source` (via tsx) when absent. */
+  readonly runtimeBuild?: RuntimeBuild;
   readonly log: (line: string) => void;
+}
+
+/**
+ * `source` runs the harness CLI from TypeScript through tsx, so an edit needs no build; `dist`
+ * runs the compiled CLI, which starts on about 0.8 s less CPU a process (measured: 2.0 s against
+ * 1.2 s up to "local cloud is up"), for callers that know the build is current (the tests, which
+ * turbo runs after it).
+ */
+export type RuntimeBuild = 'source' | 'dist';
+
+/** The node arguments that start the harness CLI of `build`. */
+export function runtimeCommand(rootDir: string, build: RuntimeBuild): string[] {
+  if (build === 'source')
+    return [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      join(rootDir, 'tools', 'harness', 'src', 'cli.ts'),
+    ];
+  const cli = join(rootDir, 'tools', 'harness', 'dist', 'cli.js');
+  if (!existsSync(cli))
+    throw new Error(
+      `${cli} is missing: run \`npm run build\` first, or run the runtime from source`,
+    );
+  return [cli];
 }
 
 export interface RuntimeExit {
@@ -115,10 +142,7 @@ export class RuntimeSupervisor {
     const child = spawn(
       process.execPath,
       [
-        '--conditions=source',
-        '--import',
-        'tsx',
-        join(o.rootDir, 'tools', 'harness', 'src', 'cli.ts'),
+        ...runtimeCommand(o.rootDir, o.runtimeBuild ?? 'source'),
         'start',
         '--port',
         String(o.port),
