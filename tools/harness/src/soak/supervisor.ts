@@ -71,6 +71,7 @@ export interface RuntimeExit {
  */
 export class RuntimeSupervisor {
   readonly #options: RuntimeSupervisorOptions;
+  readonly #command: readonly string[];
   readonly #logStream: WriteStream;
   #child: ChildProcess | undefined;
   #faults: string | undefined;
@@ -88,6 +89,8 @@ export class RuntimeSupervisor {
 
   constructor(options: RuntimeSupervisorOptions) {
     this.#options = options;
+    // Here, not per spawn: a missing build is a mistake to report at once, not a crash to retry.
+    this.#command = runtimeCommand(options.rootDir, options.runtimeBuild ?? 'source');
     this.#logStream = createWriteStream(options.logFile, { flags: 'a' });
   }
 
@@ -142,7 +145,7 @@ export class RuntimeSupervisor {
     const child = spawn(
       process.execPath,
       [
-        ...runtimeCommand(o.rootDir, o.runtimeBuild ?? 'source'),
+        ...this.#command,
         'start',
         '--port',
         String(o.port),
