@@ -13,6 +13,7 @@ from . import (
     dispatch_cache,
     dynamodb_query,
     eventbridge_sns,
+    expression_cache,
     keep_alive,
     kinesis_reads,
     request_lock,
@@ -35,6 +36,7 @@ FIXES: dict[str, ModuleType] = {
     "sqs-scans": sqs_scans,
     "dynamodb-query": dynamodb_query,
     "keep-alive": keep_alive,
+    "expression-cache": expression_cache,
 }
 
 

@@ -22,6 +22,7 @@ export const MOTO_FIXES = [
   'sqs-scans',
   'dynamodb-query',
   'keep-alive',
+  'expression-cache',
 ] as const;
 export type MotoFix = (typeof MOTO_FIXES)[number];
 
