@@ -10,6 +10,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from . import (
+    ast_walks,
     dispatch_cache,
     dynamodb_query,
     eventbridge_sns,
@@ -37,6 +38,7 @@ FIXES: dict[str, ModuleType] = {
     "dynamodb-query": dynamodb_query,
     "keep-alive": keep_alive,
     "expression-cache": expression_cache,
+    "ast-walks": ast_walks,
 }
 
 

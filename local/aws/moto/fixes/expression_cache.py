@@ -21,7 +21,7 @@ change from call to call, the texts do not.
 
 A text that fails to parse is not kept, so it fails again, the same way, on
 every call. The caches are bounded: when full they are emptied and refill.
-``check_expression_cache.py`` runs random expressions, valid and not,
+``check_expressions.py`` runs random expressions, valid and not,
 through upstream and through this fix and compares every outcome.
 """
 

@@ -23,6 +23,7 @@ export const MOTO_FIXES = [
   'dynamodb-query',
   'keep-alive',
   'expression-cache',
+  'ast-walks',
 ] as const;
 export type MotoFix = (typeof MOTO_FIXES)[number];
 

@@ -1,11 +1,12 @@
-"""Differential check of the ``expression-cache`` fix against upstream moto, in-process.
+"""Differential check of the ``expression-cache`` and ``ast-walks`` fixes against upstream moto, in-process.
 
-    python check_expression_cache.py [--cases 400] [--seed 1]
+    python check_expressions.py [--cases 400] [--seed 1]
 
 Generates random condition and update expressions, valid and not, with
 attribute names and values that are sometimes missing, and runs each text
 several times with fresh values (the cache's hits) in two phases on fresh
-backends: first with upstream's parsers, then with the fix applied. It
+backends: first with upstream's parsers and walks, then with both fixes
+applied. It
 compares every outcome: the exception (type and message) or the parsed
 condition (its structure, the names and values it reports as used, and what
 it says of a set of items), the placeholders an update expression reports,
@@ -41,7 +42,7 @@ from moto.dynamodb.parsing.ast_nodes import (  # noqa: E402
 )
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # noqa: E402
 
-from fixes import expression_cache, transact_write  # noqa: E402
+from fixes import ast_walks, expression_cache, transact_write  # noqa: E402
 
 _PATHS = ["a", "b", "#n0", "#n1", "a.b", "#n0.c", "l[0]", "#n1[1].x", "and", "status", "9z", "a..b"]
 _VALUES = [":v0", ":v1", ":v2", ":s", ":missing"]
@@ -278,6 +279,7 @@ def main() -> int:
     transact_write.apply()  # both phases run TransactWriteItems as the local cloud does
     upstream, kinds = run_phase(args.cases, args.seed)
     expression_cache.apply()
+    ast_walks.apply()
     fixed, _ = run_phase(args.cases, args.seed)
     for expected, actual in zip(upstream, fixed, strict=True):
         if json.dumps(expected, sort_keys=True, default=str) != json.dumps(actual, sort_keys=True, default=str):

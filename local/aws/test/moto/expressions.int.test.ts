@@ -4,12 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { ensureMotoInstalled, motoPythonEnv } from '../../src/moto/index.js';
 
 /**
- * Fix "expression-cache" must not change a single answer: this runs random
- * condition and update expressions, valid and not, through upstream's parsers
- * and through the fix, each text several times with other names and values,
- * and compares every outcome and the table afterwards.
+ * Fixes "expression-cache" and "ast-walks" must not change a single answer:
+ * this runs random condition and update expressions, valid and not, through
+ * upstream's parsers and walks and through the fixes, each text several times
+ * with other names and values, and compares every outcome and the table
+ * afterwards.
  */
-describe('moto fix "expression-cache"', () => {
+describe('moto fixes "expression-cache" and "ast-walks"', () => {
   it('answers like upstream on random expressions, first parse and kept ones alike', async () => {
     // Prepare
     const moto = await ensureMotoInstalled();
@@ -17,7 +18,7 @@ describe('moto fix "expression-cache"', () => {
     // Act
     const run = spawnSync(
       moto.python,
-      ['check_expression_cache.py', '--cases', '300', '--seed', '20261208'],
+      ['check_expressions.py', '--cases', '300', '--seed', '20261208'],
       {
         cwd: dirname(moto.launcherPath),
         env: motoPythonEnv(moto),
