@@ -33,6 +33,7 @@ import {
   KinesisEventSourceMapping,
   LocalGateway,
   LocalPipe,
+  type MotoFix,
   type PipeEnrichment,
   RateSchedule,
   SqsEventSourceMapping,
@@ -134,6 +135,11 @@ export interface LocalCloudOptions {
    */
   readonly notifierVisibilityTimeoutSeconds?: number;
   /**
+   * Run these emulator fixes' upstream behaviour instead (`launcher.py --without-fix`),
+   * in every emulator process this cloud starts: to measure what a fix buys. Default: every fix.
+   */
+  readonly withoutFixes?: readonly MotoFix[];
+  /**
    * How often the ledger's timer sweep runs. In AWS an EventBridge Scheduler
    * schedule runs it every minute (its finest rate); locally every second, so
    * a short reversal window can be watched expire.
@@ -193,7 +199,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   let endpoint: AwsEndpoint;
   let notifierEndpoint: AwsEndpoint;
   if (options.awsEndpoint === undefined) {
-    emulators = await startEmulators({ rootDir, log });
+    emulators = await startEmulators({ rootDir, log, withoutFixes: options.withoutFixes });
     endpoint = emulators.endpoint;
     notifierEndpoint = emulators.notifierEndpoint;
   } else {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ensureMotoInstalled, type MotoServer, startMoto } from '@atm-ledger/local-aws';
+import { ensureMotoInstalled, type MotoFix, type MotoServer, startMoto } from '@atm-ledger/local-aws';
 import type { AwsService } from '@atm-ledger/runtime';
 
 /**
@@ -42,6 +42,8 @@ export interface Emulators {
 export async function startEmulators(options: {
   readonly rootDir: string;
   readonly log: (message: string) => void;
+  /** Fixes to leave out in every process (upstream's behaviour), e.g. to measure them. */
+  readonly withoutFixes?: readonly MotoFix[];
 }): Promise<Emulators> {
   const groups = Object.entries(EMULATOR_GROUPS) as [EmulatorGroup, readonly AwsService[]][];
   // Once for all the groups: a first run installs (and picks its Python) one time, not per process.
@@ -54,6 +56,7 @@ export async function startEmulators(options: {
         rootDir: options.rootDir,
         logFile: join(options.rootDir, '.local-cloud', `moto-${group}.log`),
         log: options.log,
+        withoutFixes: options.withoutFixes,
       }),
     ),
   );

@@ -15,9 +15,12 @@
  *
  *   npm run bench                                 50 tx/s for 60 s over 40 accounts
  *   npm run bench -- --rate 100 --seconds 30
+ *   npm run bench -- --without-fix expression-cache --without-fix ast-walks
+ *                                                 upstream's behaviour for those emulator fixes
  */
 
 import { DynamoDbLedgerStore } from '@atm-ledger/ledger';
+import { MOTO_FIXES, type MotoFix } from '@atm-ledger/local-aws';
 import {
   type LocalCloud,
   silenceSdkNodeVersionWarning,
@@ -25,7 +28,7 @@ import {
 } from '@atm-ledger/local-cloud';
 import { sdkClientOptions } from '@atm-ledger/runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import * as hdr from 'hdr-histogram-js';
 import { processCpuSeconds } from './proc.js';
 
@@ -35,8 +38,14 @@ const opts = new Command()
   .option('--rate <tx/s>', 'transactions offered per second', Number, 50)
   .option('--seconds <s>', 'how long to offer them', Number, 60)
   .option('--accounts <n>', 'accounts to spread them over', Number, 40)
+  .addOption(
+    new Option('--without-fix <name>', "run this emulator fix's upstream behaviour (repeatable)")
+      .choices(MOTO_FIXES)
+      // choices() has checked the name.
+      .argParser((name: string, previous: MotoFix[] = []) => [...previous, name as MotoFix]),
+  )
   .parse()
-  .opts<{ rate: number; seconds: number; accounts: number }>();
+  .opts<{ rate: number; seconds: number; accounts: number; withoutFix?: MotoFix[] }>();
 const total = Math.round(opts.rate * opts.seconds);
 
 // Count every DynamoDB call the functions make, by who makes it. Bench-only instrumentation.
@@ -108,7 +117,13 @@ async function requestCounts(cloud: LocalCloud): Promise<Record<string, number>>
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const run = Date.now().toString(36);
-const cloud = await startLocalCloud({ port: 0, prefix: `bench-${run}`, token: 'bench' });
+const withoutFixes = opts.withoutFix ?? [];
+const cloud = await startLocalCloud({
+  port: 0,
+  prefix: `bench-${run}`,
+  token: 'bench',
+  withoutFixes,
+});
 const headers = { authorization: 'Bearer bench', 'content-type': 'application/json' };
 const post = (path: string, body: unknown) =>
   fetch(`${cloud.apiUrl}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
@@ -322,7 +337,7 @@ try {
   const ms = (h: hdr.Histogram, p: number) => `${h.getValueAtPercentile(p)} ms`;
   console.log(`
 pipeline benchmark: open loop, ${opts.rate} tx/s for ${opts.seconds} s over ${opts.accounts} accounts (${total} transactions)
-  local cloud, ${cloud.emulators.length} emulator processes; ${new Date(startedAt).toISOString()}
+  local cloud, ${cloud.emulators.length} emulator processes${withoutFixes.length > 0 ? ` without fixes ${withoutFixes.join(', ')}` : ''}; ${new Date(startedAt).toISOString()}
 
   offered                   ${total} in ${(offeredMs / 1000).toFixed(1)} s${lag > 500 ? `  (the sender fell ${(lag / 1000).toFixed(1)} s behind)` : ''}
   accepted (202)            ${accepted} of ${total}${refused > 0 ? `  (${refused} refused)` : ''}
