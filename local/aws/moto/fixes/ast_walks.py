@@ -9,10 +9,10 @@ goes through ``ABCMeta``. Under ``npm run bench`` the walks were a fifth of
 the DynamoDB emulator's samples once expressions were no longer parsed anew
 (fix ``expression-cache``).
 
-Here a walk asks for the map once, and resolves each node class to its
-processor once per walk (the first class of the map the node is an instance
-of, as upstream). Every processor's map is a fixed dict of its own bound
-methods, so the answers are the same; the nodes are visited, the hooks called
+Here a walk asks for the map once, and each node class is resolved to its
+processor (the first class of the map the node is an instance of, as
+upstream) once per set of map classes, not per node: every processor's map
+is a fixed dict of its own bound methods, so the answers are the same; the nodes are visited, the hooks called
 and the processed nodes put back in the same order as upstream. A processor
 class that replaces how nodes are chosen or processed keeps upstream's walk.
 
@@ -30,6 +30,9 @@ from __future__ import annotations
 from typing import Any
 
 _APPLIED = False
+# A processor map's classes -> node class -> (is a Node, index of its processor or None):
+# isinstance's answers, found once for every walk to come. A few dozen entries in all.
+_resolved: dict[tuple[type, ...], dict[type, tuple[bool, int | None]]] = {}
 
 
 def apply() -> None:
@@ -57,20 +60,22 @@ def apply() -> None:
             or cls.traverse_node_recursively is not base_recursion
         ):
             return upstream_traverse(self, node)
-        rules = list(self._processing_map().items())
+        rules = self._processing_map()
+        keys = tuple(rules)
+        processors = tuple(rules.values())
         pre_processing_of_child = self.pre_processing_of_child
-        # Node class -> (is a Node, its processor or None): isinstance answers per class, found once.
-        resolved: dict[type, tuple[bool, Any]] = {}
+        by_kind = _resolved.get(keys)
+        if by_kind is None:
+            by_kind = _resolved[keys] = {}
 
-        def resolve(kind: type) -> tuple[bool, Any]:
-            processor = next((p for k, p in rules if issubclass(kind, k)), None)
-            answer = (issubclass(kind, Node), processor)
-            resolved[kind] = answer
+        def resolve(kind: type) -> tuple[bool, int | None]:
+            index = next((i for i, k in enumerate(keys) if issubclass(kind, k)), None)
+            answer = by_kind[kind] = (issubclass(kind, Node), index)
             return answer
 
         def visit(node: Any, child_id: int) -> Any:
             kind = type(node)
-            is_node, processor = resolved.get(kind) or resolve(kind)
+            is_node, index = by_kind.get(kind) or resolve(kind)
             if not is_node:
                 return node
             parent_node = node.parent
@@ -79,8 +84,8 @@ def apply() -> None:
                 for i, child_node in enumerate(children):
                     pre_processing_of_child(node, i)
                     visit(child_node, i)
-            if processor is not None:
-                node = processor(node)
+            if index is not None:
+                node = processors[index](node)
                 node.parent = parent_node
                 if parent_node:
                     parent_node.children[child_id] = node
