@@ -1,7 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureMotoInstalled, motoPythonEnv } from '../../src/moto/index.js';
+import { runDifferentialCheck } from './differential-check.js';
 
 /**
  * Fix "transact" must keep upstream's semantics exactly. The end-to-end tests
@@ -11,29 +9,15 @@ import { ensureMotoInstalled, motoPythonEnv } from '../../src/moto/index.js';
  */
 describe('moto TransactWriteItems fix', () => {
   it('behaves like upstream on random transactions (responses, items, stream records)', async () => {
-    // Prepare
-    const moto = await ensureMotoInstalled();
-
     // Act
-    const run = spawnSync(
-      moto.python,
-      ['check_transact_equivalence.py', '--cases', '100', '--seed', '20260101'],
-      {
-        cwd: dirname(moto.launcherPath),
-        env: motoPythonEnv(moto),
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
-    );
+    const summary = await runDifferentialCheck('check_transact_equivalence.py', [
+      '--cases',
+      '100',
+      '--seed',
+      '20260101',
+    ]);
 
     // Assess
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    const summary = JSON.parse(run.stdout) as {
-      differences: number;
-      outcomes: Record<string, number>;
-    };
-    expect(summary.differences).toBe(0);
     // The random cases must exercise commits, cancellations and validation errors.
     expect(Object.keys(summary.outcomes)).toEqual(
       expect.arrayContaining([
