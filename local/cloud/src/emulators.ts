@@ -1,5 +1,10 @@
 import { join } from 'node:path';
-import { ensureMotoInstalled, type MotoFix, type MotoServer, startMoto } from '@atm-ledger/local-aws';
+import {
+  ensureMotoInstalled,
+  type MotoFix,
+  type MotoServer,
+  startMoto,
+} from '@atm-ledger/local-aws';
 import type { AwsService } from '@atm-ledger/runtime';
 
 /**
