@@ -39,10 +39,10 @@ const opts = new Command()
   .option('--seconds <s>', 'how long to offer them', Number, 60)
   .option('--accounts <n>', 'accounts to spread them over', Number, 40)
   .addOption(
-    new Option('--without-fix <name>', "run this emulator fix's upstream behaviour (repeatable)")
-      .choices(MOTO_FIXES)
-      // choices() has checked the name.
-      .argParser((name: string, previous: MotoFix[] = []) => [...previous, name as MotoFix]),
+    new Option(
+      '--without-fix <name...>',
+      "run these emulator fixes' upstream behaviour (repeatable)",
+    ).choices(MOTO_FIXES),
   )
   .parse()
   .opts<{ rate: number; seconds: number; accounts: number; withoutFix?: MotoFix[] }>();
