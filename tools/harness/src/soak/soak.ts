@@ -158,21 +158,26 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     endpoint = moto.endpoint;
   }
   const token = randomBytes(18).toString('base64url');
-  const supervisor = new RuntimeSupervisor({
-    rootDir,
-    awsEndpoint: endpoint,
-    port: await freePort(),
-    token,
-    prefix: runId,
-    workerId: `${runId}-worker`,
-    logFile: join(directory, 'runtime.log'),
-    faultJournal: journalPath,
-    holdTtlSeconds,
-    notifierVisibilityTimeoutSeconds: SOAK_NOTIFIER_VISIBILITY_TIMEOUT_SECONDS,
-    maxFaultyRuntimes: options.maxFaultyRuntimes,
-    runtimeBuild: options.runtimeBuild,
-    log,
-  });
+  const port = await freePort();
+  const supervisor = await startedOrStopped(
+    moto,
+    () =>
+      new RuntimeSupervisor({
+        rootDir,
+        awsEndpoint: endpoint,
+        port,
+        token,
+        prefix: runId,
+        workerId: `${runId}-worker`,
+        logFile: join(directory, 'runtime.log'),
+        faultJournal: journalPath,
+        holdTtlSeconds,
+        notifierVisibilityTimeoutSeconds: SOAK_NOTIFIER_VISIBILITY_TIMEOUT_SECONDS,
+        maxFaultyRuntimes: options.maxFaultyRuntimes,
+        runtimeBuild: options.runtimeBuild,
+        log,
+      }),
+  );
   const clientOptions = sdkClientOptions({ endpoint, region: LOCAL_REGION });
   const dynamodb = new DynamoDBClient(clientOptions);
   const sqs = new SQSClient(clientOptions);
@@ -412,6 +417,22 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     await supervisor.close();
     for (const c of [dynamodb, sqs, kinesis]) c.destroy();
     await moto?.stop();
+  }
+}
+
+/**
+ * Builds what comes next, or stops the emulator this soak started when that
+ * throws (a missing `dist`, say): the caller's `finally` is not entered yet.
+ */
+export async function startedOrStopped<T>(
+  moto: MotoServer | undefined,
+  build: () => T,
+): Promise<T> {
+  try {
+    return build();
+  } catch (error) {
+    await moto?.stop();
+    throw error;
   }
 }
 
