@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DEFAULT_HOLD_TTL_SECONDS,
@@ -139,6 +140,14 @@ export interface LocalCloudOptions {
    * in every emulator process this cloud starts: to measure what a fix buys. Default: every fix.
    */
   readonly withoutFixes?: readonly MotoFix[];
+  /**
+   * Delete the notifications file (`<prefix>-notifications.jsonl` under
+   * `.local-cloud/`) when the cloud stops: for runs that read their
+   * notifications before they stop (the benchmarks, the load test, the API
+   * fuzzer), so repeated runs leave nothing behind. Default: keep it, as
+   * `npm start` does for whoever reads the receipts afterwards.
+   */
+  readonly discardNotificationsOnStop?: boolean;
   /**
    * How often the ledger's timer sweep runs. In AWS an EventBridge Scheduler
    * schedule runs it every minute (its finest rate); locally every second, so
@@ -467,6 +476,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         for (const c of Object.values(clients)) c.destroy();
         notifierDynamodb.destroy();
         await emulators?.stop();
+        if (options.discardNotificationsOnStop) rmSync(notificationsPath, { force: true });
       },
     };
   } catch (error) {

@@ -95,6 +95,7 @@ const cloud = await startLocalCloud({
   prefix: runId,
   token: randomBytes(18).toString('base64url'),
   requestHandler: countCalls,
+  discardNotificationsOnStop: true,
   ...(opts.awsEndpoint ? { awsEndpoint: opts.awsEndpoint } : {}),
 });
 

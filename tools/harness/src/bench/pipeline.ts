@@ -123,6 +123,7 @@ const cloud = await startLocalCloud({
   prefix: `bench-${run}`,
   token: 'bench',
   withoutFixes,
+  discardNotificationsOnStop: true,
 });
 const headers = { authorization: 'Bearer bench', 'content-type': 'application/json' };
 const post = (path: string, body: unknown) =>

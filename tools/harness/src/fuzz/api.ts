@@ -171,6 +171,7 @@ export async function fuzzApi(options: FuzzApiOptions = {}): Promise<FuzzApiResu
       awsEndpoint: options.awsEndpoint,
       prefix,
       token: randomBytes(18).toString('base64url'),
+      discardNotificationsOnStop: true,
     });
     target = {
       apiUrl: cloud.apiUrl,

@@ -310,6 +310,7 @@ export async function runLoadTest(options: LoadTestOptions = {}): Promise<LoadTe
       port: 0,
       prefix: `lt-${runId}`,
       token: randomBytes(18).toString('base64url'),
+      discardNotificationsOnStop: true,
       ...(options.awsEndpoint ? { awsEndpoint: options.awsEndpoint } : {}),
     });
   }
