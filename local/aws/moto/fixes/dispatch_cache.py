@@ -15,10 +15,19 @@ the service's response class (``inspect.getmembers``, some hundred
 attributes) to see whether the action is one of them: about 4 % of each
 DynamoDB process's samples under ``npm run bench`` at 80 tx/s. A class's
 methods are fixed once the fixes are applied, so the list is kept per class.
+
+The action's name is turned into the method's (``PutItem`` -> ``put_item``)
+by ``camelcase_to_underscores``, a character loop, which SQS also runs on
+some twenty attribute names every time it builds a queue's attributes (every
+SendMessage does, for ``ContentBasedDeduplication``): about 8 % of the
+messaging process's samples. It is a pure function of its string, so its
+answers are kept, in every moto module that imported it.
 """
 
 from __future__ import annotations
 
+import functools
+import sys
 from typing import Any
 
 _APPLIED = False
@@ -64,3 +73,19 @@ def apply() -> None:
         return names
 
     responses.method_names_from_class = method_names_from_class  # type: ignore[attr-defined]
+
+    from moto.core import utils
+
+    upstream_camelcase = utils.camelcase_to_underscores
+    kept_camelcase = functools.lru_cache(maxsize=4096)(upstream_camelcase)
+
+    def camelcase_to_underscores(argument: Any) -> str:
+        if isinstance(argument, str):
+            return kept_camelcase(argument)
+        return upstream_camelcase(argument)
+
+    # Modules imported later take it from utils; those already imported hold their own reference.
+    utils.camelcase_to_underscores = camelcase_to_underscores  # type: ignore[assignment]
+    for name, module in list(sys.modules.items()):
+        if name.startswith("moto.") and getattr(module, "camelcase_to_underscores", None) is upstream_camelcase:
+            module.camelcase_to_underscores = camelcase_to_underscores  # type: ignore[attr-defined]
