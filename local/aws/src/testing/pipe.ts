@@ -144,7 +144,12 @@ export async function createObservedBus(
 export { createQueue, REGION, receiveJson, uniqueName } from './emulator.js';
 export { waitFor } from './wait.js';
 
-/** What one PutEvents call carried and what it answered. */
+/**
+ * What one PutEvents call carried and what it answered. A call is recorded
+ * as it is sent: the bus may deliver its entries (and a test receive them)
+ * before its answer is back, and until then `failedEntryCount` counts only
+ * the injected failures.
+ */
 export interface PutEventsCall {
   readonly entries: PutEventsRequestEntry[];
   readonly failedEntryCount: number;
@@ -177,6 +182,8 @@ export function tapPutEvents(
       }
       const failing = new Set(verdict ?? []);
       (args.input as PutEventsCommandInput).Entries = entries.filter((_, i) => !failing.has(i));
+      const call = { entries, failedEntryCount: failing.size };
+      calls.push(call);
       const result = await next(args);
       const output = result.output as PutEventsCommandOutput;
       const delivered = [...(output.Entries ?? [])];
@@ -186,7 +193,7 @@ export function tapPutEvents(
           : (delivered.shift() ?? {}),
       );
       output.FailedEntryCount = (output.FailedEntryCount ?? 0) + failing.size;
-      calls.push({ entries, failedEntryCount: output.FailedEntryCount });
+      call.failedEntryCount = output.FailedEntryCount;
       return result;
     },
     { step: 'initialize', name: 'tapPutEvents' },
