@@ -6,7 +6,8 @@ Generates random condition and update expressions, valid and not, with
 attribute names and values that are sometimes missing, and runs each text
 several times with fresh values (the cache's hits) in two phases on fresh
 backends: first with upstream's parsers and walks, then with both fixes
-applied. It
+applied, then with the fixes' caches cut to five entries (so they are emptied
+all the time). It
 compares every outcome: the exception (type and message) or the parsed
 condition (its structure, the names and values it reports as used, and what
 it says of a set of items), the placeholders an update expression reports,
@@ -281,10 +282,14 @@ def main() -> int:
     expression_cache.apply()
     ast_walks.apply()
     fixed, _ = run_phase(args.cases, args.seed)
-    for expected, actual in zip(upstream, fixed, strict=True):
-        if json.dumps(expected, sort_keys=True, default=str) != json.dumps(actual, sort_keys=True, default=str):
-            print(json.dumps({"upstream": expected, "fixed": actual}, default=str))
-            return 1
+    # Again with caches of five entries, so that emptying a full cache happens all the time.
+    expression_cache._MAX_ENTRIES = 5
+    evicting, _ = run_phase(args.cases, args.seed)
+    for side in (fixed, evicting):
+        for expected, actual in zip(upstream, side, strict=True):
+            if json.dumps(expected, sort_keys=True, default=str) != json.dumps(actual, sort_keys=True, default=str):
+                print(json.dumps({"upstream": expected, "fixed": actual}, default=str))
+                return 1
     print(json.dumps({"cases": args.cases, "seed": args.seed, "outcomes": kinds, "differences": 0}))
     return 0
 

@@ -12,9 +12,10 @@ the DynamoDB emulator's samples once expressions were no longer parsed anew
 Here a walk asks for the map once, and each node class is resolved to its
 processor (the first class of the map the node is an instance of, as
 upstream) once per set of map classes, not per node: every processor's map
-is a fixed dict of its own bound methods, so the answers are the same; the nodes are visited, the hooks called
-and the processed nodes put back in the same order as upstream. A processor
-class that replaces how nodes are chosen or processed keeps upstream's walk.
+is a fixed dict of its own bound methods, so the answers are the same. The
+nodes are visited, the hooks called and the processed nodes put back in the
+same order as upstream. A processor class that replaces how nodes are chosen
+or processed keeps upstream's walk.
 
 ``Node.find_clauses``, which the validators and the request handler call
 several times per expression, collects the same clauses in the same order;

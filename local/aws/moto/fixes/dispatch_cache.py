@@ -63,13 +63,11 @@ def apply() -> None:
     method_names: dict[type, list[str]] = {}
 
     def method_names_from_class(clazz: Any) -> list[str]:
-        try:
-            return method_names[clazz]
-        except (KeyError, TypeError):
-            pass
-        names = upstream_method_names(clazz)
-        if isinstance(clazz, type):
-            method_names[clazz] = names
+        if not isinstance(clazz, type):
+            return upstream_method_names(clazz)
+        names = method_names.get(clazz)
+        if names is None:
+            names = method_names[clazz] = upstream_method_names(clazz)
         return names
 
     responses.method_names_from_class = method_names_from_class  # type: ignore[attr-defined]

@@ -41,12 +41,19 @@ _pickled: dict[int, bytes] = {}
 _conditions: dict[tuple[str, Any], tuple[Any, list[str], list[str]]] = {}
 
 
-def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
-    if len(cache) >= _MAX_ENTRIES:
-        cache.clear()
-        if cache is _update_trees:
-            _pickled.clear()
-    cache[key] = value
+def _keep_update_tree(text: str, tree: Any, data: bytes | None) -> None:
+    if len(_update_trees) >= _MAX_ENTRIES:
+        _update_trees.clear()
+        _pickled.clear()
+    _update_trees[text] = tree
+    if data is not None:
+        _pickled[id(tree)] = data
+
+
+def _keep_condition(key: tuple[str, Any], entry: tuple[Any, list[str], list[str]]) -> None:
+    if len(_conditions) >= _MAX_ENTRIES:
+        _conditions.clear()
+    _conditions[key] = entry
 
 
 def apply() -> None:
@@ -70,9 +77,7 @@ def apply() -> None:
                 data = pickle.dumps(tree, pickle.HIGHEST_PROTOCOL)
             except Exception:  # noqa: BLE001 - not picklable: its copies are deep copies
                 data = None
-            _remember(_update_trees, expression_str, tree)
-            if data is not None:
-                _pickled[id(tree)] = data
+            _keep_update_tree(expression_str, tree, data)
         return tree
 
     def copy_tree(obj: Any, memo: Any = None) -> Any:
@@ -112,7 +117,7 @@ def apply() -> None:
             return upstream_parse(self)
         if entry is None:
             entry = parse_structure(self)
-            _remember(_conditions, key, entry)
+            _keep_condition(key, entry)
         node, names_found, values_found = entry
         self.expr_attr_names_found.extend(names_found)
         self.expr_attr_values_found.extend(values_found)
