@@ -233,6 +233,9 @@ describe('LocalPipe', () => {
     // Act
     await pipe.start();
     const received = await receiveJson(harness.clients.sqs, bus.queueUrl, 3);
+    // The bus delivers a call's entries before the call's answer is back to the pipe, which
+    // counts them only then.
+    await waitFor(() => pipe.stats().eventsDelivered === 3, 'the pipe counts three events delivered');
 
     // Assess
     const ids = (c: { entries: { Detail?: string }[] }) =>
