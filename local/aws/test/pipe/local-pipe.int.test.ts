@@ -235,7 +235,10 @@ describe('LocalPipe', () => {
     const received = await receiveJson(harness.clients.sqs, bus.queueUrl, 3);
     // The bus delivers a call's entries before the call's answer is back to the pipe, which
     // counts them only then.
-    await waitFor(() => pipe.stats().eventsDelivered === 3, 'the pipe counts three events delivered');
+    await waitFor(
+      () => pipe.stats().eventsDelivered === 3,
+      'the pipe counts three events delivered',
+    );
 
     // Assess
     const ids = (c: { entries: { Detail?: string }[] }) =>
